@@ -1,0 +1,38 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Kallad",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "kallad", targets: ["kallad"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(name: "KalladCore", swiftSettings: swiftSettings),
+        .target(
+            name: "KalladConfig",
+            dependencies: ["KalladCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "kallad",
+            dependencies: [
+                "KalladCore", "KalladConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "KalladCoreTests", dependencies: ["KalladCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "KalladConfigTests", dependencies: ["KalladConfig"], swiftSettings: swiftSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)
