@@ -1,0 +1,133 @@
+import Foundation
+import KalladCore
+import Yams
+
+/// What loading a configuration gave: the registry if it is usable, and every problem found.
+public struct LoadResult: Sendable {
+    /// The registry, or `nil` when any error makes the input unusable.
+    public var registry: Registry?
+    /// Errors and warnings, in file order.
+    public var diagnostics: [Diagnostic]
+    /// The files read, relative to the config folder.
+    public var files: [String]
+}
+
+/// Reads a configuration folder (`*.yaml` and `*.yml` below it, templates excepted) into a `Registry`, with
+/// file:line:column diagnostics for every problem: YAML syntax, unknown keys (with suggestions), wrong types,
+/// unknown or duplicate ids, cycles in `follows` and derived schedules, bad rules.
+public enum ConfigLoader {
+    /// Loads every YAML file below `directory`.
+    public static func load(directory: String) -> LoadResult {
+        let root = URL(fileURLWithPath: directory)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return LoadResult(registry: nil, diagnostics: [Diagnostic(
+                .error, code: "config.no_folder", message: "configuration folder '\(directory)' does not exist",
+                hint: "pass --config DIR with the folder that holds kallad.yaml")], files: [])
+        }
+        var files: [(String, Data)] = []
+        var diagnostics: [Diagnostic] = []
+        let paths = (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? [])
+            .filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.hasPrefix("templates/") }
+            .sorted()
+        for path in paths {
+            let url = root.appendingPathComponent(path)
+            do {
+                files.append((path, try Data(contentsOf: url)))
+            } catch {
+                diagnostics.append(Diagnostic(
+                    .error, code: "config.unreadable", message: "cannot read \(path): \(error.localizedDescription)",
+                    hint: "check the file's permissions", location: SourceLocation(file: path, line: 1, column: 1)))
+            }
+        }
+        if paths.isEmpty {
+            diagnostics.append(Diagnostic(
+                .error, code: "config.empty_folder", message: "no .yaml files in '\(directory)'",
+                hint: "the folder should hold kallad.yaml and the registry files"))
+        }
+        var result = load(files: files)
+        result.diagnostics = diagnostics + result.diagnostics
+        if !diagnostics.isEmpty { result.registry = nil }
+        return result
+    }
+
+    /// Loads files given as (name, bytes); pure apart from parsing.
+    public static func load(files: [(name: String, data: Data)]) -> LoadResult {
+        let sink = DiagnosticSink()
+        var documents: [YAMLCursor] = []
+        for (name, data) in files {
+            guard let text = String(data: data, encoding: .utf8) else {
+                let (line, column) = firstInvalidUTF8(data)
+                sink.error("config.encoding", "\(name) is not valid UTF-8",
+                           hint: "save the file as UTF-8", at: SourceLocation(file: name, line: line, column: column))
+                continue
+            }
+            if text.unicodeScalars.contains(where: { $0.value == 0 }) {
+                sink.error("config.nul", "\(name) contains a NUL character", hint: "remove it",
+                           at: SourceLocation(file: name, line: 1, column: 1))
+                continue
+            }
+            do {
+                guard let node = try Yams.compose(yaml: text) else { continue }  // an empty file is fine
+                documents.append(YAMLCursor(node: node, file: name, path: name, sink: sink))
+            } catch let error as YamlError {
+                sink.diagnostics.append(diagnostic(for: error, file: name))
+            } catch {
+                sink.error("config.yaml", "\(name): \(error)", at: SourceLocation(file: name, line: 1, column: 1))
+            }
+        }
+        let reader = RegistryReader(sink: sink)
+        let registry = reader.read(documents)
+        let diagnostics = sink.diagnostics.sorted {
+            ($0.location?.file ?? "", $0.location?.line ?? 0, $0.location?.column ?? 0)
+                < ($1.location?.file ?? "", $1.location?.line ?? 0, $1.location?.column ?? 0)
+        }
+        let usable = !diagnostics.contains { $0.severity == .error }
+        return LoadResult(registry: usable ? registry : nil, diagnostics: diagnostics, files: files.map(\.name))
+    }
+
+    static func diagnostic(for error: YamlError, file: String) -> Diagnostic {
+        func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
+        let hint = "check indentation, colons and quotes near this place"
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            let text = [context?.text, problem].compactMap { $0 }.joined(separator: ": ")
+            return Diagnostic(.error, code: "config.yaml", message: "YAML: \(text)", hint: hint, location: at(mark))
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return Diagnostic(
+                .error, code: "config.duplicate_key",
+                message: "key \(duplicates.joined(separator: ", ")) appears twice in one mapping",
+                hint: "keep one of them", location: at(context.mark))
+        case .reader(let problem, let offset, _, _):
+            return Diagnostic(.error, code: "config.yaml", message: "YAML: \(problem) (byte \(offset ?? 0))",
+                              hint: "save the file as UTF-8 text", location: SourceLocation(file: file, line: 1, column: 1))
+        default:
+            return Diagnostic(.error, code: "config.yaml", message: "YAML: \(error)", hint: hint,
+                              location: SourceLocation(file: file, line: 1, column: 1))
+        }
+    }
+
+    /// The line and column (1-based, in bytes) of the first byte that breaks UTF-8.
+    static func firstInvalidUTF8(_ data: Data) -> (Int, Int) {
+        let bytes = [UInt8](data)
+        var line = 1, column = 1, index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            let length = byte < 0x80 ? 1 : byte >> 5 == 0b110 ? 2 : byte >> 4 == 0b1110 ? 3 : byte >> 3 == 0b11110 ? 4 : 0
+            if length == 0 || index + length > bytes.count { return (line, column) }
+            let bytesValid = (1..<length).allSatisfy { bytes[index + $0] >> 6 == 0b10 }
+            guard bytesValid, String(bytes: bytes[index..<(index + length)], encoding: .utf8) != nil else {
+                return (line, column)
+            }
+            if byte == 10 {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+            index += length
+        }
+        return (line, column)
+    }
+}

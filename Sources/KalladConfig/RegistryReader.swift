@@ -1,0 +1,238 @@
+import Foundation
+import KalladCore
+
+/// Turns YAML documents into a `Registry`, reporting every problem to the sink.
+final class RegistryReader {
+    let sink: DiagnosticSink
+    var settings = Settings()
+    var parties: [Party] = []
+    var areas: [Area] = []
+    var people: [Person] = []
+    var offices: [Office] = []
+    var bodies: [Body] = []
+    var changes: [OverlayChange] = []
+    /// Where each id was first declared, per kind, for duplicate reports.
+    var declared: [String: [String: SourceLocation]] = [:]
+    /// Raw body documents, read after everything they refer to.
+    var bodyCursors: [YAMLCursor] = []
+    var changeCursors: [YAMLCursor] = []
+    var settingsSeen: SourceLocation?
+
+    static let topLevelKeys = ["settings", "parties", "areas", "people", "offices", "bodies", "changes"]
+
+    init(sink: DiagnosticSink) { self.sink = sink }
+
+    func read(_ documents: [YAMLCursor]) -> Registry {
+        for document in documents {
+            guard let top = document.mapping(allowed: Self.topLevelKeys) else { continue }
+            if let cursor = top["settings"] { readSettings(cursor) }
+            top["parties"]?.list()?.forEach(readParty)
+            top["areas"]?.list()?.forEach(readArea)
+            top["people"]?.list()?.forEach(readPerson)
+            top["offices"]?.list()?.forEach(readOffice)
+            bodyCursors += top["bodies"]?.list() ?? []
+            changeCursors += top["changes"]?.list() ?? []
+        }
+        checkPartyReferences()
+        for cursor in bodyCursors { readBody(cursor) }
+        for cursor in changeCursors { readChange(cursor) }
+        let registry = Registry(
+            settings: settings, parties: parties, areas: areas, people: people, offices: offices, bodies: bodies,
+            changes: Overlay(changes: changes))
+        RegistryValidator(registry: registry, sink: sink).validate()
+        return registry
+    }
+
+    /// Records an id; reports a duplicate with the first place it was declared.
+    func declare(_ id: String, kind: String, at location: SourceLocation) -> Bool {
+        if let first = declared[kind]?[id] {
+            sink.error("config.duplicate_id", "\(kind) id '\(id)' is declared twice",
+                       hint: "the first is at \(first); ids must be unique", at: location)
+            return false
+        }
+        declared[kind, default: [:]][id] = location
+        return true
+    }
+
+    /// Reports an id that refers to nothing, with the closest known id.
+    func reference(_ cursor: YAMLCursor, kind: String, among known: [String: SourceLocation]?) -> String? {
+        guard let id = cursor.identifier() else { return nil }
+        guard known?[id] != nil else {
+            let hint = Suggest.closest(to: id, in: known?.keys.sorted() ?? []).map { "did you mean '\($0)'?" }
+                ?? "declare it under `\(kind == "person" ? "people" : kind + "s")`"
+            sink.error("config.unknown_id", "\(cursor.path) names \(kind) '\(id)', which is not declared",
+                       hint: hint, at: cursor.location)
+            return nil
+        }
+        return id
+    }
+
+    // MARK: - Settings
+
+    func readSettings(_ cursor: YAMLCursor) {
+        if let first = settingsSeen {
+            sink.error("config.duplicate_settings", "settings are given twice", hint: "the first is at \(first)",
+                       at: cursor.location)
+            return
+        }
+        settingsSeen = cursor.location
+        guard let map = cursor.mapping(allowed: ["time_zone", "language", "terms", "closed_days", "notifications"])
+        else { return }
+        if let zone = map["time_zone"], let name = zone.string() {
+            if let rules = ZoneRules.known[name] {
+                settings.zone = rules
+            } else {
+                sink.error("config.time_zone", "time zone '\(name)' is not supported",
+                           hint: "use one of " + ZoneRules.known.keys.sorted().joined(separator: ", "),
+                           at: zone.location)
+            }
+        }
+        if let language = map["language"], let value = language.string() {
+            if ["sv", "en"].contains(value) { settings.language = value } else {
+                sink.error("config.language", "language '\(value)' has no templates", hint: "use sv or en",
+                           at: language.location)
+            }
+        }
+        if let terms = map["terms"], let rules = readTerms(terms) { settings.terms = rules }
+        if let closed = map["closed_days"] { settings.closedDays = closed.list()?.compactMap { $0.date() } ?? [] }
+        if let policy = map["notifications"] { settings.notifications = readPolicy(policy, base: .standard) }
+    }
+
+    /// `terms: {spring: "01-08..06-15", autumn: "08-15..12-20"}`.
+    func readTerms(_ cursor: YAMLCursor) -> TermRules? {
+        guard let map = cursor.mapping(allowed: ["spring", "autumn"], required: ["spring", "autumn"],
+                                       example: "{spring: \"01-08..06-15\", autumn: \"08-15..12-20\"}"),
+              let spring = map["spring"].flatMap(readMonthDayRange),
+              let autumn = map["autumn"].flatMap(readMonthDayRange) else { return nil }
+        switch TermRules.make(springStart: spring.0, springEnd: spring.1, autumnStart: autumn.0, autumnEnd: autumn.1) {
+        case .success(let rules): return rules
+        case .failure(let message):
+            sink.error("config.terms", "\(cursor.path): \(message)", hint: "spring must end before autumn starts",
+                       at: cursor.location)
+            return nil
+        }
+    }
+
+    func readMonthDayRange(_ cursor: YAMLCursor) -> (MonthDay, MonthDay)? {
+        guard let text = cursor.string() else { return nil }
+        let parts = text.components(separatedBy: "..")
+        func monthDay(_ s: String) -> MonthDay? {
+            let p = s.split(separator: "-")
+            guard p.count == 2, p[0].count == 2, p[1].count == 2, let m = Int(p[0]), let d = Int(p[1]),
+                  LocalDate(year: 2024, month: m, day: d) != nil else { return nil }
+            return MonthDay(month: m, day: d)
+        }
+        guard parts.count == 2, let from = monthDay(parts[0]), let to = monthDay(parts[1]), from < to else {
+            sink.error("config.term_range", "\(cursor.path) '\(text)' is not a range of days in the year",
+                       hint: "write MM-DD..MM-DD, e.g. \"08-15..12-20\"", at: cursor.location)
+            return nil
+        }
+        return (from, to)
+    }
+
+    static let policyKeys = [
+        "convener_prompt_days", "agenda_request_days", "agenda_items_due_days", "summons_days", "reminder_days",
+        "minutes_reminder_working_days", "send_at", "kinds",
+    ]
+
+    func readPolicy(_ cursor: YAMLCursor, base: NotificationPolicy) -> NotificationPolicy {
+        var policy = base
+        guard let map = cursor.mapping(allowed: Self.policyKeys) else { return policy }
+        if let v = map["convener_prompt_days"]?.int(in: 0...365) { policy.convenerPromptDays = v }
+        if let v = map["agenda_request_days"]?.int(in: 0...365) { policy.agendaRequestDays = v }
+        if let v = map["agenda_items_due_days"]?.int(in: 0...365) { policy.agendaItemsDueDays = v }
+        if let v = map["summons_days"]?.int(in: 0...365) { policy.summonsDays = v }
+        if let v = map["reminder_days"]?.int(in: 0...365) { policy.reminderDays = v }
+        if let v = map["minutes_reminder_working_days"]?.int(in: 0...60) { policy.minutesReminderWorkingDays = v }
+        if let v = map["send_at"]?.time() { policy.sendAt = v }
+        if let kinds = map["kinds"]?.list() {
+            policy.enabled = Set(kinds.compactMap { $0.choice(NotificationKind.self, among: NotificationKind.allCases) })
+        }
+        if policy.agendaItemsDueDays > policy.agendaRequestDays {
+            sink.error("config.policy", "\(cursor.path): agenda items are due before the agenda request goes out",
+                       hint: "agenda_items_due_days must be at most agenda_request_days", at: cursor.location)
+        }
+        return policy
+    }
+
+    // MARK: - Parties, areas, people, offices
+
+    func readParty(_ cursor: YAMLCursor) {
+        guard let map = cursor.mapping(allowed: ["id", "name", "kind", "part_of", "area"],
+                                       required: ["id", "name", "kind"]),
+              let id = map["id"]?.identifier(), let name = map["name"]?.string(),
+              let kind = map["kind"]?.choice(PartyKind.self, among: PartyKind.allCases),
+              declare(id, kind: "party", at: cursor.location) else { return }
+        let partOf = map["part_of"]?.list(single: true)?.compactMap { $0.identifier() } ?? []
+        partyReferences.append((id, map["part_of"], map["area"]))
+        parties.append(Party(id: id, name: name, kind: kind, partOf: partOf, area: map["area"]?.identifier(),
+                             location: cursor.location))
+    }
+
+    var partyReferences: [(String, YAMLCursor?, YAMLCursor?)] = []
+
+    /// Party references that may point forward (part_of, area), checked once all are read.
+    func checkPartyReferences() {
+        for (_, partOf, area) in partyReferences {
+            for item in partOf?.list(single: true) ?? [] { _ = reference(item, kind: "party", among: declared["party"]) }
+            if let area { _ = reference(area, kind: "area", among: declared["area"]) }
+        }
+        for (areaID, list) in areaReferences {
+            _ = areaID
+            for item in list { _ = reference(item, kind: "party", among: declared["party"]) }
+        }
+        for (cursor, holder, party, area) in officeReferences {
+            _ = cursor
+            _ = reference(holder, kind: "person", among: declared["person"])
+            _ = reference(party, kind: "party", among: declared["party"])
+            if let area { _ = reference(area, kind: "area", among: declared["area"]) }
+        }
+    }
+
+    var areaReferences: [(String, [YAMLCursor])] = []
+
+    func readArea(_ cursor: YAMLCursor) {
+        guard let map = cursor.mapping(allowed: ["id", "name", "parties", "terms"], required: ["id", "name"]),
+              let id = map["id"]?.identifier(), let name = map["name"]?.string(),
+              declare(id, kind: "area", at: cursor.location) else { return }
+        let partyCursors = map["parties"]?.list() ?? []
+        areaReferences.append((id, partyCursors))
+        areas.append(Area(id: id, name: name, parties: partyCursors.compactMap { $0.scalarText },
+                          terms: map["terms"].flatMap(readTerms), location: cursor.location))
+    }
+
+    func readPerson(_ cursor: YAMLCursor) {
+        guard let map = cursor.mapping(allowed: ["id", "name", "email", "handles"], required: ["id", "name", "email"]),
+              let id = map["id"]?.identifier(), let name = map["name"]?.string(),
+              let emailCursor = map["email"], let email = emailCursor.string(),
+              declare(id, kind: "person", at: cursor.location) else { return }
+        if let problem = EmailAddress.problem(email) {
+            sink.error("config.email", "\(emailCursor.path) '\(email)' \(problem)",
+                       hint: "write a plain address such as name@example.se", at: emailCursor.location)
+        }
+        if let problem = HeaderText.problem(name) {
+            sink.error("config.name", "\(cursor.path).name \(problem)", hint: "remove line breaks and control characters",
+                       at: map["name"]?.location)
+        }
+        var handles: [String: String] = [:]
+        for (key, value, _) in map["handles"]?.pairs() ?? [] {
+            if let text = value.string() { handles[key] = text }
+        }
+        people.append(Person(id: id, name: name, email: email, handles: handles, location: cursor.location))
+    }
+
+    var officeReferences: [(YAMLCursor, YAMLCursor, YAMLCursor, YAMLCursor?)] = []
+
+    func readOffice(_ cursor: YAMLCursor) {
+        guard let map = cursor.mapping(allowed: ["id", "title", "party", "holder", "area", "roles"],
+                                       required: ["id", "title", "party", "holder"]),
+              let id = map["id"]?.identifier(), let title = map["title"]?.string(),
+              let partyCursor = map["party"], let party = partyCursor.scalarText,
+              let holderCursor = map["holder"], let holder = holderCursor.scalarText,
+              declare(id, kind: "office", at: cursor.location) else { return }
+        officeReferences.append((cursor, holderCursor, partyCursor, map["area"]))
+        let roles = map["roles"]?.list(single: true)?.compactMap { $0.identifier() } ?? []
+        offices.append(Office(id: id, title: title, party: party, holder: holder, area: map["area"]?.scalarText,
+                              roles: roles, location: cursor.location))
+    }
+}

@@ -1,0 +1,156 @@
+import KalladCore
+
+/// Checks the references between bodies that can only be checked once everything is read: bodies named by other
+/// bodies, seats named by role rules, and cycles in `follows`, `same_as`, derived schedules and `before` ties.
+struct RegistryValidator {
+    let registry: Registry
+    let sink: DiagnosticSink
+
+    func validate() {
+        let bodyIDs = registry.bodies.map(\.id)
+        for body in registry.bodies {
+            let place = body.sourceLocation
+            func requireBody(_ id: String, _ what: String) {
+                guard registry.body(id) == nil else { return }
+                sink.error("config.unknown_id", "body \(body.id): \(what) names body '\(id)', which is not declared",
+                           hint: Suggest.closest(to: id, in: bodyIDs).map { "did you mean '\($0)'?" }
+                            ?? "declare it under `bodies`", at: place)
+            }
+            if let parent = body.reportsTo { requireBody(parent, "reports_to") }
+            for other in body.jointOf { requireBody(other, "joint_of") }
+            for constraint in body.constraints { requireBody(constraint.body, "before") }
+            if let derived = body.schedule.derived { requireBody(derived.body, "schedule.derived.from") }
+            if body.seats.isEmpty && body.jointOf.isEmpty {
+                sink.error("config.no_members", "body \(body.id) has no members",
+                           hint: "list its members under `members`", at: place)
+            }
+            for role in Role.allCases {
+                checkRule(rule(role, body), role: role, body: body)
+            }
+            if case .appointedBy = body.convener {
+                sink.error("config.role", "body \(body.id): the convener cannot be appointed per meeting",
+                           hint: "someone must send the summons: name a seat or a rotation", at: place)
+            }
+            let hasSource = body.schedule.recurrence != nil || body.schedule.derived != nil
+                || !body.schedule.plan.isEmpty || !body.cadences.isEmpty
+            if !hasSource {
+                sink.diagnostics.append(Diagnostic(
+                    .warning, code: "config.no_schedule", message: "body \(body.id) has no rule that gives meetings",
+                    hint: "add `cadence`, `schedule.rrule`, `schedule.derived` or `schedule.plan`", location: place,
+                    body: body.id))
+            }
+        }
+        checkRoleCycles()
+        checkScheduleCycles()
+        checkChanges()
+    }
+
+    func rule(_ role: Role, _ body: Body) -> RoleRule {
+        switch role {
+        case .convener: body.convener
+        case .chair: body.chair
+        case .secretary: body.secretary
+        }
+    }
+
+    func checkRule(_ rule: RoleRule, role: Role, body: Body) {
+        func seatExists(_ id: String) -> Bool {
+            body.seat(id) != nil || body.jointOf.contains { registry.body($0)?.seat(id) != nil }
+        }
+        let seatIDs = body.seats.map(\.id) + body.jointOf.flatMap { registry.body($0)?.seats.map(\.id) ?? [] }
+        func requireSeat(_ id: String) {
+            guard !id.isEmpty, !seatExists(id) else { return }
+            sink.error("config.unknown_seat", "body \(body.id): \(role.rawValue) names seat '\(id)', which is not a member",
+                       hint: Suggest.closest(to: id, in: seatIDs).map { "did you mean '\($0)'?" }
+                        ?? "seats are the members' office ids (or `seat:`): \(seatIDs.prefix(6).joined(separator: ", "))",
+                       at: body.sourceLocation)
+        }
+        switch rule {
+        case .seat(let id): requireSeat(id)
+        case .rotation(let rotation): rotation.order.forEach(requireSeat)
+        case .follows(let other, _):
+            if registry.body(other) == nil {
+                sink.error("config.unknown_id", "body \(body.id): \(role.rawValue) follows body '\(other)', which is not declared",
+                           hint: Suggest.closest(to: other, in: registry.bodies.map(\.id)).map { "did you mean '\($0)'?" } ?? "",
+                           at: body.sourceLocation)
+            }
+        case .sameAs, .appointedBy: break
+        }
+    }
+
+    /// (body, role) → the (body, role) it takes its holder from; a cycle means nobody can be found.
+    func checkRoleCycles() {
+        func next(_ body: Body, _ role: Role) -> (Body, Role)? {
+            switch rule(role, body) {
+            case .follows(let other, let otherRole): registry.body(other).map { ($0, otherRole) }
+            case .sameAs(let other), .appointedBy(let other): (body, other)
+            case .seat, .rotation: nil
+            }
+        }
+        var reported: Set<String> = []
+        for body in registry.bodies {
+            for role in Role.allCases {
+                var seen: [String] = []
+                var current: (Body, Role)? = (body, role)
+                while let (b, r) = current {
+                    let key = "\(b.id).\(r.rawValue)"
+                    if let start = seen.firstIndex(of: key) {
+                        let cycle = seen[start...] + [key]
+                        if reported.insert(cycle.sorted().joined()).inserted {
+                            sink.error("config.role_cycle", "role rules go round in a circle: "
+                                       + cycle.joined(separator: " → "),
+                                       hint: "one of them must name a seat or a rotation", at: b.sourceLocation)
+                        }
+                        break
+                    }
+                    seen.append(key)
+                    current = next(b, r)
+                }
+            }
+        }
+    }
+
+    /// Derived schedules and `before` ties of bodies without a pattern: a cycle cannot be worked out.
+    func checkScheduleCycles() {
+        var state: [String: Int] = [:]
+        var stack: [String] = []
+        func visit(_ id: String) {
+            guard let body = registry.body(id) else { return }
+            if state[id] == 2 { return }
+            if state[id] == 1 {
+                let cycle = (stack.drop { $0 != id } + [id]).joined(separator: " → ")
+                sink.error("config.schedule_cycle", "schedules depend on each other in a circle: \(cycle)",
+                           hint: "give one of them its own rrule or plan", at: body.sourceLocation)
+                return
+            }
+            state[id] = 1
+            stack.append(id)
+            for dependency in Scheduler.dependencies(of: body) { visit(dependency) }
+            stack.removeLast()
+            state[id] = 2
+        }
+        for body in registry.bodies { visit(body.id) }
+    }
+
+    func checkChanges() {
+        for change in registry.changes.changes {
+            guard let meeting = change.meetingID else { continue }
+            let bodyID = String(meeting.prefix { $0 != "/" })
+            guard let body = registry.body(bodyID) else {
+                sink.error("config.unknown_id", "change \(change.id) names meeting '\(meeting)' of unknown body '\(bodyID)'",
+                           hint: Suggest.closest(to: bodyID, in: registry.bodies.map(\.id)).map { "did you mean '\($0)'?" }
+                            ?? "", at: change.location)
+                continue
+            }
+            switch change.action {
+            case .standIn(_, let seat, _), .absent(_, let seat):
+                if body.seat(seat) == nil {
+                    sink.error("config.unknown_seat", "change \(change.id) names seat '\(seat)', not a member of \(bodyID)",
+                               hint: Suggest.closest(to: seat, in: body.seats.map(\.id)).map { "did you mean '\($0)'?" }
+                                ?? "", at: change.location)
+                }
+            default: break
+            }
+        }
+    }
+}

@@ -1,0 +1,305 @@
+import KalladCore
+import Yams
+
+/// A YAML node with its file and path, and the diagnostics collected while reading it.
+///
+/// Every accessor reports a missing key, a wrong type or an unknown key as a `Diagnostic` with file:line:column,
+/// and returns `nil` so reading goes on and the user sees every problem at once.
+final class DiagnosticSink {
+    var diagnostics: [Diagnostic] = []
+
+    func error(_ code: String, _ message: String, hint: String = "", at location: SourceLocation?) {
+        diagnostics.append(Diagnostic(.error, code: code, message: message, hint: hint, location: location))
+    }
+
+    var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+}
+
+struct YAMLCursor {
+    let node: Node
+    let file: String
+    let path: String
+    let sink: DiagnosticSink
+
+    var location: SourceLocation {
+        SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+    }
+
+    /// A short name for the node's type, for messages.
+    var typeName: String {
+        switch node {
+        case .scalar(let scalar):
+            if scalar.string.isEmpty || scalar.string == "~" || scalar.string == "null" { return "nothing" }
+            return "a text or number"
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        }
+    }
+
+    func typeError(expected: String, example: String = "") {
+        sink.error(
+            "config.type", "\(path) should be \(expected), not \(typeName)",
+            hint: example.isEmpty ? "" : "for example: \(example)", at: location)
+    }
+
+    // MARK: - Mappings
+
+    /// The mapping's entries in order, after checking for unknown and duplicate keys.
+    func mapping(allowed: [String], required: [String] = [], example: String = "") -> [String: YAMLCursor]? {
+        guard case .mapping(let mapping) = node else {
+            typeError(expected: "a mapping with \(allowed.prefix(4).joined(separator: ", "))…", example: example)
+            return nil
+        }
+        var result: [String: YAMLCursor] = [:]
+        for (keyNode, valueNode) in mapping {
+            let keyLocation = SourceLocation(file: file, line: keyNode.mark?.line ?? 1, column: keyNode.mark?.column ?? 1)
+            guard case .scalar(let keyScalar) = keyNode else {
+                sink.error("config.key_type", "a key in \(path) is not text", at: keyLocation)
+                continue
+            }
+            let key = keyScalar.string
+            guard allowed.contains(key) else {
+                let suggestion = Suggest.closest(to: key, in: allowed)
+                sink.error(
+                    "config.unknown_key", "unknown key '\(key)' in \(path)",
+                    hint: (suggestion.map { "did you mean '\($0)'? " } ?? "")
+                        + "allowed here: \(allowed.joined(separator: ", "))",
+                    at: keyLocation)
+                continue
+            }
+            if result[key] != nil {
+                sink.error("config.duplicate_key", "'\(key)' appears twice in \(path)",
+                           hint: "keep one of them", at: keyLocation)
+                continue
+            }
+            result[key] = YAMLCursor(node: valueNode, file: file, path: "\(path).\(key)", sink: sink)
+        }
+        for key in required where result[key] == nil {
+            sink.error("config.missing_key", "\(path) needs '\(key)'",
+                       hint: example.isEmpty ? "" : "for example: \(example)", at: location)
+        }
+        return result
+    }
+
+    /// A mapping with free keys (e.g. handles, composition), in order.
+    func pairs() -> [(key: String, value: YAMLCursor, location: SourceLocation)]? {
+        guard case .mapping(let mapping) = node else {
+            typeError(expected: "a mapping")
+            return nil
+        }
+        var seen: Set<String> = []
+        var result: [(key: String, value: YAMLCursor, location: SourceLocation)] = []
+        for (keyNode, valueNode) in mapping {
+            let location = SourceLocation(file: file, line: keyNode.mark?.line ?? 1, column: keyNode.mark?.column ?? 1)
+            guard case .scalar(let keyScalar) = keyNode else {
+                sink.error("config.key_type", "a key in \(path) is not text", at: location)
+                continue
+            }
+            guard seen.insert(keyScalar.string).inserted else {
+                sink.error("config.duplicate_key", "'\(keyScalar.string)' appears twice in \(path)",
+                           hint: "keep one of them", at: location)
+                continue
+            }
+            result.append((keyScalar.string,
+                           YAMLCursor(node: valueNode, file: file, path: "\(path).\(keyScalar.string)", sink: sink),
+                           location))
+        }
+        return result
+    }
+
+    // MARK: - Lists
+
+    /// The items of a list; a single value counts as a list of one when `single` is true.
+    func list(single: Bool = false) -> [YAMLCursor]? {
+        switch node {
+        case .sequence(let sequence):
+            return sequence.enumerated().map {
+                YAMLCursor(node: $1, file: file, path: "\(path)[\($0)]", sink: sink)
+            }
+        case .scalar where single:
+            return [self]
+        default:
+            typeError(expected: "a list")
+            return nil
+        }
+    }
+
+    // MARK: - Scalars
+
+    var scalarText: String? {
+        if case .scalar(let scalar) = node { return scalar.string }
+        return nil
+    }
+
+    func string(nonEmpty: Bool = true) -> String? {
+        guard let text = scalarText, case .scalar(let scalar) = node else {
+            typeError(expected: "text")
+            return nil
+        }
+        if nonEmpty && (text.isEmpty || (scalar.style == .plain && (text == "~" || text == "null"))) {
+            sink.error("config.empty", "\(path) is empty", hint: "give it a value", at: location)
+            return nil
+        }
+        return text
+    }
+
+    /// An id: lower-case letters, digits and dashes.
+    func identifier() -> String? {
+        guard let text = string() else { return nil }
+        guard Self.isIdentifier(text) else {
+            sink.error("config.bad_id", "\(path) '\(text)' is not a valid id",
+                       hint: "use lower-case letters a–z, digits and '-', e.g. 'norrbotten-lsg'", at: location)
+            return nil
+        }
+        return text
+    }
+
+    static func isIdentifier(_ text: String) -> Bool {
+        !text.isEmpty && text.count <= 120 && text.utf8.allSatisfy { c in
+            (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 45
+        } && text.utf8.first != 45
+    }
+
+    func int(in range: ClosedRange<Int>) -> Int? {
+        guard let text = scalarText, let value = Int(text) else {
+            typeError(expected: "a whole number")
+            return nil
+        }
+        guard range.contains(value) else {
+            sink.error("config.range", "\(path) is \(value); it must be \(range.lowerBound)–\(range.upperBound)",
+                       at: location)
+            return nil
+        }
+        return value
+    }
+
+    func bool() -> Bool? {
+        switch scalarText {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default:
+            typeError(expected: "true or false")
+            return nil
+        }
+    }
+
+    func date() -> LocalDate? {
+        guard let text = scalarText else {
+            typeError(expected: "a date", example: "2027-02-11")
+            return nil
+        }
+        guard let date = LocalDate(iso: text) else {
+            sink.error("config.bad_date", "\(path) '\(text)' is not a date",
+                       hint: "write dates as YYYY-MM-DD, e.g. 2027-02-11", at: location)
+            return nil
+        }
+        return date
+    }
+
+    func time() -> LocalTime? {
+        guard let text = scalarText else {
+            typeError(expected: "a time", example: "\"10:00\"")
+            return nil
+        }
+        guard let time = LocalTime(iso: text) else {
+            sink.error("config.bad_time", "\(path) '\(text)' is not a time",
+                       hint: "write times as HH:MM in quotes, e.g. \"10:00\"", at: location)
+            return nil
+        }
+        return time
+    }
+
+    /// `YYYY-MM-DDTHH:MM` in the registry's zone.
+    func dateTime() -> LocalDateTime? {
+        guard let text = scalarText else {
+            typeError(expected: "a local date and time", example: "2027-03-03T10:00")
+            return nil
+        }
+        let parts = text.split(separator: "T", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let date = LocalDate(iso: parts[0]), let time = LocalTime(iso: parts[1].prefix(5)),
+              parts[1].count == 5 || (parts[1].count == 8 && parts[1].hasSuffix(":00")) else {
+            sink.error("config.bad_datetime", "\(path) '\(text)' is not a local date and time",
+                       hint: "write YYYY-MM-DDTHH:MM, e.g. 2027-03-03T10:00", at: location)
+            return nil
+        }
+        return LocalDateTime(date, time)
+    }
+
+    /// An instant: `YYYY-MM-DDTHH:MM[:SS]` followed by `Z` or `±HH:MM`.
+    func instant() -> Instant? {
+        guard let text = scalarText, let instant = Self.parseInstant(text) else {
+            sink.error("config.bad_instant", "\(path) is not a date and time with an offset",
+                       hint: "write e.g. 2027-02-20T09:00:00+01:00 or 2027-02-20T08:00:00Z", at: location)
+            return nil
+        }
+        return instant
+    }
+
+    static func parseInstant(_ text: String) -> Instant? {
+        guard text.count >= 17, let tIndex = text.firstIndex(of: "T") else { return nil }
+        guard let date = LocalDate(iso: text[..<tIndex]) else { return nil }
+        var rest = Substring(text[text.index(after: tIndex)...])
+        var offset = 0
+        if rest.hasSuffix("Z") {
+            rest = rest.dropLast()
+        } else if rest.count >= 6 {
+            let zone = rest.suffix(6)
+            let sign: Int = zone.first == "+" ? 1 : zone.first == "-" ? -1 : 0
+            guard sign != 0, let t = LocalTime(iso: zone.dropFirst()) else { return nil }
+            offset = sign * t.minuteOfDay * 60
+            rest = rest.dropLast(6)
+        } else { return nil }
+        let clock = rest.split(separator: ":")
+        guard clock.count == 2 || clock.count == 3, clock.allSatisfy({ $0.count == 2 }),
+              let h = Int(clock[0]), let m = Int(clock[1]), let time = LocalTime(hour: h, minute: m) else { return nil }
+        let seconds = clock.count == 3 ? Int(clock[2]) ?? 99 : 0
+        guard seconds < 60 else { return nil }
+        let wall = Int64(date.dayNumber) * 86_400 + Int64(time.minuteOfDay * 60 + seconds)
+        return Instant(secondsSinceEpoch: wall - Int64(offset))
+    }
+
+    /// One of the raw values of an enum.
+    func choice<T: RawRepresentable>(_ type: T.Type, among all: [T]) -> T? where T.RawValue == String {
+        guard let text = scalarText else {
+            typeError(expected: "one of " + all.map(\.rawValue).joined(separator: ", "))
+            return nil
+        }
+        if let value = T(rawValue: text) { return value }
+        let names = all.map(\.rawValue)
+        sink.error(
+            "config.bad_choice", "\(path) '\(text)' is not one of \(names.joined(separator: ", "))",
+            hint: Suggest.closest(to: text, in: names).map { "did you mean '\($0)'?" } ?? "", at: location)
+        return nil
+    }
+}
+
+/// Typo suggestions for unknown keys and ids.
+public enum Suggest {
+    /// The candidate closest to `word` by edit distance, if close enough to be a likely typo.
+    public static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
+        var best: (String, Int)?
+        let limit = max(2, word.count / 3)
+        for candidate in candidates {
+            let distance = editDistance(word, candidate, limit: limit)
+            if distance <= limit, best.map({ distance < $0.1 }) ?? true { best = (candidate, distance) }
+        }
+        return best?.0
+    }
+
+    static func editDistance(_ a: String, _ b: String, limit: Int) -> Int {
+        let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
+        if abs(a.count - b.count) > limit { return limit + 1 }
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...max(1, a.count) where !a.isEmpty {
+            current[0] = i
+            for j in 1...max(1, b.count) where !b.isEmpty {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            }
+            swap(&previous, &current)
+        }
+        return a.isEmpty ? b.count : previous[b.count]
+    }
+}

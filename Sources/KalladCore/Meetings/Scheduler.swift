@@ -1,0 +1,276 @@
+/// The meetings of a range of years and the problems met while working them out.
+public struct MeetingSchedule: Sendable {
+    /// All meetings, cancelled ones included, sorted by start and then id.
+    public var meetings: [Meeting]
+    /// Meetings per body, sorted by start.
+    public var byBody: [String: [Meeting]]
+    /// Problems: an overlay change naming an unknown meeting, a rule that could not be met.
+    public var diagnostics: [Diagnostic]
+    /// For bodies that rotate a role per meeting: ordinary meetings held before the first year expanded, counted
+    /// from the rotation's anchor year.
+    public var ordinaryMeetingsBefore: [String: Int]
+    /// The years covered.
+    public var years: ClosedRange<Int>
+
+    /// The meeting with an id, if any.
+    public func meeting(_ id: String) -> Meeting? {
+        guard let slash = id.firstIndex(of: "/") else { return nil }
+        return byBody[String(id[..<slash])]?.first { $0.id == id }
+    }
+}
+
+/// Works out every body's meetings for a range of years: the standing pattern or explicit plan, meetings derived
+/// from another body's, dates proposed from a cadence, then the overlay of extra, moved and cancelled meetings.
+/// Pure: the same registry, overlay and years give the same meetings.
+public struct Scheduler: Sendable {
+    /// The registry.
+    public let registry: Registry
+    /// Working days and holidays.
+    public let calendar: WorkingCalendar
+
+    /// Creates a scheduler; the working calendar covers the registry's closed days.
+    public init(registry: Registry, calendar: WorkingCalendar) {
+        self.registry = registry
+        self.calendar = calendar
+    }
+
+    /// Creates a scheduler with a working calendar for the years around `years`.
+    public init(registry: Registry, years: ClosedRange<Int>) {
+        self.registry = registry
+        self.calendar = WorkingCalendar(
+            years: (years.lowerBound - 1)...(years.upperBound + 1), extraClosedDays: registry.settings.closedDays)
+    }
+
+    /// The meetings of `years`, with the registry's own changes and `overlay` on top.
+    public func schedule(years: ClosedRange<Int>, overlay: Overlay = Overlay()) -> MeetingSchedule {
+        let changes = registry.changes.merged(with: overlay)
+        var diagnostics: [Diagnostic] = []
+        var byBody: [String: [Meeting]] = [:]
+        var changesByBody: [String: [OverlayChange]] = [:]
+        for change in changes.changes {
+            let body: String
+            switch change.action {
+            case .extra(let id, _, _, _, _): body = id
+            default: body = change.meetingID.map { String($0.prefix { $0 != "/" }) } ?? ""
+            }
+            changesByBody[body, default: []].append(change)
+        }
+        for body in dependencyOrder() {
+            var meetings = baseMeetings(of: body, years: years, known: byBody, diagnostics: &diagnostics)
+            apply(changesByBody[body.id] ?? [], to: &meetings, body: body, years: years, diagnostics: &diagnostics)
+            meetings.sort { ($0.start, $0.id) < ($1.start, $1.id) }
+            byBody[body.id] = meetings
+        }
+        for (bodyID, list) in changesByBody where registry.body(bodyID) == nil {
+            for change in list {
+                diagnostics.append(Diagnostic(
+                    .error, code: "change.unknown_body",
+                    message: "change \(change.id) names body '\(bodyID)', which is not in the registry",
+                    hint: "use a body id from `kallad meetings`", location: change.location))
+            }
+        }
+        let all = byBody.values.flatMap { $0 }.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
+        return MeetingSchedule(
+            meetings: all, byBody: byBody, diagnostics: diagnostics,
+            ordinaryMeetingsBefore: rotationOffsets(before: years.lowerBound), years: years)
+    }
+
+    /// Bodies ordered so that a body comes after the bodies its meetings depend on (derived schedules and
+    /// relative constraints). The loader rejects cycles; a cycle that slips through keeps declaration order.
+    func dependencyOrder() -> [Body] {
+        var order: [Body] = []
+        var state: [String: Int] = [:]  // 1 visiting, 2 done
+        func visit(_ body: Body) {
+            if state[body.id] != nil { return }
+            state[body.id] = 1
+            for dependency in Self.dependencies(of: body) {
+                if let other = registry.body(dependency), state[dependency] == nil { visit(other) }
+            }
+            state[body.id] = 2
+            order.append(body)
+        }
+        for body in registry.bodies { visit(body) }
+        return order
+    }
+
+    /// The bodies whose meetings a body's dates are worked out from.
+    public static func dependencies(of body: Body) -> [String] {
+        var result: [String] = []
+        if let derived = body.schedule.derived { result.append(derived.body) }
+        if body.schedule.recurrence == nil && body.schedule.derived == nil {
+            result.append(contentsOf: body.constraints.map(\.body))
+        }
+        return result
+    }
+
+    // MARK: - Base meetings
+
+    func baseMeetings(
+        of body: Body, years: ClosedRange<Int>, known: [String: [Meeting]], diagnostics: inout [Diagnostic]
+    ) -> [Meeting] {
+        var meetings: [Meeting] = []
+        var usedIDs: Set<String> = []
+        func add(_ date: LocalDate, start: LocalTime?, end: LocalTime?, source: MeetingSource,
+                 location: String? = nil, allowHoliday: Bool = false, sourceLocation: SourceLocation? = nil) {
+            guard body.isActive(on: date) else { return }
+            var id = "\(body.id)/\(date)"
+            var n = 2
+            while usedIDs.contains(id) {
+                id = "\(body.id)/\(date)-\(n)"
+                n += 1
+            }
+            usedIDs.insert(id)
+            let startTime = start ?? body.startTime
+            meetings.append(Meeting(
+                id: id, body: body.id, kind: body.jointOf.isEmpty ? .ordinary : .joint, source: source,
+                start: LocalDateTime(date, startTime), end: LocalDateTime(date, end ?? body.endTime),
+                location: location ?? body.location, allowHoliday: allowHoliday,
+                sourceLocation: sourceLocation ?? body.schedule.location))
+        }
+
+        if let derived = body.schedule.derived {
+            let source = (known[derived.body] ?? []).filter { $0.kind != .extra && $0.status == .scheduled }
+            for meeting in source {
+                let date = calendar.workingDay(onOrBefore: meeting.date.adding(days: -derived.daysBefore))
+                if years.contains(date.year) { add(date, start: nil, end: nil, source: .derived) }
+            }
+        }
+        for year in years {
+            if let planned = body.schedule.plan[year] {
+                for entry in planned {
+                    add(entry.date, start: entry.start, end: entry.end, source: .plan, location: entry.location,
+                        allowHoliday: entry.allowHoliday, sourceLocation: entry.sourceLocation)
+                }
+            } else if let recurrence = body.schedule.recurrence {
+                for occurrence in ruleDates(recurrence, body: body, year: year) {
+                    add(occurrence.date, start: occurrence.time, end: nil, source: .rule)
+                }
+            } else if body.schedule.derived == nil && !body.cadences.isEmpty {
+                let proposal = DateProposer(registry: registry, calendar: calendar)
+                    .propose(for: body, year: year, known: known)
+                diagnostics.append(contentsOf: proposal.diagnostics)
+                for date in proposal.dates { add(date, start: nil, end: nil, source: .proposed) }
+            }
+        }
+        return meetings
+    }
+
+    /// A standing pattern's dates in a year, moved off weekends and holidays as the body says.
+    func ruleDates(_ recurrence: RecurrenceSet, body: Body, year: Int) -> [LocalDateTime] {
+        guard let first = LocalDate(year: year, month: 1, day: 1), let last = LocalDate(year: year, month: 12, day: 31)
+        else { return [] }
+        var result: [LocalDateTime] = []
+        for occurrence in recurrence.occurrences(from: first, through: last) {
+            if calendar.isWorkingDay(occurrence.date) {
+                result.append(occurrence)
+                continue
+            }
+            switch body.schedule.holidayShift {
+            case .skip: continue
+            case .next: result.append(LocalDateTime(calendar.workingDay(onOrAfter: occurrence.date), occurrence.time))
+            case .previous:
+                result.append(LocalDateTime(calendar.workingDay(onOrBefore: occurrence.date), occurrence.time))
+            }
+        }
+        return result
+    }
+
+    // MARK: - Overlay
+
+    func apply(
+        _ changes: [OverlayChange], to meetings: inout [Meeting], body: Body, years: ClosedRange<Int>,
+        diagnostics: inout [Diagnostic]
+    ) {
+        for change in changes {
+            if case .extra(_, let start, let end, let requestedBy, let reason) = change.action {
+                guard years.contains(start.date.year) else { continue }
+                var meeting = Meeting(
+                    id: Overlay.extraMeetingID(body: body.id, date: start.date, changeID: change.id), body: body.id,
+                    kind: .extra, source: .change, start: start,
+                    end: LocalDateTime(start.date, end ?? body.endTime), location: body.location,
+                    sourceLocation: change.location)
+                meeting.knownAt = change.knownAt
+                meeting.requestedBy = requestedBy
+                meeting.reason = reason
+                meetings.append(meeting)
+                continue
+            }
+            guard let meetingID = change.meetingID else { continue }
+            guard let index = meetings.firstIndex(where: { $0.id == meetingID }) else {
+                if let date = Self.date(inMeetingID: meetingID), !years.contains(date.year) { continue }
+                diagnostics.append(Diagnostic(
+                    .error, code: "change.unknown_meeting",
+                    message: "change \(change.id) names meeting '\(meetingID)', which \(body.id) does not have",
+                    hint: "meeting ids are <body>/<original date>; list them with `kallad meetings --body \(body.id)`",
+                    location: change.location, body: body.id, meeting: meetingID))
+                continue
+            }
+            switch change.action {
+            case .extra: break
+            case .moved(_, let start, let end):
+                let old = meetings[index]
+                let duration = old.end.time.minuteOfDay - old.start.time.minuteOfDay
+                let newEnd = end ?? LocalTime(hour: min(23, (start.time.minuteOfDay + duration) / 60),
+                                              minute: (start.time.minuteOfDay + duration) % 60) ?? old.end.time
+                meetings[index].history.append(MeetingRevision(
+                    start: old.start, end: old.end, sequence: old.sequence, movedAt: change.knownAt))
+                meetings[index].start = start
+                meetings[index].end = LocalDateTime(start.date, newEnd)
+                if change.knownAt != nil { meetings[index].sequence += 1 }
+            case .cancelled(_, let reason):
+                meetings[index].status = .cancelled
+                meetings[index].cancelledAt = change.knownAt
+                meetings[index].reason = reason
+                if change.knownAt != nil { meetings[index].sequence += 1 }
+            case .standIn(_, let seat, let person):
+                meetings[index].adjustments.standIns[seat] = person
+            case .absent(_, let seat):
+                meetings[index].adjustments.absent.insert(seat)
+            case .roleHolder(_, let role, let person):
+                meetings[index].adjustments.roleHolders[role] = person
+            case .agendaItem(_, let title, let submittedBy):
+                meetings[index].agenda.append(AgendaItem(title: title, submittedBy: submittedBy, addedAt: change.knownAt))
+            }
+        }
+    }
+
+    /// The date in `<body>/<YYYY-MM-DD>…`, if any.
+    static func date(inMeetingID id: String) -> LocalDate? {
+        guard let slash = id.firstIndex(of: "/") else { return nil }
+        return LocalDate(iso: id[id.index(after: slash)...].prefix(10))
+    }
+
+    // MARK: - Rotation offsets
+
+    /// Ordinary meetings from the anchor year up to `year`, for bodies rotating a role per meeting.
+    func rotationOffsets(before year: Int) -> [String: Int] {
+        var result: [String: Int] = [:]
+        for body in registry.bodies {
+            let anchors = [body.convener, body.chair, body.secretary].compactMap { rule -> Int? in
+                if case .rotation(let rotation) = rule, rotation.period == .meeting { return rotation.anchorYear }
+                return nil
+            }
+            guard let anchor = anchors.min(), anchor < year else { continue }
+            let earlier = Scheduler(registry: registry, calendar: calendar)
+            var count = 0
+            var diagnostics: [Diagnostic] = []
+            // Derived and proposed schedules depend on other bodies; count from the body's own base pattern.
+            let known = earlier.knownBefore(body: body, years: anchor...(year - 1))
+            count = earlier.baseMeetings(of: body, years: anchor...(year - 1), known: known, diagnostics: &diagnostics)
+                .count
+            result[body.id] = count
+        }
+        return result
+    }
+
+    /// The base meetings of the bodies `body` depends on, for counting earlier years.
+    func knownBefore(body: Body, years: ClosedRange<Int>) -> [String: [Meeting]] {
+        var known: [String: [Meeting]] = [:]
+        var diagnostics: [Diagnostic] = []
+        for dependency in Self.dependencies(of: body) {
+            guard let other = registry.body(dependency) else { continue }
+            known[dependency] = baseMeetings(of: other, years: years, known: [:], diagnostics: &diagnostics)
+        }
+        return known
+    }
+}

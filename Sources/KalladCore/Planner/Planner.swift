@@ -1,0 +1,184 @@
+/// Decides which notifications are due: a pure function of (registry, overlay, window). No clock, file or network.
+///
+/// For every meeting it lays out the timeline of its body's notification policy (convener prompt, agenda request,
+/// summons, reminder, minutes reminder), each moved back to a working day and sent at the policy's time of day.
+/// A change that became known at time T splits the timeline: what was due before T went out under the old plan;
+/// a moved meeting whose summons already went gets an update at T, a cancelled one a cancellation at T to those
+/// already told; anything a late-known meeting missed goes out at T if it still makes sense. Nothing is sent after
+/// the meeting has begun, except the minutes reminder.
+public struct Planner: Sendable {
+    /// The registry.
+    public let registry: Registry
+    /// Working days.
+    public let calendar: WorkingCalendar
+
+    /// Creates a planner.
+    public init(registry: Registry, calendar: WorkingCalendar) {
+        self.registry = registry
+        self.calendar = calendar
+    }
+
+    /// The notifications due in `window` (from inclusive, to exclusive), sorted by due time and key, with the
+    /// meetings they were worked out from.
+    public static func due(
+        registry: Registry, overlay: Overlay = Overlay(), from: Instant, to: Instant
+    ) -> (notifications: [DueNotification], schedule: MeetingSchedule) {
+        let zone = registry.settings.zone
+        // Meetings whose timelines can reach the window: up to ~100 days before a meeting, a few days after.
+        let firstYear = zone.local(from).date.adding(days: -30).year
+        let lastYear = zone.local(to).date.adding(days: 400).year
+        let years = firstYear...max(firstYear, min(lastYear, zone.local(to).date.year + 1))
+        let scheduler = Scheduler(registry: registry, years: years)
+        let schedule = scheduler.schedule(years: years, overlay: overlay)
+        let planner = Planner(registry: registry, calendar: scheduler.calendar)
+        return (planner.notifications(for: schedule, from: from, to: to), schedule)
+    }
+
+    /// The notifications of every meeting in `schedule` that fall in `[from, to)`.
+    public func notifications(for schedule: MeetingSchedule, from: Instant, to: Instant) -> [DueNotification] {
+        let roles = RoleResolver(registry: registry, schedule: schedule)
+        var result: [DueNotification] = []
+        for meeting in schedule.meetings {
+            guard let body = registry.body(meeting.body) else { continue }
+            for notification in timeline(of: meeting, body: body, roles: roles)
+            where notification.due >= from && notification.due < to {
+                result.append(notification)
+            }
+        }
+        result.sort { ($0.due, $0.key) < ($1.due, $1.key) }
+        return result
+    }
+
+    /// One state of a meeting between two changes that became known.
+    struct State {
+        var meeting: Meeting
+        var validFrom: Instant?
+        var validUntil: Instant?
+    }
+
+    /// Every notification of one meeting, over its whole life.
+    func timeline(of meeting: Meeting, body: Body, roles: RoleResolver) -> [DueNotification] {
+        let zone = registry.settings.zone
+        let policy = body.notifications
+        let states = self.states(of: meeting)
+        let convener = roles.holder(of: .convener, at: meeting)
+        let chair = roles.holder(of: .chair, at: meeting)
+        let secretary = roles.holder(of: .secretary, at: meeting)
+        let sender = registry.recipient(convener, as: .convener)
+        let attendees = summonsRecipients(meeting, convener: convener, chair: chair, secretary: secretary)
+
+        var result: [DueNotification] = []
+        var sentKinds: Set<NotificationKind> = []
+        var lastSummonsSequence: Int?
+        func emit(_ kind: NotificationKind, _ due: Instant, _ state: Meeting, to recipients: [Recipient],
+                  sequenced: Bool, deadline: LocalDate? = nil, previous: LocalDateTime? = nil) {
+            guard policy.enabled.contains(kind) || kind == .update || kind == .cancellation,
+                  !recipients.isEmpty else { return }
+            let key = sequenced ? "\(meeting.id)/\(kind.rawValue)/\(state.sequence)" : "\(meeting.id)/\(kind.rawValue)"
+            result.append(DueNotification(
+                key: key, kind: kind, due: due, meeting: state, sender: sender, recipients: recipients, chair: chair,
+                secretary: secretary, agendaDeadline: deadline, sequence: state.sequence, previousStart: previous))
+            sentKinds.insert(kind)
+        }
+
+        for (index, state) in states.enumerated() {
+            let m = state.meeting
+            let start = zone.instant(of: m.start)
+            let begin = state.validFrom
+            let end = state.validUntil
+            func at(_ date: LocalDate) -> Instant { zone.instant(of: LocalDateTime(date, policy.sendAt)) }
+            func inState(_ due: Instant) -> Bool { (begin.map { due >= $0 } ?? true) && (end.map { due < $0 } ?? true) }
+
+            // A move that became known after the summons went: an update now.
+            if index > 0, let begin, lastSummonsSequence != nil, begin < start {
+                emit(.update, begin, m, to: attendees, sequenced: true, previous: states[index - 1].meeting.start)
+                lastSummonsSequence = m.sequence
+            }
+
+            let promptDue = at(calendar.workingDay(onOrBefore: m.date.adding(days: -policy.convenerPromptDays)))
+            let agendaDue = at(calendar.workingDay(onOrBefore: m.date.adding(days: -policy.agendaRequestDays)))
+            let itemsDue = calendar.workingDay(onOrBefore: m.date.adding(days: -policy.agendaItemsDueDays))
+            let summonsDue = at(calendar.workingDay(onOrBefore: m.date.adding(days: -policy.summonsDays)))
+            let reminderDue = at(calendar.workingDay(onOrBefore: m.date.adding(days: -policy.reminderDays)))
+
+            // What a late-known state missed goes out when it becomes known, if it still makes sense.
+            func catchUp(_ due: Instant, latest: Instant) -> Instant? {
+                if inState(due) { return due < start ? due : nil }
+                if let begin, due < begin, begin < latest, end.map({ begin < $0 }) ?? true { return begin }
+                return nil
+            }
+            if !sentKinds.contains(.convenerPrompt), let due = catchUp(promptDue, latest: start),
+               let recipient = registry.recipient(convener, as: .convener) {
+                emit(.convenerPrompt, due, m, to: [recipient], sequenced: false)
+            }
+            if !sentKinds.contains(.agendaRequest), let due = catchUp(agendaDue, latest: at(itemsDue)) {
+                emit(.agendaRequest, due, m, to: attendees, sequenced: false, deadline: itemsDue)
+            }
+            if lastSummonsSequence == nil, let due = catchUp(summonsDue, latest: start) {
+                emit(.summons, due, m, to: attendees, sequenced: true)
+                lastSummonsSequence = m.sequence
+            }
+            if inState(reminderDue), reminderDue < start, reminderDue >= (begin ?? reminderDue) {
+                emit(.reminder, reminderDue, m, to: attendees, sequenced: true)
+            }
+            if index == states.count - 1, m.status == .scheduled {
+                let minutesDue = at(calendar.adding(workingDays: policy.minutesReminderWorkingDays, to: m.date))
+                let keeper = registry.recipient(secretary, as: .secretary)
+                    ?? (secretary?.person == nil ? registry.recipient(convener, as: .convener) : nil)
+                if let keeper { emit(.minutesReminder, minutesDue, m, to: [keeper], sequenced: false) }
+            }
+        }
+
+        // Cancelled: those already told get a cancellation when it became known.
+        if meeting.status == .cancelled, let cancelledAt = meeting.cancelledAt,
+           cancelledAt < registry.settings.zone.instant(of: meeting.start) {
+            let told = result.contains { $0.kind == .agendaRequest || $0.kind == .summons || $0.kind == .update }
+            if told { emit(.cancellation, cancelledAt, meeting, to: attendees, sequenced: true) }
+        }
+        return result
+    }
+
+    /// The meeting's states between changes that became known; a change with no time replaces the state before.
+    func states(of meeting: Meeting) -> [State] {
+        var states: [State] = []
+        var revisions = meeting.history.map { revision -> (Meeting, Instant?) in
+            var m = meeting
+            m.start = revision.start
+            m.end = revision.end
+            m.sequence = revision.sequence
+            m.status = .scheduled
+            return (m, revision.movedAt)
+        }
+        var current = meeting
+        current.status = .scheduled
+        revisions.append((current, nil))
+        // revisions[i] held until history[i].movedAt; the last holds until cancellation.
+        var validFrom = meeting.knownAt
+        for (index, (state, _)) in revisions.enumerated() {
+            let until: Instant? = index < meeting.history.count ? meeting.history[index].movedAt : nil
+            if index < meeting.history.count && until == nil { continue }  // replaced before anything was sent
+            states.append(State(meeting: state, validFrom: validFrom, validUntil: until))
+            validFrom = until
+        }
+        if meeting.status == .cancelled {
+            guard let cancelledAt = meeting.cancelledAt else { return [] }
+            if let last = states.indices.last { states[last].validUntil = cancelledAt }
+        }
+        return states
+    }
+
+    /// Members, substitutes standing in and co-opted, plus the convener, chair and secretary if they are not
+    /// members.
+    func summonsRecipients(
+        _ meeting: Meeting, convener: RoleHolder?, chair: RoleHolder?, secretary: RoleHolder?
+    ) -> [Recipient] {
+        var list = registry.attendees(of: meeting)
+        var seen = Set(list.map(\.person))
+        for (holder, reason) in [(convener, RecipientReason.convener), (chair, .chair), (secretary, .secretary)] {
+            if let recipient = registry.recipient(holder, as: reason), seen.insert(recipient.person).inserted {
+                list.append(recipient)
+            }
+        }
+        return list
+    }
+}

@@ -1,0 +1,73 @@
+/// Why someone receives a notification.
+public enum RecipientReason: String, Sendable, Hashable {
+    /// A member in their own seat.
+    case member
+    /// The seat's substitute (ersättare), standing in for an absent member.
+    case substitute
+    /// Someone named to stand in for one meeting.
+    case standIn = "stand_in"
+    /// Co-opted (adjungerad): invited, optional.
+    case coopted
+    /// The convener.
+    case convener
+    /// The chair.
+    case chair
+    /// The secretary.
+    case secretary
+}
+
+/// A person who receives a notification.
+public struct Recipient: Hashable, Sendable {
+    /// Person id.
+    public var person: String
+    /// Name.
+    public var name: String
+    /// E-mail address.
+    public var email: String
+    /// Why they receive it.
+    public var reason: RecipientReason
+    /// The seat they fill, if any.
+    public var seat: String?
+    /// The party they act for, if known.
+    public var party: String?
+    /// Optional participant (co-opted).
+    public var optional: Bool
+}
+
+extension Registry {
+    /// The people summoned to a meeting: each seat's member, or a named stand-in, or the substitute when the member
+    /// is absent; co-opted members as optional; for a joint meeting, the members of every body in it. A person with
+    /// several seats appears once.
+    public func attendees(of meeting: Meeting) -> [Recipient] {
+        guard let body = body(meeting.body) else { return [] }
+        var seats = body.seats
+        for other in body.jointOf { seats += self.body(other)?.seats ?? [] }
+        var seen: Set<String> = []
+        var result: [Recipient] = []
+        for seat in seats {
+            var personID = seat.person
+            var reason: RecipientReason = seat.coopted ? .coopted : .member
+            if let standIn = meeting.adjustments.standIns[seat.id] {
+                personID = standIn
+                reason = .standIn
+            } else if meeting.adjustments.absent.contains(seat.id) {
+                guard let substitute = seat.substitute else { continue }
+                personID = substitute
+                reason = .substitute
+            }
+            guard seen.insert(personID).inserted, let person = people[personID] else { continue }
+            result.append(Recipient(
+                person: person.id, name: person.name, email: person.email, reason: reason, seat: seat.id,
+                party: seat.party, optional: seat.coopted))
+        }
+        return result
+    }
+
+    /// A role holder as a recipient, if the role has a person.
+    public func recipient(_ holder: RoleHolder?, as reason: RecipientReason) -> Recipient? {
+        guard let id = holder?.person, let person = people[id] else { return nil }
+        return Recipient(
+            person: person.id, name: person.name, email: person.email, reason: reason, seat: holder?.seat,
+            party: holder?.party, optional: false)
+    }
+}

@@ -1,0 +1,80 @@
+/// Service-wide settings that the registry carries.
+public struct Settings: Hashable, Sendable {
+    /// The time zone meetings are planned in.
+    public var zone: ZoneRules
+    /// Default school terms.
+    public var terms: TermRules
+    /// Default notification policy; bodies override parts of it.
+    public var notifications: NotificationPolicy
+    /// Template language (`sv` or `en`).
+    public var language: String
+    /// Extra non-working days for everyone (e.g. a county-wide closure).
+    public var closedDays: [LocalDate]
+
+    /// Creates settings.
+    public init(
+        zone: ZoneRules = .stockholm, terms: TermRules = .standard, notifications: NotificationPolicy = .standard,
+        language: String = "sv", closedDays: [LocalDate] = []
+    ) {
+        self.zone = zone
+        self.terms = terms
+        self.notifications = notifications
+        self.language = language
+        self.closedDays = closedDays
+    }
+}
+
+/// The whole body registry: parties, areas, people, offices and bodies, as loaded and validated.
+public struct Registry: Sendable {
+    /// Service-wide settings.
+    public var settings: Settings
+    /// Parties by id.
+    public var parties: [String: Party]
+    /// Areas by id.
+    public var areas: [String: Area]
+    /// People by id.
+    public var people: [String: Person]
+    /// Offices by id.
+    public var offices: [String: Office]
+    /// Bodies in a stable order (declaration order).
+    public var bodies: [Body]
+    /// Changes written into the configuration (extra, moved and cancelled meetings, stand-ins).
+    public var changes: Overlay
+
+    private var bodyIndex: [String: Int]
+
+    /// Creates a registry.
+    public init(
+        settings: Settings = Settings(), parties: [Party] = [], areas: [Area] = [], people: [Person] = [],
+        offices: [Office] = [], bodies: [Body] = [], changes: Overlay = Overlay()
+    ) {
+        self.settings = settings
+        self.parties = Dictionary(parties.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.areas = Dictionary(areas.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.people = Dictionary(people.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.offices = Dictionary(offices.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.bodies = bodies
+        self.changes = changes
+        self.bodyIndex = Dictionary(bodies.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The body with an id, if any.
+    public func body(_ id: String) -> Body? { bodyIndex[id].map { bodies[$0] } }
+
+    /// Whether `party` is `ancestor` or belongs to it, directly or through larger parties.
+    public func party(_ party: String, isWithin ancestor: String) -> Bool {
+        var seen: Set<String> = []
+        var queue = [party]
+        while let next = queue.popLast() {
+            if next == ancestor { return true }
+            guard seen.insert(next).inserted, let found = parties[next] else { continue }
+            queue.append(contentsOf: found.partOf)
+        }
+        return false
+    }
+
+    /// The terms that apply to a body: its own, its area's, or the default.
+    public func terms(for body: Body) -> TermRules {
+        body.terms ?? body.area.flatMap { areas[$0]?.terms } ?? settings.terms
+    }
+}

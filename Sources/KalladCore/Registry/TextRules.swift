@@ -1,0 +1,34 @@
+/// Rules for e-mail addresses Kallad will put in an envelope or a header.
+public enum EmailAddress {
+    /// Why `address` is not acceptable, or `nil` when it is: one `@`, a non-empty local part and a domain with a
+    /// dot, printable ASCII only (no spaces, angle brackets, quotes, CR, LF or NUL: header injection is impossible).
+    public static func problem(_ address: String) -> String? {
+        let bytes = Array(address.utf8)
+        if bytes.contains(where: { $0 == 13 || $0 == 10 || $0 == 0 }) {
+            return "contains a line break or NUL, which could inject mail headers"
+        }
+        if bytes.count > 254 { return "is longer than 254 characters" }
+        guard bytes.allSatisfy({ $0 > 32 && $0 < 127 && !"<>()[]\\,;:\"".utf8.contains($0) }) else {
+            return "has a space, a non-ASCII character or one of <>()[]\\,;:\""
+        }
+        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64 else {
+            return "is not of the form local@domain"
+        }
+        let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && $0.count <= 63 && $0.first != "-" && $0.last != "-" })
+        else { return "has no valid domain (e.g. example.se)" }
+        return nil
+    }
+}
+
+/// Rules for text that ends up in a mail header or a calendar property (names, titles, places).
+public enum HeaderText {
+    /// Why `text` is not acceptable, or `nil`: no CR, LF, NUL or other control characters.
+    public static func problem(_ text: String) -> String? {
+        if text.unicodeScalars.contains(where: { $0.value < 32 || $0.value == 127 }) {
+            return "contains a line break or control character"
+        }
+        return nil
+    }
+}

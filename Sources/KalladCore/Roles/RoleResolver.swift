@@ -1,0 +1,136 @@
+/// The person holding a role at a meeting, and on whose behalf.
+public struct RoleHolder: Hashable, Sendable {
+    /// The person, or `nil` while someone still has to appoint them.
+    public var person: String?
+    /// The seat they hold it through, if any.
+    public var seat: String?
+    /// Their office, if any.
+    public var office: String?
+    /// The party they act for, if known.
+    public var party: String?
+    /// Who appoints the holder when the rule says so (R8) and nobody has been named yet.
+    public var appointer: String?
+    /// Why this person: `seat`, `rotation`, `follows <body>`, `same as chair`, `named for this meeting`, …
+    public var basis: String
+}
+
+/// Decides who convenes, chairs and keeps the minutes at each meeting (R5–R10). Pure.
+public struct RoleResolver: Sendable {
+    /// The registry.
+    public let registry: Registry
+    /// The meetings the decisions are about.
+    public let schedule: MeetingSchedule
+
+    /// Creates a resolver.
+    public init(registry: Registry, schedule: MeetingSchedule) {
+        self.registry = registry
+        self.schedule = schedule
+    }
+
+    /// The holder of `role` at `meeting`, or `nil` if the rule names nobody (a configuration error the loader
+    /// reports).
+    public func holder(of role: Role, at meeting: Meeting) -> RoleHolder? {
+        if let named = meeting.adjustments.roleHolders[role] {
+            return RoleHolder(
+                person: named, seat: nil, office: nil, party: nil, appointer: nil, basis: "named for this meeting")
+        }
+        guard let body = registry.body(meeting.body) else { return nil }
+        return resolve(role, in: body, at: meeting, depth: 0)
+    }
+
+    func resolve(_ role: Role, in body: Body, at meeting: Meeting?, date: LocalDate? = nil, depth: Int) -> RoleHolder? {
+        guard depth < 8 else { return nil }
+        let day = meeting?.date ?? date ?? LocalDate.firstOfYear(2000)
+        switch rule(for: role, in: body) {
+        case .seat(let seatID):
+            return holder(seat: seatID, in: body, at: meeting, basis: "seat \(seatID)")
+        case .rotation(let rotation):
+            guard !rotation.order.isEmpty else { return nil }
+            let turn: Int
+            switch rotation.period {
+            case .year:
+                turn = day.year - rotation.anchorYear
+            case .meeting:
+                turn = meetingOrdinal(meeting, day: day, body: body, since: rotation.anchorYear)
+                    + (schedule.ordinaryMeetingsBefore[body.id] ?? 0)
+            }
+            let n = rotation.order.count
+            let seatID = rotation.order[((turn % n) + n) % n]
+            return holder(seat: seatID, in: body, at: meeting, basis: "rotation by \(rotation.period.rawValue)")
+        case .follows(let otherID, let otherRole):
+            guard let other = registry.body(otherID) else { return nil }
+            // The other body's next meeting on or after this one (the one this meeting prepares), else its last.
+            let theirs = (schedule.byBody[otherID] ?? []).filter { $0.status == .scheduled }
+            let target = theirs.first { $0.date >= day } ?? theirs.last { $0.date < day }
+            var found = resolve(otherRole, in: other, at: target, date: day, depth: depth + 1)
+            found?.basis = "follows \(otherRole.rawValue) of \(otherID)"
+            return found
+        case .sameAs(let otherRole):
+            guard otherRole != role else { return nil }
+            if let meeting, let named = meeting.adjustments.roleHolders[otherRole] {
+                return RoleHolder(person: named, seat: nil, office: nil, party: nil, appointer: nil,
+                                  basis: "same as \(otherRole.rawValue)")
+            }
+            var found = resolve(otherRole, in: body, at: meeting, date: day, depth: depth + 1)
+            found?.basis = "same as \(otherRole.rawValue)"
+            return found
+        case .appointedBy(let appointerRole):
+            guard appointerRole != role else { return nil }
+            let appointer = resolve(appointerRole, in: body, at: meeting, date: day, depth: depth + 1)
+            return RoleHolder(
+                person: nil, seat: nil, office: nil, party: appointer?.party, appointer: appointer?.person,
+                basis: "appointed by the \(appointerRole.rawValue)")
+        }
+    }
+
+    func rule(for role: Role, in body: Body) -> RoleRule {
+        switch role {
+        case .convener: body.convener
+        case .chair: body.chair
+        case .secretary: body.secretary
+        }
+    }
+
+    /// The ordinary meetings of the body before this one in the years expanded; an extra meeting takes the turn of
+    /// the ordinary meeting before it.
+    func meetingOrdinal(_ meeting: Meeting?, day: LocalDate, body: Body, since anchorYear: Int) -> Int {
+        let ordinary = (schedule.byBody[body.id] ?? []).filter { $0.kind != .extra && $0.date.year >= anchorYear }
+        guard let meeting else { return ordinary.filter { $0.date < day }.count }
+        if meeting.kind == .extra {
+            return max(0, ordinary.filter { $0.start < meeting.start }.count - 1)
+        }
+        // Count by original order (the id's date), so a moved meeting keeps its turn.
+        let key = Self.originalKey(meeting)
+        return ordinary.filter { Self.originalKey($0) < key }.count
+    }
+
+    static func originalKey(_ meeting: Meeting) -> String { meeting.history.first.map { "\($0.start)" }
+        ?? "\(meeting.start)" }
+
+    /// The person in a seat at a meeting: a named stand-in, the substitute when the member is absent, else the
+    /// member.
+    func holder(seat seatID: String, in body: Body, at meeting: Meeting?, basis: String) -> RoleHolder? {
+        guard let seat = seatInBodyOrJoint(seatID, body: body) else { return nil }
+        var person = seat.person
+        var basis = basis
+        if let meeting {
+            if let standIn = meeting.adjustments.standIns[seatID] {
+                person = standIn
+                basis += ", stand-in"
+            } else if meeting.adjustments.absent.contains(seatID), let substitute = seat.substitute {
+                person = substitute
+                basis += ", substitute"
+            }
+        }
+        return RoleHolder(person: person, seat: seat.id, office: seat.office, party: seat.party, appointer: nil,
+                          basis: basis)
+    }
+
+    func seatInBodyOrJoint(_ seatID: String, body: Body) -> Seat? {
+        if let seat = body.seat(seatID) { return seat }
+        for other in body.jointOf {
+            if let seat = registry.body(other)?.seat(seatID) { return seat }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import KalladCore
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load and validate the configuration, then check every body's rules for some years.",
+        discussion: "Exit 0 when all is well, 1 when a rule is not met, 2 when the configuration cannot be used."
+    )
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: "Years to check, as YYYY or YYYY-YYYY (default: this year and the next).")
+    var years: String?
+
+    @Option(help: "Output format.")
+    var format: OutputFormat = .text
+
+    func run() throws {
+        let (registry, loadDiagnostics) = try options.load(quietWarnings: true)
+        let range = try yearRange(registry)
+        let scheduler = Scheduler(registry: registry, years: range)
+        let schedule = scheduler.schedule(years: range)
+        let checker = RuleChecker(registry: registry, calendar: scheduler.calendar)
+        var diagnostics = loadDiagnostics + schedule.diagnostics
+        diagnostics += checker.checkComposition()
+        for year in range { diagnostics += checker.check(year: year, schedule: schedule) }
+        var seen: Set<Diagnostic> = []
+        diagnostics = diagnostics.filter { seen.insert($0).inserted }
+
+        let errors = diagnostics.filter { $0.severity == .error }.count
+        let violations = diagnostics.filter { $0.severity == .violation }.count
+        let warnings = diagnostics.filter { $0.severity == .warning }.count
+        switch format {
+        case .text:
+            for diagnostic in diagnostics { print(diagnostic.description) }
+            let meetings = schedule.meetings.filter { range.contains($0.date.year) && $0.status == .scheduled }.count
+            print("\(options.config): \(registry.bodies.count) bodies, \(registry.people.count) people, "
+                  + "\(meetings) meetings in \(range.lowerBound)–\(range.upperBound); "
+                  + "\(errors) errors, \(violations) rule violations, \(warnings) warnings")
+        case .json:
+            for diagnostic in diagnostics { print(JSONLine.encode(DiagnosticJSON(diagnostic))) }
+        }
+        if errors > 0 { throw ExitCode(ExitStatus.unusable) }
+        if violations > 0 { throw ExitCode(ExitStatus.violations) }
+    }
+
+    func yearRange(_ registry: Registry) throws -> ClosedRange<Int> {
+        guard let years else {
+            let year = today(in: registry.settings.zone).year
+            return year...(year + 1)
+        }
+        let parts = years.split(separator: "-").compactMap { Int($0) }
+        guard (1...2).contains(parts.count), parts.allSatisfy({ (1990...2200).contains($0) }),
+              parts[0] <= parts[parts.count - 1] else {
+            throw ValidationError("--years takes YYYY or YYYY-YYYY between 1990 and 2200, e.g. 2026-2035")
+        }
+        return parts[0]...parts[parts.count - 1]
+    }
+}

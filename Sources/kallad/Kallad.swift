@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import KalladConfig
+import KalladCore
+
+/// Exit codes: 0 ok, 1 rule violations, 2 unusable input (bad configuration, bad arguments).
+enum ExitStatus {
+    static let ok: Int32 = 0
+    static let violations: Int32 = 1
+    static let unusable: Int32 = 2
+}
+
+@main
+struct Kallad: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kallad",
+        abstract: "Summons, agenda requests and reminders for Swedish region–municipality collaboration bodies.",
+        discussion: "Exit codes: 0 ok, 1 rule violations, 2 unusable input.",
+        subcommands: [Check.self, Meetings.self, Plan.self, Preview.self]
+    )
+
+    /// Runs a subcommand; usage errors exit 2 like any other unusable input.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(ExitStatus.unusable)
+        }
+    }
+}
+
+/// Options every command that reads the registry takes.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .long, help: "The configuration folder.")
+    var config: String = ProcessInfo.processInfo.environment["KALLAD_CONFIG"] ?? "Config"
+
+    /// Loads the registry, or prints every problem and exits 2.
+    func load(quietWarnings: Bool = false) throws -> (Registry, [Diagnostic]) {
+        let result = ConfigLoader.load(directory: config)
+        guard let registry = result.registry else {
+            for diagnostic in result.diagnostics { Console.error(diagnostic.description) }
+            let count = result.diagnostics.filter { $0.severity == .error }.count
+            Console.error("\(config): \(count) error\(count == 1 ? "" : "s"); nothing was done")
+            throw ExitCode(ExitStatus.unusable)
+        }
+        if !quietWarnings {
+            for diagnostic in result.diagnostics where diagnostic.severity == .warning {
+                Console.error(diagnostic.description)
+            }
+        }
+        return (registry, result.diagnostics)
+    }
+}
+
+/// Output format of listing commands.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+enum Console {
+    static func error(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+}
+
+extension LocalDate: ExpressibleByArgument {
+    public init?(argument: String) { self.init(iso: argument) }
+}
+
+/// Today in the registry's zone, from the system clock (the only place the command line reads it).
+func today(in zone: ZoneRules) -> LocalDate {
+    zone.local(Instant(secondsSinceEpoch: Int64(Date().timeIntervalSince1970))).date
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import KalladCore
+
+struct Preview: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show every notification that would be sent between two dates (a dry run: nothing is sent).")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: "First day (YYYY-MM-DD, inclusive; default today).")
+    var from: LocalDate?
+
+    @Option(help: "Last day (YYYY-MM-DD, inclusive; default 90 days after --from).")
+    var to: LocalDate?
+
+    @Option(help: "Only this body.")
+    var body: String?
+
+    @Option(help: "Output format.")
+    var format: OutputFormat = .text
+
+    func run() throws {
+        let (registry, _) = try options.load()
+        try requireBody(body, in: registry)
+        let zone = registry.settings.zone
+        let first = from ?? today(in: zone)
+        let last = to ?? first.adding(days: 90)
+        guard first <= last else { throw ValidationError("--from \(first) is after --to \(last)") }
+        guard first.days(to: last) <= 3660 else { throw ValidationError("preview at most ten years at a time") }
+        let start = zone.instant(of: LocalDateTime(first, .midnight))
+        let end = zone.instant(of: LocalDateTime(last.adding(days: 1), .midnight))
+        let (notifications, schedule) = Planner.due(registry: registry, from: start, to: end)
+        for diagnostic in schedule.diagnostics { Console.error(diagnostic.description) }
+        let shown = notifications.filter { body == nil || $0.meeting.body == body }
+        for notification in shown {
+            switch format {
+            case .json: print(JSONLine.encode(NotificationJSON(notification, zone: zone)))
+            case .text: print(TextOutput.notification(notification, registry: registry))
+            }
+        }
+        if format == .text {
+            print("\(shown.count) notifications due \(first)–\(last); nothing was sent (dry run)")
+        }
+    }
+}

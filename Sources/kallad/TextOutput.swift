@@ -1,0 +1,41 @@
+import KalladCore
+
+/// Human-readable lines for the listing commands.
+enum TextOutput {
+    static func meeting(_ meeting: Meeting, registry: Registry, roles: RoleResolver) -> String {
+        let zone = registry.settings.zone
+        func who(_ role: Role) -> String {
+            guard let holder = roles.holder(of: role, at: meeting) else { return "—" }
+            if let person = holder.person.flatMap({ registry.people[$0] }) {
+                let party = holder.party.flatMap { registry.parties[$0]?.name } ?? holder.party ?? ""
+                return party.isEmpty ? person.name : "\(person.name) (\(party))"
+            }
+            if let appointer = holder.appointer.flatMap({ registry.people[$0] }) {
+                return "appointed by \(appointer.name)"
+            }
+            return holder.basis
+        }
+        var line = "\(zone.iso8601(zone.instant(of: meeting.start)))–\(meeting.end.time)  \(meeting.id)"
+        if meeting.kind != .ordinary { line += " [\(meeting.kind.rawValue)]" }
+        if meeting.status == .cancelled { line += " [cancelled]" }
+        line += "\n    convener: \(who(.convener)); chair: \(who(.chair)); secretary: \(who(.secretary))"
+        return line
+    }
+
+    static func notification(_ n: DueNotification, registry: Registry) -> String {
+        let zone = registry.settings.zone
+        let kind = n.kind.rawValue.padding(16)
+        let from = n.sender?.name ?? "—"
+        let optional = n.recipients.filter(\.optional).count
+        let count = "\(n.recipients.count) recipient\(n.recipients.count == 1 ? "" : "s")"
+            + (optional > 0 ? " (\(optional) optional)" : "")
+        var line = "\(zone.iso8601(n.due))  \(kind) \(n.meeting.id)  from \(from) to \(count)"
+        if let deadline = n.agendaDeadline { line += ", items by \(deadline)" }
+        if let previous = n.previousStart { line += ", moved from \(previous)" }
+        return line + "\n    key \(n.key)"
+    }
+}
+
+extension String {
+    func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+}
