@@ -42,6 +42,7 @@ public struct MonthDay: Hashable, Sendable, Comparable, CustomStringConvertible 
         (month < 10 ? "0" : "") + String(month) + "-" + (day < 10 ? "0" : "") + String(day)
     }
 
+    /// Earlier in the year.
     public static func < (lhs: MonthDay, rhs: MonthDay) -> Bool { (lhs.month, lhs.day) < (rhs.month, rhs.day) }
 
     /// Builds a constant known to be valid.
