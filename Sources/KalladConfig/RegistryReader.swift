@@ -104,10 +104,10 @@ final class RegistryReader {
                                        example: "{spring: \"01-08..06-15\", autumn: \"08-15..12-20\"}"),
               let spring = map["spring"].flatMap(readMonthDayRange),
               let autumn = map["autumn"].flatMap(readMonthDayRange) else { return nil }
-        switch TermRules.make(springStart: spring.0, springEnd: spring.1, autumnStart: autumn.0, autumnEnd: autumn.1) {
-        case .success(let rules): return rules
-        case .failure(let message):
-            sink.error("config.terms", "\(cursor.path): \(message)", hint: "spring must end before autumn starts",
+        do {
+            return try TermRules(springStart: spring.0, springEnd: spring.1, autumnStart: autumn.0, autumnEnd: autumn.1)
+        } catch {
+            sink.error("config.terms", "\(cursor.path): \(error.message)", hint: "spring must end before autumn starts",
                        at: cursor.location)
             return nil
         }

@@ -30,10 +30,9 @@ public struct DateProposer: Sendable {
         let weekdays = Set(body.schedule.preferredWeekdays)
         let terms = registry.terms(for: body).terms(in: year).compactMap { term -> Term? in
             // Clip each term to the body's active period.
-            var clipped = term
-            if let from = body.activeFrom, from > clipped.start { clipped.start = from }
-            if let until = body.activeUntil, until < clipped.end { clipped.end = until }
-            return clipped.start <= clipped.end ? clipped : nil
+            let start = max(term.start, body.activeFrom ?? term.start)
+            let end = min(term.end, body.activeUntil ?? term.end)
+            return start <= end ? Term(year: term.year, season: term.season, start: start, end: end) : nil
         }
         guard !terms.isEmpty else { return DateProposal(dates: [], diagnostics: []) }
 
