@@ -121,7 +121,7 @@ public struct Planner: Sendable {
             if inState(reminderDue), reminderDue < start, reminderDue >= (begin ?? reminderDue) {
                 emit(.reminder, reminderDue, m, to: attendees, sequenced: true)
             }
-            if index == states.count - 1, m.status == .scheduled {
+            if index == states.count - 1, meeting.status == .scheduled {
                 let minutesDue = at(calendar.adding(workingDays: policy.minutesReminderWorkingDays, to: m.date))
                 let keeper = registry.recipient(secretary, as: .secretary)
                     ?? (secretary?.person == nil ? registry.recipient(convener, as: .convener) : nil)

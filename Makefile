@@ -1,0 +1,42 @@
+# Kallad — the two commands of the README are `make demo` and `make test`.
+SWIFT ?= swift
+CONFIG ?= Config
+THIS_YEAR := $(shell date +%Y)
+NEXT_YEAR := $(shell expr $(THIS_YEAR) + 1)
+TODAY := $(shell date +%F)
+IN_120_DAYS := $(shell date -d '+120 days' +%F)
+
+.PHONY: demo test setup oracles build release check bench clean
+
+## demo: set up, build, check the bundled Config/ and preview the next 120 days (a dry run: nothing is sent).
+demo: setup build
+	.build/debug/kallad check --config $(CONFIG) --years $(THIS_YEAR)-$(NEXT_YEAR)
+	.build/debug/kallad preview --config $(CONFIG) --from $(TODAY) --to $(IN_120_DAYS)
+
+## test: set up (packages, Python oracles), build, run every test, and check Config/ for 2026–2035.
+test: setup oracles
+	$(SWIFT) build
+	$(SWIFT) test
+	.build/debug/kallad check --config $(CONFIG) --years 2026-2035
+
+setup:
+	@scripts/setup.sh
+
+oracles:
+	@scripts/setup-oracles.sh
+
+build:
+	$(SWIFT) build
+
+release:
+	$(SWIFT) build -c release
+
+check: build
+	.build/debug/kallad check --config $(CONFIG) --years 2026-2035
+
+## bench: release build, generated national registry, figures into BENCHMARKS.md.
+bench: setup oracles
+	scripts/bench/run.sh
+
+clean:
+	rm -rf .build out bench-out

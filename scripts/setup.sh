@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs what Kallad needs on Debian 12 when it is missing (idempotent; uses sudo when not root).
+set -euo pipefail
+need=()
+command -v swift >/dev/null || { echo "setup: the Swift toolchain is not on PATH (see README)" >&2; exit 2; }
+dpkg -s python3-venv >/dev/null 2>&1 || need+=(python3-venv)
+dpkg -s tzdata >/dev/null 2>&1 || need+=(tzdata)
+if [ ${#need[@]} -gt 0 ]; then
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+    echo "setup: installing ${need[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}"
+fi
