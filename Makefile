@@ -17,7 +17,7 @@ demo: setup build
 test: setup oracles
 	$(SWIFT) build
 	$(SWIFT) test
-	.build/debug/kallad check --config $(CONFIG) --years 2026-2035
+	Tests/cli/run.sh
 
 setup:
 	@scripts/setup.sh
@@ -32,7 +32,7 @@ release:
 	$(SWIFT) build -c release
 
 check: build
-	.build/debug/kallad check --config $(CONFIG) --years 2026-2035
+	Tests/cli/run.sh
 
 ## bench: release build, generated national registry, figures into BENCHMARKS.md.
 bench: setup oracles

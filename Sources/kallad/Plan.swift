@@ -1,4 +1,5 @@
 import ArgumentParser
+import KalladConfig
 import KalladCore
 
 struct Plan: ParsableCommand {
@@ -44,10 +45,7 @@ struct Plan: ParsableCommand {
             let why = candidate.cadences.map { "at least \($0.atLeast) per \($0.period.rawValue)" }
                 + candidate.constraints.map { "\($0.minDaysBefore)+ days before \($0.body)" }
             print("# \(isProposed ? "proposed" : "from its rules"): \(why.joined(separator: ", "))")
-            print("plan:")
-            print("  \(year):")
-            for meeting in meetings { print("    - \(meeting.date)  # \(meeting.date.weekday.rawValue)") }
-            print("")
+            print(PlanWriter.render(year: year, dates: meetings.map(\.date)))
         }
         if unmet > 0 { throw ExitCode(ExitStatus.violations) }
     }

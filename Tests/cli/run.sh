@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Black-box tests of the kallad command line: exit codes (0 ok, 1 violations, 2 unusable input), messages that
+# name the place, and JSON output. Prints "N passed, N failed" and exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+kallad=${KALLAD:-.build/debug/kallad}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+
+# expect NAME EXIT_CODE PATTERN -- COMMAND…: runs COMMAND, checks its exit code and that stdout+stderr match PATTERN.
+expect() {
+    local name=$1 code=$2 pattern=$3
+    shift 4
+    local out status
+    out=$("$@" 2>&1)
+    status=$?
+    if [ "$status" -eq "$code" ] && grep -qE -- "$pattern" <<<"$out"; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        printf 'FAIL %s: exit %s (want %s), output:\n%s\n' "$name" "$status" "$code" "$(head -20 <<<"$out")"
+    fi
+}
+
+expect "bundled config passes 2026-2035" 0 "0 errors, 0 rule violations" -- "$kallad" check --years 2026-2035
+expect "check json is empty when clean" 0 "^$" -- "$kallad" check --years 2027 --format json
+expect "meetings text" 0 "norrbotten-lsg/2027-02-11" -- "$kallad" meetings --year 2027 --body norrbotten-lsg
+expect "meetings json keys" 0 '"body_name":"Länsstyrgruppen' -- "$kallad" meetings --year 2027 --format json \
+    --body norrbotten-lsg
+expect "preview json" 0 '"key":"norrbotten-lsg/2027-02-11/summons/0"' -- "$kallad" preview --from 2027-01-01 \
+    --to 2027-02-28 --format json
+expect "preview text says dry run" 0 "nothing was sent \(dry run\)" -- "$kallad" preview --from 2027-01-01 --to 2027-01-31
+expect "plan prints a plan block" 0 "^plan:" -- "$kallad" plan --year 2027 --body norrbotten-lansdel-norra
+expect "unknown body is unusable input" 2 "did you mean 'norrbotten-lsg'" -- "$kallad" meetings --year 2027 --body norrbotten-lgs
+expect "bad date argument" 2 "from" -- "$kallad" preview --from 2027-13-01 --to 2027-12-31
+expect "bad years" 2 "years" -- "$kallad" check --years 2035-2026
+expect "missing folder" 2 "does not exist" -- "$kallad" check --config "$tmp/nowhere"
+
+# A broken copy: an unknown key, reported with file:line:column and a suggestion.
+cp -r Config "$tmp/broken"
+sed -i 's/^    cadence: \[{at_least: 4, per: year}\]$/    cadance: [{at_least: 4, per: year}]/' "$tmp/broken/jonkoping.yaml"
+expect "unknown key names the place" 2 "jonkoping.yaml:[0-9]+:5: error: unknown key 'cadance'.*" -- \
+    "$kallad" check --config "$tmp/broken" --years 2027
+expect "the hint suggests the key" 2 "did you mean 'cadence'" -- "$kallad" check --config "$tmp/broken" --years 2027
+
+# A rule violation: the steering group's pattern cut to three meetings a year → exit 1.
+cp -r Config "$tmp/violation"
+sed -i 's/BYMONTH=2,4,9,11;BYDAY=2TH/BYMONTH=2,4,9;BYDAY=2TH/' "$tmp/violation/norrbotten.yaml"
+expect "cadence violation exits 1" 1 "norrbotten-lsg has 3 meetings in 2027; its rules ask for at least 4" -- \
+    "$kallad" check --config "$tmp/violation" --years 2027
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
