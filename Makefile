@@ -32,7 +32,7 @@ release:
 	$(SWIFT) build -c release
 
 check: build
-	Tests/cli/run.sh
+	.build/debug/kallad check --config $(CONFIG) --years 2026-2035
 
 ## bench: release build, generated national registry, figures into BENCHMARKS.md.
 bench: setup oracles
