@@ -81,7 +81,7 @@ extension RegistryReader {
             // Point into the rule text when it is on one line.
             if case .scalar(let scalar) = cursor.node,
                [Node.Scalar.Style.plain, .doubleQuoted, .singleQuoted].contains(scalar.style) {
-                location.column += error.offset + (scalar.style == .plain ? 0 : 1)
+                location.column += (error.offset ?? 0) + (scalar.style == .plain ? 0 : 1)
             }
             sink.error("config.\(error.code)", "\(cursor.path): \(error.message)",
                        hint: "see RFC 5545 §3.3.10; Kallad takes FREQ YEARLY/MONTHLY/WEEKLY with INTERVAL, BYMONTH, "
