@@ -7,8 +7,10 @@ enum TextOutput {
         func who(_ role: Role) -> String {
             guard let holder = roles.holder(of: role, at: meeting) else { return "—" }
             if let person = holder.person.flatMap({ registry.people[$0] }) {
-                let party = holder.party.flatMap { registry.parties[$0]?.name } ?? holder.party ?? ""
-                return party.isEmpty ? person.name : "\(person.name) (\(party))"
+                let office = holder.office.flatMap { registry.offices[$0]?.title }
+                let party = holder.party.flatMap { registry.parties[$0]?.name } ?? holder.party
+                let details = [office, party].compactMap { $0 }.joined(separator: ", ")
+                return details.isEmpty ? person.name : "\(person.name) (\(details))"
             }
             if let appointer = holder.appointer.flatMap({ registry.people[$0] }) {
                 return "appointed by \(appointer.name)"
@@ -18,7 +20,7 @@ enum TextOutput {
         var line = "\(zone.iso8601(zone.instant(of: meeting.start)))–\(meeting.end.time)  \(meeting.id)"
         if meeting.kind != .ordinary { line += " [\(meeting.kind.rawValue)]" }
         if meeting.status == .cancelled { line += " [cancelled]" }
-        line += "\n    convener: \(who(.convener)); chair: \(who(.chair)); secretary: \(who(.secretary))"
+        line += "\n    convener:  \(who(.convener))\n    chair:     \(who(.chair))\n    secretary: \(who(.secretary))"
         return line
     }
 
