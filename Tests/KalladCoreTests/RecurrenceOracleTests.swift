@@ -337,6 +337,25 @@ struct SplitMix64 {
             }
         }
         #expect(mismatches == 0, "seed \(seed): \(mismatches) of \(cases.count) sets differ from dateutil")
+
+        // The mix must keep covering what the brief names.
+        let rules = cases.compactMap(\.set.rule)
+        let coverage: [(String, Int)] = [
+            ("COUNT", rules.filter { $0.count != nil }.count),
+            ("UNTIL", rules.filter { $0.until != nil }.count),
+            ("BYSETPOS", rules.filter { !$0.bySetPos.isEmpty }.count),
+            ("WEEKLY with BYSETPOS", rules.filter { $0.frequency == .weekly && !$0.bySetPos.isEmpty }.count),
+            ("negative ordinal", rules.filter { $0.byDay.contains { ($0.ordinal ?? 0) < 0 } }.count),
+            ("negative BYMONTHDAY", rules.filter { $0.byMonthDay.contains { $0 < 0 } }.count),
+            ("INTERVAL > 1", rules.filter { $0.interval > 1 }.count),
+            ("WKST", rules.filter { $0.weekStart != .monday }.count),
+            ("EXDATE", cases.filter { !$0.set.exdates.isEmpty }.count),
+            ("RDATE", cases.filter { !$0.set.rdates.isEmpty }.count),
+            ("no rule", cases.filter { $0.set.rule == nil }.count),
+        ]
+        for (what, n) in coverage {
+            #expect(n >= 15, "seed \(seed): only \(n) sets with \(what)")
+        }
         #expect(occurrences > 10 * cases.count, "seed \(seed): too few occurrences (\(occurrences)) to mean much")
     }
 }

@@ -93,7 +93,9 @@ struct RecurrenceRuleParsingTests {
 
     static let bad: [Bad] = [
         .init(text: "", code: Code.empty, at: ""),
+        .init(text: "RRULE:", code: Code.empty, at: ""),
         .init(text: "BYDAY=MO", code: Code.missingFrequency, at: "BYDAY"),
+        .init(text: "FREQ=WEEKLY; BYDAY=MO", code: Code.syntax, at: " BYDAY"),
         .init(text: "FREQ=DAILY", code: Code.unsupported, at: "DAILY"),
         .init(text: "FREQ=HOURLY", code: Code.unsupported, at: "HOURLY"),
         .init(text: "FREQ=FORTNIGHTLY", code: Code.badValue, at: "FORTNIGHTLY"),
@@ -143,7 +145,8 @@ struct RecurrenceRuleParsingTests {
         let chars = Array(example.text)
         let marker = Array(example.at)
         let found = (0...(chars.count - marker.count)).first { Array(chars[$0..<($0 + marker.count)]) == marker }
-        let expected = marker.isEmpty ? (example.text.hasSuffix("=") ? chars.count : 0) : try #require(found)
+        let expected = marker.isEmpty
+            ? (example.text.hasSuffix("=") || example.text.hasSuffix(":") ? chars.count : 0) : try #require(found)
         #expect(error.code == example.code, "\(error)")
         #expect(error.offset == expected, "\(error)")
         #expect(error.message.count > 20)

@@ -54,6 +54,10 @@ private struct RuleParser {
         }
         var start = 0
         if chars.count >= 6, String(chars[0..<6]).uppercased() == "RRULE:" { start = 6 }
+        guard start < chars.count else {
+            throw Failure(code: Code.empty, message: "the rule is empty; write e.g. RRULE:FREQ=MONTHLY;BYDAY=2TH",
+                          offset: start)
+        }
         var partStart = start
         while partStart <= chars.count {
             var end = partStart
@@ -80,6 +84,11 @@ private struct RuleParser {
                 offset: start)
         }
         let name = String(chars[start..<equals]).uppercased()
+        if name.contains(where: \.isWhitespace) {
+            throw Failure(
+                code: Code.syntax, message: "'\(name)' contains a space; write parts without spaces, e.g. FREQ=WEEKLY",
+                offset: start)
+        }
         let valueStart = equals + 1
         let value = String(chars[valueStart..<end]).uppercased()
         if let why = Self.unsupportedParts[name] {

@@ -9,6 +9,9 @@
 /// - An ordinal `BYDAY` counts within the month under `MONTHLY`, and under `YEARLY` with `BYMONTH`; within the year
 ///   under `YEARLY` without `BYMONTH`.
 /// - `BYDAY` together with `BYMONTHDAY` keeps the days that satisfy both (an ordinal `BYDAY` included).
+/// - `BYDAY=MO,-1WE` is every Monday and the last Wednesday, as RFC 5545 says (python-dateutil keeps only days
+///   that are both).
+/// - `BYSETPOS` picks from the whole period, also in DTSTART's week (python-dateutil starts that week at DTSTART).
 /// - `UNTIL` is inclusive. A date `UNTIL` (`20271231`) lets through every occurrence on that day. A UTC `UNTIL`
 ///   (`…Z`) is refused: the rule is in local time and the zone is applied elsewhere, so write the local date or
 ///   date-time instead.
