@@ -110,6 +110,13 @@ extension RegistryReader {
                        hint: "make `start` the first meeting the rule gives", at: startCursor.location)
             return nil
         }
+        for exdate in set.unmatchedExdates() {
+            sink.diagnostics.append(Diagnostic(
+                .warning, code: "config.exdate_unmatched",
+                message: "\(map["exdates"]?.path ?? "exdates"): \(exdate) removes no meeting of the rule",
+                hint: "check the date and the time (the rule's meetings start at \(start.time))",
+                location: map["exdates"]?.location ?? cursor.location))
+        }
         return set
     }
 
