@@ -69,7 +69,7 @@ public enum ConfigLoader {
             }
             do {
                 guard let node = try Yams.compose(yaml: text) else { continue }  // an empty file is fine
-                documents.append(YAMLCursor(node: node, file: name, path: name, sink: sink))
+                documents.append(YAMLCursor(node: node, file: name, path: "", sink: sink))
             } catch let error as YamlError {
                 sink.diagnostics.append(diagnostic(for: error, file: name))
             } catch {

@@ -21,6 +21,12 @@ struct YAMLCursor {
     let path: String
     let sink: DiagnosticSink
 
+    /// The path of a key below this node.
+    func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    /// The path for messages; the root of a file is its top level.
+    var name: String { path.isEmpty ? "the top level" : path }
+
     var location: SourceLocation {
         SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
     }
@@ -39,7 +45,7 @@ struct YAMLCursor {
 
     func typeError(expected: String, example: String = "") {
         sink.error(
-            "config.type", "\(path) should be \(expected), not \(typeName)",
+            "config.type", "\(name) should be \(expected), not \(typeName)",
             hint: example.isEmpty ? "" : "for example: \(example)", at: location)
     }
 
@@ -55,16 +61,16 @@ struct YAMLCursor {
         for (keyNode, valueNode) in mapping {
             let keyLocation = SourceLocation(file: file, line: keyNode.mark?.line ?? 1, column: keyNode.mark?.column ?? 1)
             guard case .scalar(let keyScalar) = keyNode else {
-                sink.error("config.key_type", "a key in \(path) is not text", at: keyLocation)
+                sink.error("config.key_type", "a key in \(name) is not text", at: keyLocation)
                 continue
             }
             let key = keyScalar.string
             guard allowed.contains(key) else {
                 let suggestion = Suggest.closest(to: key, in: allowed)
                 sink.error(
-                    "config.unknown_key", "unknown key '\(key)' in \(path)",
-                    hint: (suggestion.map { "did you mean '\($0)'? " } ?? "")
-                        + "allowed here: \(allowed.joined(separator: ", "))",
+                    "config.unknown_key", "unknown key '\(key)' in \(name)",
+                    hint: suggestion.map { "did you mean '\($0)'?" }
+                        ?? "allowed here: \(allowed.joined(separator: ", "))",
                     at: keyLocation)
                 continue
             }
@@ -73,7 +79,7 @@ struct YAMLCursor {
                            hint: "keep one of them", at: keyLocation)
                 continue
             }
-            result[key] = YAMLCursor(node: valueNode, file: file, path: "\(path).\(key)", sink: sink)
+            result[key] = YAMLCursor(node: valueNode, file: file, path: child(key), sink: sink)
         }
         for key in required where result[key] == nil {
             sink.error("config.missing_key", "\(path) needs '\(key)'",
@@ -93,7 +99,7 @@ struct YAMLCursor {
         for (keyNode, valueNode) in mapping {
             let location = SourceLocation(file: file, line: keyNode.mark?.line ?? 1, column: keyNode.mark?.column ?? 1)
             guard case .scalar(let keyScalar) = keyNode else {
-                sink.error("config.key_type", "a key in \(path) is not text", at: location)
+                sink.error("config.key_type", "a key in \(name) is not text", at: location)
                 continue
             }
             guard seen.insert(keyScalar.string).inserted else {
@@ -102,7 +108,7 @@ struct YAMLCursor {
                 continue
             }
             result.append((keyScalar.string,
-                           YAMLCursor(node: valueNode, file: file, path: "\(path).\(keyScalar.string)", sink: sink),
+                           YAMLCursor(node: valueNode, file: file, path: child(keyScalar.string), sink: sink),
                            location))
         }
         return result

@@ -47,7 +47,11 @@ struct ConfigOptions: ParsableArguments {
     func load(quietWarnings: Bool = false) throws -> (Registry, [Diagnostic]) {
         let result = ConfigLoader.load(directory: config)
         guard let registry = result.registry else {
-            for diagnostic in result.diagnostics { Console.error(diagnostic.description) }
+            // Warnings that follow from the errors (a body left without a schedule by a misspelt key) would only
+            // distract: show the errors.
+            for diagnostic in result.diagnostics where diagnostic.severity == .error {
+                Console.error(diagnostic.description)
+            }
             let count = result.diagnostics.filter { $0.severity == .error }.count
             Console.error("\(config): \(count) error\(count == 1 ? "" : "s"); nothing was done")
             throw ExitCode(ExitStatus.unusable)
