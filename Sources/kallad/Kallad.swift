@@ -82,3 +82,16 @@ extension LocalDate: ExpressibleByArgument {
 func today(in zone: ZoneRules) -> LocalDate {
     zone.local(Instant(secondsSinceEpoch: Int64(Date().timeIntervalSince1970))).date
 }
+
+/// `--year` and `--body`, for commands about one year.
+struct YearSelection: ParsableArguments {
+    @Option(help: "The year.")
+    var year: Int
+
+    @Option(help: "Only this body.")
+    var body: String?
+
+    func validate() throws {
+        guard (1990...2200).contains(year) else { throw ValidationError("--year must be between 1990 and 2200") }
+    }
+}

@@ -8,20 +8,13 @@ struct Meetings: ParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
-    @Option(help: "The year.")
-    var year: Int
-
-    @Option(help: "Only this body.")
-    var body: String?
+    @OptionGroup var selection: YearSelection
 
     @Option(help: "Output format.")
     var format: OutputFormat = .text
 
-    func validate() throws {
-        guard (1990...2200).contains(year) else { throw ValidationError("--year must be between 1990 and 2200") }
-    }
-
     func run() throws {
+        let year = selection.year, body = selection.body
         let (registry, _) = try options.load()
         try requireBody(body, in: registry)
         let schedule = Scheduler(registry: registry, years: year...year).schedule(years: year...year)

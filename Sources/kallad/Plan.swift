@@ -12,20 +12,13 @@ struct Plan: ParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
-    @Option(help: "The year.")
-    var year: Int
-
-    @Option(help: "Only this body.")
-    var body: String?
+    @OptionGroup var selection: YearSelection
 
     @Flag(help: "Also list bodies whose dates come from a pattern, a derived schedule or an explicit plan.")
     var all = false
 
-    func validate() throws {
-        guard (1990...2200).contains(year) else { throw ValidationError("--year must be between 1990 and 2200") }
-    }
-
     func run() throws {
+        let year = selection.year, body = selection.body
         let (registry, _) = try options.load()
         try requireBody(body, in: registry)
         let scheduler = Scheduler(registry: registry, years: year...year)
