@@ -23,6 +23,7 @@ let package = Package(
             dependencies: ["KalladCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
+        .target(name: "KalladCompose", dependencies: ["KalladCore"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "kallad",
             dependencies: [
@@ -33,6 +34,7 @@ let package = Package(
         ),
         .testTarget(name: "KalladCoreTests", dependencies: ["KalladCore"], swiftSettings: swiftSettings),
         .testTarget(name: "KalladConfigTests", dependencies: ["KalladConfig"], swiftSettings: swiftSettings),
+        .testTarget(name: "KalladComposeTests", dependencies: ["KalladCompose"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )
