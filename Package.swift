@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .target(name: "KalladCore", swiftSettings: swiftSettings),
@@ -23,11 +24,15 @@ let package = Package(
             dependencies: ["KalladCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "KalladCompose", dependencies: ["KalladCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "KalladCompose",
+            dependencies: ["KalladCore", .product(name: "Mustache", package: "swift-mustache")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "kallad",
             dependencies: [
-                "KalladCore", "KalladConfig",
+                "KalladCore", "KalladConfig", "KalladCompose",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import KalladCompose
 import KalladCore
 
 struct Preview: ParsableCommand {
@@ -19,6 +21,12 @@ struct Preview: ParsableCommand {
     @Option(help: "Output format.")
     var format: OutputFormat = .text
 
+    @Option(help: "Also write every message, exactly as it would be sent, as <key>.eml into this folder.")
+    var eml: String?
+
+    @Option(help: "The service's own address: envelope sender and From.")
+    var serviceAddress = "kallad@example.se"
+
     func run() throws {
         let (registry, _) = try options.load()
         try requireBody(body, in: registry)
@@ -38,8 +46,28 @@ struct Preview: ParsableCommand {
             case .text: print(TextOutput.notification(notification, registry: registry))
             }
         }
+        if let eml { try writeMessages(shown, registry: registry, to: eml) }
         if format == .text {
             print("\(shown.count) notifications due \(first)–\(last); nothing was sent (dry run)")
         }
+    }
+
+    /// Writes each recipient's message as `<delivery key>.eml`, `/` in the key replaced by `_`.
+    func writeMessages(_ notifications: [DueNotification], registry: Registry, to folder: String) throws {
+        let composer = try TemplateFiles.load(config: options.config)
+        let domain = String(serviceAddress.split(separator: "@").last ?? "example.se")
+        let settings = MailSettings(serviceAddress: serviceAddress, domain: domain)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var count = 0
+        for notification in notifications {
+            // The message is dated when it is due: what the dispatcher would send then.
+            for mail in try composer.mails(for: notification, registry: registry, settings: settings,
+                                           now: notification.due) {
+                let name = mail.deliveryKey.replacingOccurrences(of: "/", with: "_") + ".eml"
+                try Data(mail.message.utf8).write(to: URL(fileURLWithPath: folder).appendingPathComponent(name))
+                count += 1
+            }
+        }
+        Console.error("wrote \(count) messages to \(folder)")
     }
 }

@@ -50,5 +50,15 @@ sed -i 's/BYMONTH=2,4,9,11;BYDAY=2TH/BYMONTH=2,4,9;BYDAY=2TH/' "$tmp/violation/n
 expect "cadence violation exits 1" 1 "norrbotten-lsg has 3 meetings in 2027; its rules ask for at least 4" -- \
     "$kallad" check --config "$tmp/violation" --years 2027
 
+# preview --eml writes each recipient's message; every one is a parseable RFC 5322 message.
+expect "preview --eml writes messages" 0 "wrote [0-9]+ messages" -- "$kallad" preview --from 2027-01-26 --to 2027-01-28 \
+    --eml "$tmp/eml"
+expect "eml files parse" 0 "^ok [0-9]+" -- .venv/bin/python -c '
+import glob, sys
+from email import message_from_bytes, policy
+files = glob.glob(sys.argv[1] + "/*.eml")
+bad = [f for f in files if message_from_bytes(open(f, "rb").read(), policy=policy.default).defects]
+print("bad", bad) if bad or not files else print("ok", len(files))' "$tmp/eml"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -151,6 +151,8 @@ public struct Planner: Sendable {
         }
         var current = meeting
         current.status = .scheduled
+        // The cancellation raised the sequence; what went out before it carried the one before.
+        if meeting.status == .cancelled && meeting.cancelledAt != nil { current.sequence -= 1 }
         revisions.append((current, nil))
         // revisions[i] held until history[i].movedAt; the last holds until cancellation.
         var validFrom = meeting.knownAt
