@@ -24,6 +24,10 @@ let package = Package(
             dependencies: ["KalladCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(
+            name: "KalladTransport", dependencies: ["KalladCore", "CCurl"], swiftSettings: swiftSettings
+        ),
         .target(
             name: "KalladCompose",
             dependencies: ["KalladCore", .product(name: "Mustache", package: "swift-mustache")],
@@ -32,7 +36,7 @@ let package = Package(
         .executableTarget(
             name: "kallad",
             dependencies: [
-                "KalladCore", "KalladConfig", "KalladCompose",
+                "KalladCore", "KalladConfig", "KalladCompose", "KalladTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -40,6 +44,7 @@ let package = Package(
         .testTarget(name: "KalladCoreTests", dependencies: ["KalladCore"], swiftSettings: swiftSettings),
         .testTarget(name: "KalladConfigTests", dependencies: ["KalladConfig"], swiftSettings: swiftSettings),
         .testTarget(name: "KalladComposeTests", dependencies: ["KalladCompose"], swiftSettings: swiftSettings),
+        .testTarget(name: "KalladTransportTests", dependencies: ["KalladTransport"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,50 @@
+// Typed wrappers for libcurl's variadic calls (Swift cannot call C variadics) and for macros that do not import.
+#ifndef KALLAD_CCURL_SHIM_H
+#define KALLAD_CCURL_SHIM_H
+
+#include <curl/curl.h>
+
+typedef size_t (*kallad_curl_data_callback)(char *, size_t, size_t, void *);
+
+static inline CURLcode kallad_curl_setopt_long(CURL *handle, CURLoption option, long value) {
+    return curl_easy_setopt(handle, option, value);
+}
+static inline CURLcode kallad_curl_setopt_string(CURL *handle, CURLoption option, const char *value) {
+    return curl_easy_setopt(handle, option, value);
+}
+static inline CURLcode kallad_curl_setopt_pointer(CURL *handle, CURLoption option, void *value) {
+    return curl_easy_setopt(handle, option, value);
+}
+static inline CURLcode kallad_curl_setopt_slist(CURL *handle, CURLoption option, struct curl_slist *value) {
+    return curl_easy_setopt(handle, option, value);
+}
+static inline CURLcode kallad_curl_setopt_off_t(CURL *handle, CURLoption option, curl_off_t value) {
+    return curl_easy_setopt(handle, option, value);
+}
+static inline CURLcode kallad_curl_setopt_callback(CURL *handle, CURLoption option, kallad_curl_data_callback value) {
+    return curl_easy_setopt(handle, option, value);
+}
+typedef int (*kallad_curl_debug_callback)(CURL *, curl_infotype, char *, size_t, void *);
+static inline CURLcode kallad_curl_setopt_debug(CURL *handle, kallad_curl_debug_callback value) {
+    return curl_easy_setopt(handle, CURLOPT_DEBUGFUNCTION, value);
+}
+static inline CURLcode kallad_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
+    return curl_easy_getinfo(handle, info, value);
+}
+static inline CURLcode kallad_curl_getinfo_double(CURL *handle, CURLINFO info, double *value) {
+    return curl_easy_getinfo(handle, info, value);
+}
+static inline CURLMcode kallad_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value) {
+    return curl_multi_setopt(multi, option, value);
+}
+/// The option that lets a transfer go on when some recipients are refused: spelt with three Ls before 8.2.0.
+static inline CURLoption kallad_curl_opt_rcpt_allowfails(void) {
+#if LIBCURL_VERSION_NUM >= 0x080200
+    return CURLOPT_MAIL_RCPT_ALLOWFAILS;
+#else
+    return CURLOPT_MAIL_RCPT_ALLLOWFAILS;
+#endif
+}
+static inline size_t kallad_curl_readfunc_abort(void) { return CURL_READFUNC_ABORT; }
+
+#endif

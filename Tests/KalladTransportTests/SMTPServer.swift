@@ -1,0 +1,58 @@
+import Foundation
+
+/// aiosmtpd, started by the test on 127.0.0.1 with a port from the OS, stopped when the value is released.
+final class SMTPServer {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    let process = Process()
+    let stdin = Pipe()
+    let spool: URL
+    let port: Int
+
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
+    init(arguments: [String] = []) throws {
+        spool = FileManager.default.temporaryDirectory.appendingPathComponent("kallad-smtp-\(UUID().uuidString)")
+        let python = Self.root.appendingPathComponent(".venv/bin/python").path
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw Failure(description: "no \(python): run `make test` (it makes .venv with aiosmtpd)")
+        }
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [Self.root.appendingPathComponent("Tests/Oracles/smtp_server.py").path,
+                             "--spool", spool.path] + arguments
+        let stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        try process.run()
+        var line = Data()
+        while !line.contains(10) {
+            let chunk = stdout.fileHandleForReading.availableData
+            if chunk.isEmpty { throw Failure(description: "smtp_server.py ended before it listened") }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard let port = Int(text.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+        else { throw Failure(description: "smtp_server.py said \(text)") }
+        self.port = port
+    }
+
+    deinit {
+        try? stdin.fileHandleForWriting.close()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: spool)
+    }
+
+    /// The messages the server stored, in order: (bytes, envelope JSON).
+    func stored() throws -> [(message: Data, envelope: [String: Any])] {
+        var result: [(Data, [String: Any])] = []
+        var n = 1
+        while FileManager.default.fileExists(atPath: spool.appendingPathComponent("\(n).eml").path) {
+            let message = try Data(contentsOf: spool.appendingPathComponent("\(n).eml"))
+            let envelope = try JSONSerialization.jsonObject(
+                with: Data(contentsOf: spool.appendingPathComponent("\(n).json"))) as? [String: Any] ?? [:]
+            result.append((message, envelope))
+            n += 1
+        }
+        return result
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+@testable import KalladTransport
+
+@Suite("SMTP through libcurl against aiosmtpd on 127.0.0.1", .serialized)
+struct SMTPTransportTests {
+    static func message(to: String, subject: String = "Kallelse") -> String {
+        "From: Kallad <kallad@example.se>\r\nTo: <\(to)>\r\nSubject: \(subject)\r\nDate: Mon, 23 Nov 2026 08:00:00 "
+            + "+0100\r\nMessage-ID: <\(UUID().uuidString)@example.se>\r\n\r\nHej!\r\n.Punkt först på raden.\r\n"
+    }
+
+    static func settings(_ server: SMTPServer) -> SMTPSettings {
+        SMTPSettings(url: "smtp://127.0.0.1:\(server.port)", requireTLS: false, connectTimeout: 5, timeout: 20)
+    }
+
+    @Test("a batch over one connection: every message stored byte for byte")
+    func batch() async throws {
+        let server = try SMTPServer()
+        let mails = (1...5).map { OutgoingMail(from: "kallad@example.se", recipients: ["m\($0)@example.se"],
+                                                message: Self.message(to: "m\($0)@example.se")) }
+        let results = await SMTPTransport(settings: Self.settings(server)).send(mails)
+        #expect(results.map { $0.recipients.values.first?.name } == Array(repeating: "delivered", count: 5))
+        let stored = try server.stored()
+        #expect(stored.count == 5)
+        for (mail, (bytes, envelope)) in zip(mails, stored) {
+            // aiosmtpd keeps the content with CRLF and undoes the dot-stuffing curl did.
+            #expect(String(decoding: bytes, as: UTF8.self) == mail.message)
+            #expect(envelope["from"] as? String == "kallad@example.se")
+            #expect(envelope["to"] as? [String] == mail.recipients)
+        }
+    }
+
+    @Test("one refused recipient (550) does not fail the others; 451 is transient")
+    func perRecipient() async throws {
+        let server = try SMTPServer(arguments: ["--rcpt", "gone@example.se=550", "--rcpt", "full@example.se=451"])
+        let mail = OutgoingMail(from: "kallad@example.se",
+                                recipients: ["ok@example.se", "gone@example.se", "full@example.se"],
+                                message: Self.message(to: "ok@example.se"))
+        let result = try #require(await SMTPTransport(settings: Self.settings(server)).send([mail]).first)
+        #expect(result.recipients["ok@example.se"]?.name == "delivered")
+        guard case .permanent(let reply, _) = result.recipients["gone@example.se"] else {
+            Issue.record("550 should be permanent: \(String(describing: result.recipients["gone@example.se"]))")
+            return
+        }
+        #expect(reply?.code == 550)
+        #expect(result.recipients["full@example.se"]?.name == "transient")
+        #expect(try server.stored().first?.envelope["to"] as? [String] == ["ok@example.se"])
+    }
+
+    @Test("554 after DATA is permanent, 451 after DATA transient", arguments: [("554", "permanent"),
+                                                                              ("451", "transient")])
+    func afterData(code: String, outcome: String) async throws {
+        let server = try SMTPServer(arguments: ["--data", code])
+        let mail = OutgoingMail(from: "kallad@example.se", recipients: ["a@example.se"],
+                                message: Self.message(to: "a@example.se"))
+        let result = await SMTPTransport(settings: Self.settings(server)).send([mail])
+        #expect(result.first?.recipients["a@example.se"]?.name == outcome)
+    }
+
+    @Test("a refused connection is transient; STARTTLS required against a server without it is a configuration error")
+    func failures() async throws {
+        let server = try SMTPServer()
+        var settings = Self.settings(server)
+        settings.requireTLS = true
+        let mail = OutgoingMail(from: "kallad@example.se", recipients: ["a@example.se"],
+                                message: Self.message(to: "a@example.se"))
+        let plain = await SMTPTransport(settings: settings).send([mail])
+        #expect(plain.first?.recipients["a@example.se"]?.name == "configuration")
+        #expect(try server.stored().isEmpty)
+        // A port nobody listens on: bind one, note it, close it.
+        let closed = SMTPSettings(url: "smtp://127.0.0.1:1", requireTLS: false, connectTimeout: 2, timeout: 5)
+        let refused = await SMTPTransport(settings: closed).send([mail])
+        #expect(refused.first?.recipients["a@example.se"]?.name == "transient")
+    }
+
+    @Test("CR or LF in an envelope address is refused before libcurl sees it")
+    func injection() async throws {
+        let server = try SMTPServer()
+        let mail = OutgoingMail(from: "kallad@example.se", recipients: ["b@x.se>\r\nRCPT TO:<other@x.se"],
+                                message: Self.message(to: "b@x.se"))
+        let result = await SMTPTransport(settings: Self.settings(server)).send([mail])
+        #expect(result.first?.recipients.values.first?.name == "permanent")
+        #expect(try server.stored().isEmpty)
+    }
+}
