@@ -83,3 +83,48 @@ struct SMTPTransportTests {
         #expect(try server.stored().isEmpty)
     }
 }
+
+@Suite("SMTP with STARTTLS and AUTH against aiosmtpd", .serialized)
+struct SMTPTLSTests {
+    /// A self-signed certificate for 127.0.0.1, made for this test with openssl.
+    static func certificate() throws -> (cert: String, key: String) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kallad-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let cert = folder.appendingPathComponent("cert.pem").path, key = folder.appendingPathComponent("key.pem").path
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                             "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert]
+        openssl.standardError = FileHandle.nullDevice
+        openssl.standardOutput = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        guard openssl.terminationStatus == 0 else { throw SMTPServer.Failure(description: "openssl failed") }
+        return (cert, key)
+    }
+
+    @Test("STARTTLS with the certificate verified against a CA file, AUTH, and the failures that are ours")
+    func tls() async throws {
+        let (cert, key) = try Self.certificate()
+        let server = try SMTPServer(arguments: ["--tls", cert, key, "--auth", "kallad:hemligt"])
+        let mail = OutgoingMail(from: "kallad@example.se", recipients: ["a@example.se"],
+                                message: SMTPTransportTests.message(to: "a@example.se"))
+        var settings = SMTPSettings(url: "smtp://127.0.0.1:\(server.port)", caFile: cert, username: "kallad",
+                                    password: "hemligt", connectTimeout: 5, timeout: 20)
+        let ok = await SMTPTransport(settings: settings).send([mail])
+        #expect(ok.first?.recipients["a@example.se"]?.name == "delivered")
+        let stored = try server.stored()
+        #expect(stored.count == 1)
+        #expect(stored.first?.envelope["tls"] as? Bool == true)
+
+        settings.password = "fel"
+        let refused = await SMTPTransport(settings: settings).send([mail])
+        #expect(refused.first?.recipients["a@example.se"]?.name == "configuration", "\(String(describing: refused.first))")
+
+        settings.password = "hemligt"
+        settings.caFile = nil  // the self-signed certificate cannot be verified against the system's CAs
+        let unverified = await SMTPTransport(settings: settings).send([mail])
+        #expect(unverified.first?.recipients["a@example.se"]?.name == "configuration")
+        #expect(try server.stored().count == 1)
+    }
+}
