@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .target(name: "KalladCore", swiftSettings: swiftSettings),
@@ -30,7 +31,10 @@ let package = Package(
         ),
         .target(
             name: "KalladCompose",
-            dependencies: ["KalladCore", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: [
+                "KalladCore", .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
