@@ -45,6 +45,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "kallad-bench", dependencies: ["KalladCore", "KalladConfig"], swiftSettings: swiftSettings
+        ),
         .testTarget(name: "KalladCoreTests", dependencies: ["KalladCore"], swiftSettings: swiftSettings),
         .testTarget(name: "KalladConfigTests", dependencies: ["KalladConfig"], swiftSettings: swiftSettings),
         .testTarget(name: "KalladComposeTests", dependencies: ["KalladCompose"], swiftSettings: swiftSettings),

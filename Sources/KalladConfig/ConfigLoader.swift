@@ -68,7 +68,8 @@ public enum ConfigLoader {
                 continue
             }
             do {
-                guard let node = try Yams.compose(yaml: text) else { continue }  // an empty file is fine
+                // Every scalar is read as text, so no tag resolution (the regular expressions of the default resolver).
+                guard let node = try Yams.compose(yaml: text, Resolver.basic) else { continue }  // an empty file is fine
                 documents.append(YAMLCursor(node: node, file: name, path: "", sink: sink))
             } catch let error as YamlError {
                 sink.diagnostics.append(diagnostic(for: error, file: name))

@@ -84,7 +84,7 @@ extension RegistryReader {
                 return nil
             }
             guard let officeID = reference(officeCursor, kind: "office", among: declared["office"]),
-                  let office = offices.first(where: { $0.id == officeID }) else { return nil }
+                  let office = officeIndex[officeID].map({ offices[$0] }) else { return nil }
             let party = map["party"].flatMap { reference($0, kind: "party", among: declared["party"]) } ?? office.party
             seat = Seat(id: officeID, office: officeID, person: office.holder, party: party, coopted: coopted,
                         location: cursor.location)
@@ -110,7 +110,7 @@ extension RegistryReader {
         if let substituteOffice = map["substitute_office"],
            let officeID = reference(substituteOffice, kind: "office", among: declared["office"]) {
             seat?.substituteOffice = officeID
-            seat?.substitute = offices.first { $0.id == officeID }?.holder
+            seat?.substitute = officeIndex[officeID].map { offices[$0].holder }
         }
         return seat
     }

@@ -9,6 +9,8 @@ final class RegistryReader {
     var areas: [Area] = []
     var people: [Person] = []
     var offices: [Office] = []
+    /// Office id → index in `offices`, for the seats that name offices.
+    var officeIndex: [String: Int] = [:]
     var bodies: [Body] = []
     var changes: [OverlayChange] = []
     /// Where each id was first declared, per kind, for duplicate reports.
@@ -232,6 +234,7 @@ final class RegistryReader {
               declare(id, kind: "office", at: cursor.location) else { return }
         officeReferences.append((cursor, holderCursor, partyCursor, map["area"]))
         let roles = map["roles"]?.list(single: true)?.compactMap { $0.identifier() } ?? []
+        officeIndex[id] = offices.count
         offices.append(Office(id: id, title: title, party: party, holder: holder, area: map["area"]?.scalarText,
                               roles: roles, location: cursor.location))
     }
