@@ -69,7 +69,10 @@ public struct Scheduler: Sendable {
                     hint: "use a body id from `kallad meetings`", location: change.location))
             }
         }
-        let all = byBody.values.flatMap { $0 }.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
+        // Sort by small keys and move each meeting once: comparing and swapping whole meetings is slow.
+        let unsorted = byBody.values.flatMap { $0 }
+        let keys = unsorted.map { (ZoneRules.wallSeconds($0.start), $0.id) }
+        let all = keys.indices.sorted { keys[$0] < keys[$1] }.map { unsorted[$0] }
         return MeetingSchedule(
             meetings: all, byBody: byBody, diagnostics: diagnostics,
             ordinaryMeetingsBefore: rotationOffsets(before: years.lowerBound), years: years)

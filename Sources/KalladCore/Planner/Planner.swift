@@ -38,15 +38,29 @@ public struct Planner: Sendable {
     public func notifications(for schedule: MeetingSchedule, from: Instant, to: Instant) -> [DueNotification] {
         let roles = RoleResolver(registry: registry, schedule: schedule)
         var result: [DueNotification] = []
+        var attendeesByBody: [String: [Recipient]] = [:]
         for meeting in schedule.meetings {
             guard let body = registry.body(meeting.body) else { continue }
-            for notification in timeline(of: meeting, body: body, roles: roles)
+            // Most meetings have no stand-ins or absences: their attendees are the body's, worked out once.
+            let attendees: [Recipient]
+            if meeting.adjustments == MeetingAdjustments() {
+                if let known = attendeesByBody[body.id] {
+                    attendees = known
+                } else {
+                    attendees = registry.attendees(of: meeting)
+                    attendeesByBody[body.id] = attendees
+                }
+            } else {
+                attendees = registry.attendees(of: meeting)
+            }
+            for notification in timeline(of: meeting, body: body, roles: roles, attendees: attendees)
             where notification.due >= from && notification.due < to {
                 result.append(notification)
             }
         }
-        result.sort { ($0.due, $0.key) < ($1.due, $1.key) }
-        return result
+        // Sort small keys, then move each notification once.
+        let keys = result.map { ($0.due.secondsSinceEpoch, $0.key) }
+        return keys.indices.sorted { keys[$0] < keys[$1] }.map { result[$0] }
     }
 
     /// One state of a meeting between two changes that became known.
@@ -57,7 +71,9 @@ public struct Planner: Sendable {
     }
 
     /// Every notification of one meeting, over its whole life.
-    func timeline(of meeting: Meeting, body: Body, roles: RoleResolver) -> [DueNotification] {
+    func timeline(of meeting: Meeting, body: Body, roles: RoleResolver, attendees members: [Recipient])
+        -> [DueNotification]
+    {
         let zone = registry.settings.zone
         let policy = body.notifications
         let states = self.states(of: meeting)
@@ -65,7 +81,7 @@ public struct Planner: Sendable {
         let chair = roles.holder(of: .chair, at: meeting)
         let secretary = roles.holder(of: .secretary, at: meeting)
         let sender = registry.recipient(convener, as: .convener)
-        let attendees = summonsRecipients(meeting, convener: convener, chair: chair, secretary: secretary)
+        let attendees = summonsRecipients(members, convener: convener, chair: chair, secretary: secretary)
 
         var result: [DueNotification] = []
         var sentKinds: Set<NotificationKind> = []
@@ -172,14 +188,13 @@ public struct Planner: Sendable {
     /// Members, substitutes standing in and co-opted, plus the convener, chair and secretary if they are not
     /// members.
     func summonsRecipients(
-        _ meeting: Meeting, convener: RoleHolder?, chair: RoleHolder?, secretary: RoleHolder?
+        _ members: [Recipient], convener: RoleHolder?, chair: RoleHolder?, secretary: RoleHolder?
     ) -> [Recipient] {
-        var list = registry.attendees(of: meeting)
-        var seen = Set(list.map(\.person))
+        var list = members
         for (holder, reason) in [(convener, RecipientReason.convener), (chair, .chair), (secretary, .secretary)] {
-            if let recipient = registry.recipient(holder, as: reason), seen.insert(recipient.person).inserted {
-                list.append(recipient)
-            }
+            guard let person = holder?.person, !list.contains(where: { $0.person == person }),
+                  let recipient = registry.recipient(holder, as: reason) else { continue }
+            list.append(recipient)
         }
         return list
     }
