@@ -39,8 +39,20 @@ public struct Planner: Sendable {
         let roles = RoleResolver(registry: registry, schedule: schedule)
         var result: [DueNotification] = []
         var attendeesByBody: [String: [Recipient]] = [:]
+        let zone = registry.settings.zone
+        let firstDay = zone.local(from).date, lastDay = zone.local(to).date
         for meeting in schedule.meetings {
             guard let body = registry.body(meeting.body) else { continue }
+            // A meeting whose whole timeline lies outside the window needs no work, unless a change that became
+            // known at some moment may put a notification anywhere.
+            let policy = body.notifications
+            let lead = max(policy.convenerPromptDays, policy.agendaRequestDays, policy.summonsDays,
+                           policy.reminderDays) + 7
+            let trail = 2 * policy.minutesReminderWorkingDays + 14
+            let changed = meeting.knownAt != nil || meeting.cancelledAt != nil || !meeting.history.isEmpty
+            if !changed && (meeting.date.adding(days: -lead) > lastDay || meeting.date.adding(days: trail) < firstDay) {
+                continue
+            }
             // Most meetings have no stand-ins or absences: their attendees are the body's, worked out once.
             let attendees: [Recipient]
             if meeting.adjustments == MeetingAdjustments() {
