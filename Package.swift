@@ -48,9 +48,18 @@ let package = Package(
         .executableTarget(
             name: "kallad-bench", dependencies: ["KalladCore", "KalladConfig"], swiftSettings: swiftSettings
         ),
-        .testTarget(name: "KalladCoreTests", dependencies: ["KalladCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "KalladConfigTests", dependencies: ["KalladConfig"], swiftSettings: swiftSettings),
-        .testTarget(name: "KalladComposeTests", dependencies: ["KalladCompose"], swiftSettings: swiftSettings),
+        // The Python-oracle runner the test targets share (test targets cannot share source files).
+        .target(name: "KalladTestSupport", path: "Tests/KalladTestSupport", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KalladCoreTests", dependencies: ["KalladCore", "KalladTestSupport"], swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KalladConfigTests", dependencies: ["KalladConfig", "KalladTestSupport"], swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KalladComposeTests", dependencies: ["KalladCompose", "KalladTestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "KalladTransportTests", dependencies: ["KalladTransport"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

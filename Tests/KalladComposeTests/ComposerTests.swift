@@ -1,5 +1,6 @@
 import Foundation
 import KalladCore
+import KalladTestSupport
 import Testing
 @testable import KalladCompose
 
@@ -75,7 +76,7 @@ struct ComposerTests {
         }
         #expect(Set(mails.map(\.1.messageID)).count == mails.count)
         let input = try JSONEncoder().encode(mails.map { Data($0.1.message.utf8).base64EncodedString() })
-        let parsed = try #require(try JSONSerialization.jsonObject(with: ComposeOracle.run("mime_oracle.py",
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Oracle.run("mime_oracle.py",
                                                                                            input: input))
                                   as? [[String: Any]])
         var requestSequence: Int?

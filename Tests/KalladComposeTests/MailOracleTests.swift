@@ -1,5 +1,6 @@
 import Foundation
 import KalladCore
+import KalladTestSupport
 import Testing
 @testable import KalladCompose
 
@@ -46,7 +47,7 @@ struct MailOracleTests {
         let cancel = Self.invitation(method: .cancel, sequence: 1, description: "Inställt")
         let messages = [try Self.message(request, subject: subject), try Self.message(cancel, subject: "Inställt: ö")]
         let input = try JSONEncoder().encode(messages.map { Data($0.utf8).base64EncodedString() })
-        let output = try ComposeOracle.run("mime_oracle.py", input: input)
+        let output = try Oracle.run("mime_oracle.py", input: input)
         let parsed = try #require(try JSONSerialization.jsonObject(with: output) as? [[String: Any]])
         #expect(parsed.count == 2)
         let first = parsed[0]
@@ -90,7 +91,7 @@ struct MailOracleTests {
         invitation.start = LocalDateTime(LocalDate(year: 2027, month: 6, day: 10)!, LocalTime(hour: 10, minute: 0)!)
         invitation.end = LocalDateTime(LocalDate(year: 2027, month: 6, day: 10)!, LocalTime(hour: 12, minute: 0)!)
         let input = try JSONEncoder().encode([Data(try Self.message(invitation, subject: "x").utf8).base64EncodedString()])
-        let parsed = try JSONSerialization.jsonObject(with: try ComposeOracle.run("mime_oracle.py", input: input))
+        let parsed = try JSONSerialization.jsonObject(with: try Oracle.run("mime_oracle.py", input: input))
         let event = ((((parsed as? [[String: Any]])?.first?["calendars"] as? [[String: Any]])?.first?["events"])
                      as? [[String: Any]])?.first
         #expect(event?["dtstart_utc"] as? String == "2027-06-10T08:00:00+00:00")

@@ -1,4 +1,5 @@
 import Foundation
+import KalladTestSupport
 import Testing
 @testable import KalladCompose
 
@@ -39,7 +40,7 @@ struct WebhookSignatureTests {
                                                                  secrets: [Self.secret])])
         }
         let input = try JSONSerialization.data(withJSONObject: ["secret": Self.secret, "cases": cases])
-        let output = String(decoding: try ComposeOracle.run("webhook_oracle.py", input: input), as: UTF8.self)
+        let output = String(decoding: try Oracle.run("webhook_oracle.py", input: input), as: UTF8.self)
         #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == "50 verified")
     }
 }

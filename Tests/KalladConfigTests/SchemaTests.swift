@@ -1,11 +1,12 @@
 import Foundation
+import KalladTestSupport
 import Testing
 
 @Suite("The JSON Schema for editors")
 struct SchemaTests {
     @Test("every bundled config file validates, and invalid documents are rejected")
     func schema() throws {
-        let root = ConfigOracle.packageRoot
+        let root = Oracle.packageRoot
         let files = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Config").path)
             .filter { $0.hasSuffix(".yaml") }.map { root.appendingPathComponent("Config/\($0)").path }
         #expect(files.count >= 5)
@@ -23,7 +24,7 @@ struct SchemaTests {
             "schema": root.appendingPathComponent("Config/schema/kallad.schema.json").path, "valid": files,
             "invalid": invalid,
         ]
-        let output = String(decoding: try ConfigOracle.run("schema_check.py",
+        let output = String(decoding: try Oracle.run("schema_check.py",
                                                           input: try JSONSerialization.data(withJSONObject: request)),
                             as: UTF8.self)
         #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == "ok \(files.count) valid, \(invalid.count) rejected",

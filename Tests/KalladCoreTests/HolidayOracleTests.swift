@@ -1,5 +1,6 @@
 import Foundation
 import KalladCore
+import KalladTestSupport
 import Testing
 
 /// Compares ``SwedishHolidays`` with the Python `holidays` package, every year 1990–2100, in one call.

@@ -1,5 +1,6 @@
 import Foundation
 import KalladCore
+import KalladTestSupport
 import Testing
 
 /// A small, fast, seedable generator (Steele, Lea and Flood's SplitMix64), so a failing run can be repeated.

@@ -1,5 +1,6 @@
 import Foundation
 import KalladCore
+import KalladTestSupport
 import Testing
 
 /// Compares ``ZoneRules`` with the tz database (Python's `zoneinfo`) for 1996–2100, in one call.

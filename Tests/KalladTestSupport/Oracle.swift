@@ -1,24 +1,24 @@
 import Foundation
-import Testing
 
-/// Runs a Python oracle from `Tests/Oracles/` in the project's `.venv` (made by `make test`).
-enum Oracle {
+/// Runs a Python oracle from `Tests/Oracles/` in the project's `.venv` (made by `make test`); shared by the test
+/// targets.
+public enum Oracle {
     /// The package root, found from this file's path.
-    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+    public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The virtual environment's interpreter, or `KALLAD_ORACLE_PYTHON`.
-    static var python: String {
+    public static var python: String {
         ProcessInfo.processInfo.environment["KALLAD_ORACLE_PYTHON"]
             ?? packageRoot.appendingPathComponent(".venv/bin/python").path
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
     }
 
     /// Runs `Tests/Oracles/<script>` with `input` on standard input and returns standard output.
-    static func run(_ script: String, input: Data) throws -> Data {
+    public static func run(_ script: String, input: Data) throws -> Data {
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw Failure(description: "no oracle interpreter at \(python): run `make test` (it makes .venv)")
         }
