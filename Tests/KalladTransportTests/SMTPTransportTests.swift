@@ -9,13 +9,13 @@ struct SMTPTransportTests {
             + "+0100\r\nMessage-ID: <\(UUID().uuidString)@example.se>\r\n\r\nHej!\r\n.Punkt först på raden.\r\n"
     }
 
-    static func settings(_ server: SMTPServer) -> SMTPSettings {
+    static func settings(_ server: TestServer) -> SMTPSettings {
         SMTPSettings(url: "smtp://127.0.0.1:\(server.port)", requireTLS: false, connectTimeout: 5, timeout: 20)
     }
 
     @Test("a batch over one connection: every message stored byte for byte")
     func batch() async throws {
-        let server = try SMTPServer()
+        let server = try TestServer()
         let mails = (1...5).map { OutgoingMail(from: "kallad@example.se", recipients: ["m\($0)@example.se"],
                                                 message: Self.message(to: "m\($0)@example.se")) }
         let results = await SMTPTransport(settings: Self.settings(server)).send(mails)
@@ -32,7 +32,7 @@ struct SMTPTransportTests {
 
     @Test("one refused recipient (550) does not fail the others; 451 is transient")
     func perRecipient() async throws {
-        let server = try SMTPServer(arguments: ["--rcpt", "gone@example.se=550", "--rcpt", "full@example.se=451"])
+        let server = try TestServer(arguments: ["--rcpt", "gone@example.se=550", "--rcpt", "full@example.se=451"])
         let mail = OutgoingMail(from: "kallad@example.se",
                                 recipients: ["ok@example.se", "gone@example.se", "full@example.se"],
                                 message: Self.message(to: "ok@example.se"))
@@ -50,7 +50,7 @@ struct SMTPTransportTests {
     @Test("554 after DATA is permanent, 451 after DATA transient", arguments: [("554", "permanent"),
                                                                               ("451", "transient")])
     func afterData(code: String, outcome: String) async throws {
-        let server = try SMTPServer(arguments: ["--data", code])
+        let server = try TestServer(arguments: ["--data", code])
         let mail = OutgoingMail(from: "kallad@example.se", recipients: ["a@example.se"],
                                 message: Self.message(to: "a@example.se"))
         let result = await SMTPTransport(settings: Self.settings(server)).send([mail])
@@ -59,7 +59,7 @@ struct SMTPTransportTests {
 
     @Test("a refused connection is transient; STARTTLS required against a server without it is a configuration error")
     func failures() async throws {
-        let server = try SMTPServer()
+        let server = try TestServer()
         var settings = Self.settings(server)
         settings.requireTLS = true
         let mail = OutgoingMail(from: "kallad@example.se", recipients: ["a@example.se"],
@@ -75,7 +75,7 @@ struct SMTPTransportTests {
 
     @Test("CR or LF in an envelope address is refused before libcurl sees it")
     func injection() async throws {
-        let server = try SMTPServer()
+        let server = try TestServer()
         let mail = OutgoingMail(from: "kallad@example.se", recipients: ["b@x.se>\r\nRCPT TO:<other@x.se"],
                                 message: Self.message(to: "b@x.se"))
         let result = await SMTPTransport(settings: Self.settings(server)).send([mail])
@@ -99,14 +99,14 @@ struct SMTPTLSTests {
         openssl.standardOutput = FileHandle.nullDevice
         try openssl.run()
         openssl.waitUntilExit()
-        guard openssl.terminationStatus == 0 else { throw SMTPServer.Failure(description: "openssl failed") }
+        guard openssl.terminationStatus == 0 else { throw TestServer.Failure(description: "openssl failed") }
         return (cert, key)
     }
 
     @Test("STARTTLS with the certificate verified against a CA file, AUTH, and the failures that are ours")
     func tls() async throws {
         let (cert, key) = try Self.certificate()
-        let server = try SMTPServer(arguments: ["--tls", cert, key, "--auth", "kallad:hemligt"])
+        let server = try TestServer(arguments: ["--tls", cert, key, "--auth", "kallad:hemligt"])
         let mail = OutgoingMail(from: "kallad@example.se", recipients: ["a@example.se"],
                                 message: SMTPTransportTests.message(to: "a@example.se"))
         var settings = SMTPSettings(url: "smtp://127.0.0.1:\(server.port)", caFile: cert, username: "kallad",

@@ -1,7 +1,8 @@
 import Foundation
 
-/// aiosmtpd, started by the test on 127.0.0.1 with a port from the OS, stopped when the value is released.
-final class SMTPServer {
+/// A Python test server from Tests/Oracles (aiosmtpd, or the HTTP receiver), started by the test on 127.0.0.1
+/// with a port from the OS, stopped when the value is released.
+final class TestServer {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     let process = Process()
@@ -11,15 +12,15 @@ final class SMTPServer {
 
     struct Failure: Error, CustomStringConvertible { let description: String }
 
-    init(arguments: [String] = []) throws {
+    init(script: String = "smtp_server.py", arguments: [String] = []) throws {
         spool = FileManager.default.temporaryDirectory.appendingPathComponent("kallad-smtp-\(UUID().uuidString)")
         let python = Self.root.appendingPathComponent(".venv/bin/python").path
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw Failure(description: "no \(python): run `make test` (it makes .venv with aiosmtpd)")
         }
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [Self.root.appendingPathComponent("Tests/Oracles/smtp_server.py").path,
-                             "--spool", spool.path] + arguments
+        process.arguments = [Self.root.appendingPathComponent("Tests/Oracles/\(script)").path]
+            + (script == "smtp_server.py" ? ["--spool", spool.path] : [spool.path]) + arguments
         let stdout = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout
@@ -27,12 +28,12 @@ final class SMTPServer {
         var line = Data()
         while !line.contains(10) {
             let chunk = stdout.fileHandleForReading.availableData
-            if chunk.isEmpty { throw Failure(description: "smtp_server.py ended before it listened") }
+            if chunk.isEmpty { throw Failure(description: "\(script) ended before it listened") }
             line.append(chunk)
         }
         let text = String(decoding: line, as: UTF8.self)
         guard let port = Int(text.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
-        else { throw Failure(description: "smtp_server.py said \(text)") }
+        else { throw Failure(description: "\(script) said \(text)") }
         self.port = port
     }
 
@@ -40,6 +41,14 @@ final class SMTPServer {
         try? stdin.fileHandleForWriting.close()
         process.waitUntilExit()
         try? FileManager.default.removeItem(at: spool)
+    }
+
+    /// The HTTP receiver's recorded requests.
+    func requests() throws -> [[String: Any]] {
+        guard let text = try? String(contentsOf: spool, encoding: .utf8) else { return [] }
+        return try text.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
+        }
     }
 
     /// The messages the server stored, in order: (bytes, envelope JSON).
