@@ -1,4 +1,5 @@
 import Foundation
+import KalladCore
 import KalladTestSupport
 import Testing
 @testable import KalladCompose
@@ -42,5 +43,64 @@ struct WebhookSignatureTests {
         let input = try JSONSerialization.data(withJSONObject: ["secret": Self.secret, "cases": cases])
         let output = String(decoding: try Oracle.run("webhook_oracle.py", input: input), as: UTF8.self)
         #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == "50 verified")
+    }
+}
+
+@Suite("Webhook and chat payloads")
+struct WebhookPayloadTests {
+    static let now = Instant(secondsSinceEpoch: Int64(Date().timeIntervalSince1970))
+
+    static func notification() throws -> (DueNotification, Registry) {
+        let registry = ComposerTests.registry(language: "sv")
+        let zone = registry.settings.zone
+        let due = Planner.due(registry: registry, from: zone.instant(of: LocalDateTime(LocalDate(iso: "2027-01-01")!,
+                              .midnight)), to: zone.instant(of: LocalDateTime(LocalDate(iso: "2027-02-01")!, .midnight)))
+        let summons = try #require(due.notifications.first { $0.kind == .summons })
+        return (summons, registry)
+    }
+
+    @Test("a Standard Webhooks event verifies with the standardwebhooks package")
+    func standard() throws {
+        let (n, registry) = try Self.notification()
+        let receiver = WebhookReceiver(name: "intranat", kind: .standard, url: "http://127.0.0.1/hook",
+                                       secrets: [WebhookSignatureTests.secret])
+        let request = try WebhookPayloads.request(for: n, receiver: receiver, registry: registry, now: Self.now)
+        let event = try #require(try JSONSerialization.jsonObject(with: Data(request.body.utf8)) as? [String: Any])
+        #expect(event["type"] as? String == "meeting.summons")
+        #expect(event["id"] as? String == "\(n.key)/intranat")
+        #expect((event["data"] as? [String: Any])?["body_name"] as? String == "Länsstyrgruppen")
+        let input = try JSONSerialization.data(withJSONObject: [
+            "secret": WebhookSignatureTests.secret,
+            "cases": [["id": request.headers["webhook-id"] ?? "", "timestamp": Self.now.secondsSinceEpoch,
+                       "body": request.body, "signature": request.headers["webhook-signature"] ?? ""]],
+        ])
+        let output = String(decoding: try Oracle.run("webhook_oracle.py", input: input), as: UTF8.self)
+        #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == "1 verified")
+    }
+
+    @Test("Slack, Teams and Matrix payloads have the shapes their receivers take")
+    func chat() throws {
+        let (n, registry) = try Self.notification()
+        let slack = try WebhookPayloads.request(
+            for: n, receiver: WebhookReceiver(name: "s", kind: .slack, url: "http://127.0.0.1/s"), registry: registry,
+            now: Self.now)
+        let text = (try JSONSerialization.jsonObject(with: Data(slack.body.utf8)) as? [String: Any])?["text"] as? String
+        #expect(text?.hasPrefix("Kallelse: Länsstyrgruppen, torsdag 11 februari 2027 10:00–15:00") == true)
+        let teams = try WebhookPayloads.request(
+            for: n, receiver: WebhookReceiver(name: "t", kind: .teams, url: "http://127.0.0.1/t"), registry: registry,
+            now: Self.now)
+        #expect(teams.body.contains("\"contentType\":\"application/vnd.microsoft.card.adaptive\""))
+        #expect(teams.body.contains("\"type\":\"AdaptiveCard\""))
+        let matrix = try WebhookPayloads.request(
+            for: n, receiver: WebhookReceiver(name: "m", kind: .matrix, url: "http://127.0.0.1:8008/", room: "!r:x.se",
+                                              secrets: ["token"]), registry: registry, now: Self.now)
+        #expect(matrix.method == "PUT")
+        #expect(matrix.url.hasPrefix("http://127.0.0.1:8008/_matrix/client/v3/rooms/%21r%3Ax.se/send/m.room.message/"))
+        #expect(matrix.url.hasSuffix("summons%2F0%2Fm"))
+        #expect(matrix.headers["Authorization"] == "Bearer token")
+        #expect(throws: ComposeError.self) {
+            try WebhookPayloads.request(for: n, receiver: WebhookReceiver(name: "m", kind: .matrix, url: "http://x"),
+                                        registry: registry, now: Self.now)
+        }
     }
 }
