@@ -8,10 +8,12 @@ IN_120_DAYS := $(shell date -d '+120 days' +%F)
 
 .PHONY: demo test setup oracles build release check bench clean
 
-## demo: set up, build, check the bundled Config/ and preview the next 120 days (a dry run: nothing is sent).
+## demo: set up, build, check the bundled Config/, preview the next 120 days and write every message as .eml
+## into out/demo/ (a dry run: nothing is sent).
 demo: setup build
 	.build/debug/kallad check --config $(CONFIG) --years $(THIS_YEAR)-$(NEXT_YEAR)
-	.build/debug/kallad preview --config $(CONFIG) --from $(TODAY) --to $(IN_120_DAYS)
+	.build/debug/kallad preview --config $(CONFIG) --from $(TODAY) --to $(IN_120_DAYS) --eml out/demo
+	@echo "The messages, exactly as they would be sent, are in out/demo/ (nothing left this machine)."
 
 ## test: set up (packages, Python oracles), build, run every test, and check Config/ for 2026–2035.
 test: setup oracles
