@@ -20,7 +20,8 @@ final class RegistryReader {
     var changeCursors: [YAMLCursor] = []
     var settingsSeen: SourceLocation?
 
-    static let topLevelKeys = ["settings", "parties", "areas", "people", "offices", "bodies", "changes"]
+    static let topLevelKeys = ["settings", "parties", "areas", "people", "offices", "bodies", "changes", "receivers"]
+    var receivers: [ReceiverSettings] = []
 
     init(sink: DiagnosticSink) { self.sink = sink }
 
@@ -34,13 +35,14 @@ final class RegistryReader {
             top["offices"]?.list()?.forEach(readOffice)
             bodyCursors += top["bodies"]?.list() ?? []
             changeCursors += top["changes"]?.list() ?? []
+            top["receivers"]?.list()?.forEach(readReceiver)
         }
         checkPartyReferences()
         for cursor in bodyCursors { readBody(cursor) }
         for cursor in changeCursors { readChange(cursor) }
         let registry = Registry(
             settings: settings, parties: parties, areas: areas, people: people, offices: offices, bodies: bodies,
-            changes: Overlay(changes: changes))
+            changes: Overlay(changes: changes), receivers: receivers)
         RegistryValidator(registry: registry, sink: sink).validate()
         return registry
     }
@@ -78,8 +80,10 @@ final class RegistryReader {
             return
         }
         settingsSeen = cursor.location
-        guard let map = cursor.mapping(allowed: ["time_zone", "language", "terms", "closed_days", "notifications"])
+        guard let map = cursor.mapping(allowed: ["time_zone", "language", "terms", "closed_days", "notifications",
+                                                 "delivery"])
         else { return }
+        if let delivery = map["delivery"] { readDelivery(delivery) }
         if let zone = map["time_zone"], let name = zone.string() {
             if let rules = ZoneRules.known[name] {
                 settings.zone = rules
@@ -155,6 +159,76 @@ final class RegistryReader {
                        hint: "agenda_items_due_days must be at most agenda_request_days", at: cursor.location)
         }
         return policy
+    }
+
+    static let deliveryKeys = [
+        "transport", "folder", "service_address", "service_name", "from_convener", "smtp_url", "require_tls",
+        "ca_file", "username", "password_file",
+    ]
+
+    /// `settings.delivery`: the transport and the service's address; secrets only by file name.
+    func readDelivery(_ cursor: YAMLCursor) {
+        guard let map = cursor.mapping(allowed: Self.deliveryKeys) else { return }
+        var d = DeliverySettings()
+        if let t = map["transport"]?.choice(DeliverySettings.Transport.self, among: [.folder, .smtp]) { d.transport = t }
+        if let v = map["folder"]?.string() { d.folder = v }
+        if let c = map["service_address"], let v = c.string() {
+            if let problem = EmailAddress.problem(v) {
+                sink.error("config.email", "\(c.path) '\(v)' \(problem)", hint: "e.g. kallad@region.example.se",
+                           at: c.location)
+            }
+            d.serviceAddress = v
+        }
+        if let c = map["service_name"], let v = c.string() {
+            if let problem = HeaderText.problem(v) { sink.error("config.name", "\(c.path) \(problem)", at: c.location) }
+            d.serviceName = v
+        }
+        if let v = map["from_convener"]?.bool() { d.fromConvener = v }
+        if let c = map["smtp_url"], let v = c.string() {
+            if !(v.hasPrefix("smtp://") || v.hasPrefix("smtps://")) {
+                sink.error("config.smtp_url", "\(c.path) '\(v)' is not an smtp:// or smtps:// URL",
+                           hint: "e.g. smtp://mail.example.se:587 (STARTTLS) or smtps://mail.example.se:465",
+                           at: c.location)
+            }
+            d.smtpURL = v
+        }
+        if let v = map["require_tls"]?.bool() { d.requireTLS = v }
+        d.caFile = map["ca_file"]?.string()
+        d.username = map["username"]?.string()
+        d.passwordFile = map["password_file"]?.string()
+        if d.transport == .smtp && d.smtpURL == nil {
+            sink.error("config.smtp_url", "\(cursor.path): transport smtp needs smtp_url",
+                       hint: "add smtp_url: smtp://host:587", at: cursor.location)
+        }
+        settings.delivery = d
+    }
+
+    /// `receivers: [{name, kind, url, room, secret_files}]`.
+    func readReceiver(_ cursor: YAMLCursor) {
+        guard let map = cursor.mapping(allowed: ["name", "kind", "url", "room", "secret_files"],
+                                       required: ["name", "kind", "url"]),
+              let name = map["name"]?.identifier(), let kindCursor = map["kind"], let kind = kindCursor.string(),
+              let urlCursor = map["url"], let url = urlCursor.string(),
+              declare(name, kind: "receiver", at: cursor.location) else { return }
+        guard ReceiverSettings.kinds.contains(kind) else {
+            sink.error("config.bad_choice", "\(kindCursor.path) '\(kind)' is not one of "
+                       + ReceiverSettings.kinds.joined(separator: ", "),
+                       hint: Suggest.closest(to: kind, in: ReceiverSettings.kinds).map { "did you mean '\($0)'?" } ?? "",
+                       at: kindCursor.location)
+            return
+        }
+        guard url.hasPrefix("http://") || url.hasPrefix("https://"), HeaderText.problem(url) == nil else {
+            sink.error("config.url", "\(urlCursor.path) '\(url)' is not an http(s) URL", at: urlCursor.location)
+            return
+        }
+        let room = map["room"]?.string()
+        if kind == "matrix" && room == nil {
+            sink.error("config.missing_key", "\(cursor.path): a matrix receiver needs `room`", at: cursor.location)
+        }
+        receivers.append(ReceiverSettings(
+            id: name, kind: kind, url: url, room: room,
+            secretFiles: map["secret_files"]?.list(single: true)?.compactMap { $0.string() } ?? [],
+            location: cursor.location))
     }
 
     // MARK: - Parties, areas, people, offices

@@ -17,6 +17,11 @@ struct RegistryValidator {
                             ?? "declare it under `bodies`", at: place)
             }
             if let parent = body.reportsTo { requireBody(parent, "reports_to") }
+            for receiver in body.receivers where registry.receivers[receiver] == nil {
+                sink.error("config.unknown_id", "body \(body.id): receivers names '\(receiver)', which is not declared",
+                           hint: Suggest.closest(to: receiver, in: registry.receivers.keys.sorted())
+                            .map { "did you mean '\($0)'?" } ?? "declare it under `receivers`", at: place)
+            }
             for other in body.jointOf { requireBody(other, "joint_of") }
             for constraint in body.constraints { requireBody(constraint.body, "before") }
             if let derived = body.schedule.derived { requireBody(derived.body, "schedule.derived.from") }

@@ -10,12 +10,15 @@ public struct Settings: Hashable, Sendable {
     public var language: String
     /// Extra non-working days for everyone (e.g. a county-wide closure).
     public var closedDays: [LocalDate]
+    /// How notifications leave.
+    public var delivery: DeliverySettings
 
     /// Creates settings.
     public init(
         zone: ZoneRules = .stockholm, terms: TermRules = .standard, notifications: NotificationPolicy = .standard,
-        language: String = "sv", closedDays: [LocalDate] = []
+        language: String = "sv", closedDays: [LocalDate] = [], delivery: DeliverySettings = DeliverySettings()
     ) {
+        self.delivery = delivery
         self.zone = zone
         self.terms = terms
         self.notifications = notifications
@@ -40,14 +43,17 @@ public struct Registry: Sendable {
     public var bodies: [Body]
     /// Changes written into the configuration (extra, moved and cancelled meetings, stand-ins).
     public var changes: Overlay
+    /// Webhook and chat receivers by name.
+    public var receivers: [String: ReceiverSettings]
 
     private var bodyIndex: [String: Int]
 
     /// Creates a registry.
     public init(
         settings: Settings = Settings(), parties: [Party] = [], areas: [Area] = [], people: [Person] = [],
-        offices: [Office] = [], bodies: [Body] = [], changes: Overlay = Overlay()
+        offices: [Office] = [], bodies: [Body] = [], changes: Overlay = Overlay(), receivers: [ReceiverSettings] = []
     ) {
+        self.receivers = Dictionary(receivers.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.settings = settings
         self.parties = Dictionary(parties.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.areas = Dictionary(areas.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
