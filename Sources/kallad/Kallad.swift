@@ -11,19 +11,23 @@ enum ExitStatus {
 }
 
 @main
-struct Kallad: ParsableCommand {
+struct Kallad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kallad",
         abstract: "Summons, agenda requests and reminders for Swedish region–municipality collaboration bodies.",
         discussion: "Exit codes: 0 ok, 1 rule violations, 2 unusable input.",
-        subcommands: [Check.self, Meetings.self, Plan.self, Preview.self]
+        subcommands: [Check.self, Meetings.self, Plan.self, Preview.self, SendTest.self]
     )
 
     /// Runs a subcommand; usage errors exit 2 like any other unusable input.
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)
         } catch {

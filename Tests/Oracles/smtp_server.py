@@ -41,7 +41,7 @@ class Handler:
             f.write(envelope.original_content)
         with open(base + ".json", "w") as f:
             json.dump({"from": envelope.mail_from, "to": envelope.rcpt_tos,
-                       "tls": session.ssl is not None, "auth": str(session.login_data or "")}, f)
+                       "tls": session.ssl is not None, "auth": bool(session.authenticated)}, f)
         return "250 2.0.0 Queued as %d" % self.count
 
 

@@ -60,5 +60,25 @@ files = glob.glob(sys.argv[1] + "/*.eml")
 bad = [f for f in files if message_from_bytes(open(f, "rb").read(), policy=policy.default).defects]
 print("bad", bad) if bad or not files else print("ok", len(files))' "$tmp/eml"
 
+# send-test: the folder transport, a missing secret, and SMTP against aiosmtpd on 127.0.0.1.
+cp -r Config "$tmp/send"
+sed -i "s#    folder: out/mail#    folder: $tmp/mail#" "$tmp/send/kallad.yaml"
+expect "send-test to the folder" 0 "mail to test@example.se \(written to .*\): delivered" -- \
+    "$kallad" send-test --config "$tmp/send" --to test@example.se
+expect "send-test writes an .eml" 0 "send-test-test@example.se.eml" -- ls "$tmp/mail"
+expect "send-test webhook without its secret" 2 "cannot read the secret 'webhook-secret-intranat'" -- \
+    "$kallad" send-test --config "$tmp/send" --webhook samverkan-handelser
+printf 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n' >"$tmp/webhook-secret-intranat"
+expect "send-test webhook with a systemd credential" 0 "standard event .* delivered" -- \
+    env CREDENTIALS_DIRECTORY="$tmp" "$kallad" send-test --config "$tmp/send" --webhook samverkan-handelser
+expect "send-test signs the event" 0 "webhook-signature" -- cat "$tmp/mail/send-test-samverkan-handelser.json"
+exec 7< <(sleep 30 | .venv/bin/python Tests/Oracles/smtp_server.py --spool "$tmp/spool" --rcpt gone@example.se=550)
+read -r _ smtp_port <&7
+sed -i "s#    transport: folder#    transport: smtp\n    smtp_url: smtp://127.0.0.1:$smtp_port\n    require_tls: false#" \
+    "$tmp/send/kallad.yaml"
+expect "send-test over SMTP" 0 "delivered — 250" -- "$kallad" send-test --config "$tmp/send" --to ok@example.se
+expect "the server stored it" 0 "Kallad: testmeddelande" -- cat "$tmp/spool/1.eml"
+expect "send-test over SMTP, refused" 1 "refused: .* 550" -- "$kallad" send-test --config "$tmp/send" --to gone@example.se
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
