@@ -28,6 +28,7 @@ show "meetings as JSON" 1 meetings --year 2027 --body norrbotten-samverkansforum
 show "plan — dates proposed from a cadence, ready to paste as an explicit plan" 9 plan --year 2027 --body kiruna-gallivare-lansdelssamverkan
 show "preview — every notification due in a period (nothing is sent)" 14 preview --from 2027-01-25 --to 2027-02-05
 show "preview as JSON" 1 preview --from 2027-01-26 --to 2027-01-26 --format json --body norrbotten-lsg-au
+show "send-test — one real message through the configured transport (here the folder)" 2 send-test --to someone@example.se
 python3 - "$tour" <<'PY'
 import re, sys
 tour = open(sys.argv[1]).read()
