@@ -70,7 +70,7 @@ public enum ConfigLoader {
             do {
                 // Every scalar is read as text, so no tag resolution (the regular expressions of the default resolver).
                 guard let node = try Yams.compose(yaml: text, Resolver.basic) else { continue }  // an empty file is fine
-                documents.append(YAMLCursor(node: node, file: name, path: "", sink: sink))
+                documents.append(YAMLCursor(node: node, file: name, link: nil, sink: sink))
             } catch let error as YamlError {
                 sink.diagnostics.append(diagnostic(for: error, file: name))
             } catch {

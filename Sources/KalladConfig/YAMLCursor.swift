@@ -15,14 +15,44 @@ final class DiagnosticSink {
     var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 }
 
+/// Where a node sits in its document, built one link per step and spelled out only for a message.
+final class YAMLPath {
+    let parent: YAMLPath?
+    let key: String?
+    let index: Int
+
+    init(parent: YAMLPath?, key: String?, index: Int = 0) {
+        self.parent = parent
+        self.key = key
+        self.index = index
+    }
+
+    /// `bodies[3].members[0].office`.
+    var text: String {
+        let above = parent?.text ?? ""
+        guard let key else { return "\(above)[\(index)]" }
+        return above.isEmpty ? key : "\(above).\(key)"
+    }
+}
+
 struct YAMLCursor {
     let node: Node
     let file: String
-    let path: String
+    let link: YAMLPath?
     let sink: DiagnosticSink
 
+    init(node: Node, file: String, link: YAMLPath?, sink: DiagnosticSink) {
+        self.node = node
+        self.file = file
+        self.link = link
+        self.sink = sink
+    }
+
+    /// The path for messages, e.g. `bodies[3].members[0].office`; empty at a file's top level.
+    var path: String { link?.text ?? "" }
+
     /// The path of a key below this node.
-    func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    func child(_ key: String) -> YAMLPath { YAMLPath(parent: link, key: key) }
 
     /// The path for messages; the root of a file is its top level.
     var name: String { path.isEmpty ? "the top level" : path }
@@ -79,7 +109,7 @@ struct YAMLCursor {
                            hint: "keep one of them", at: keyLocation)
                 continue
             }
-            result[key] = YAMLCursor(node: valueNode, file: file, path: child(key), sink: sink)
+            result[key] = YAMLCursor(node: valueNode, file: file, link: child(key), sink: sink)
         }
         for key in required where result[key] == nil {
             sink.error("config.missing_key", "\(path) needs '\(key)'",
@@ -108,7 +138,7 @@ struct YAMLCursor {
                 continue
             }
             result.append((keyScalar.string,
-                           YAMLCursor(node: valueNode, file: file, path: child(keyScalar.string), sink: sink),
+                           YAMLCursor(node: valueNode, file: file, link: child(keyScalar.string), sink: sink),
                            location))
         }
         return result
@@ -121,7 +151,7 @@ struct YAMLCursor {
         switch node {
         case .sequence(let sequence):
             return sequence.enumerated().map {
-                YAMLCursor(node: $1, file: file, path: "\(path)[\($0)]", sink: sink)
+                YAMLCursor(node: $1, file: file, link: YAMLPath(parent: link, key: nil, index: $0), sink: sink)
             }
         case .scalar where single:
             return [self]
