@@ -7,6 +7,7 @@ dpkg -s python3-venv >/dev/null 2>&1 || need+=(python3-venv)
 dpkg -s tzdata >/dev/null 2>&1 || need+=(tzdata)
 dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || need+=(libcurl4-openssl-dev)
 dpkg -s pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
     sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
     echo "setup: installing ${need[*]}"
