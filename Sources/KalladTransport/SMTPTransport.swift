@@ -77,15 +77,26 @@ public struct SMTPTransport: Sendable {
     /// Creates the transport.
     public init(settings: SMTPSettings) { self.settings = settings }
 
-    /// Sends the mails over one connection, in order.
-    public func send(_ mails: [OutgoingMail]) async -> [MailResult] {
+    /// Sends the mails over `connections` connections in parallel (each reused for its share, in order); the
+    /// results come back in the order of `mails`.
+    public func send(_ mails: [OutgoingMail], connections: Int = 1) async -> [MailResult] {
         let settings = self.settings
-        return await withCheckedContinuation { continuation in
-            let thread = Thread {
-                let session = SMTPSession(settings: settings)
-                continuation.resume(returning: mails.map { session.send($0) })
+        let lanes = max(1, min(connections, mails.count))
+        return await withTaskGroup(of: [(Int, MailResult)].self) { group in
+            for lane in 0..<lanes {
+                let share = stride(from: lane, to: mails.count, by: lanes).map { ($0, mails[$0]) }
+                group.addTask {
+                    await withCheckedContinuation { continuation in
+                        Thread {
+                            let session = SMTPSession(settings: settings)
+                            continuation.resume(returning: share.map { ($0.0, session.send($0.1)) })
+                        }.start()
+                    }
+                }
             }
-            thread.start()
+            var results = [MailResult?](repeating: nil, count: mails.count)
+            for await lane in group { for (index, result) in lane { results[index] = result } }
+            return results.map { $0 ?? MailResult(recipients: [:], seconds: 0) }
         }
     }
 }

@@ -30,6 +30,19 @@ struct SMTPTransportTests {
         }
     }
 
+    @Test("four connections in parallel: every message arrives once, results in order")
+    func parallel() async throws {
+        let server = try TestServer()
+        let mails = (1...40).map { OutgoingMail(from: "kallad@example.se", recipients: ["p\($0)@example.se"],
+                                                 message: Self.message(to: "p\($0)@example.se", subject: "n\($0)")) }
+        let results = await SMTPTransport(settings: Self.settings(server)).send(mails, connections: 4)
+        #expect(results.count == 40)
+        #expect(zip(mails, results).allSatisfy { $1.recipients[$0.recipients[0]]?.name == "delivered" })
+        let stored = try server.stored().compactMap { ($0.envelope["to"] as? [String])?.first }
+        #expect(Set(stored) == Set(mails.map { $0.recipients[0] }))
+        #expect(stored.count == 40)
+    }
+
     @Test("one refused recipient (550) does not fail the others; 451 is transient")
     func perRecipient() async throws {
         let server = try TestServer(arguments: ["--rcpt", "gone@example.se=550", "--rcpt", "full@example.se=451"])
