@@ -46,7 +46,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
-            name: "kallad-bench", dependencies: ["KalladCore", "KalladConfig"], swiftSettings: swiftSettings
+            name: "kallad-bench", dependencies: ["KalladCore", "KalladConfig", "KalladTransport"],
+            swiftSettings: swiftSettings
         ),
         // The Python-oracle runner the test targets share (test targets cannot share source files).
         .target(name: "KalladTestSupport", path: "Tests/KalladTestSupport", swiftSettings: swiftSettings),

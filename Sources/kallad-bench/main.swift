@@ -4,6 +4,7 @@
 import Foundation
 import KalladConfig
 import KalladCore
+import KalladTransport
 
 func seconds(_ start: ContinuousClock.Instant) -> Double {
     let d = ContinuousClock.now - start
@@ -11,6 +12,23 @@ func seconds(_ start: ContinuousClock.Instant) -> Double {
 }
 
 let arguments = CommandLine.arguments
+// kallad-bench smtp URL COUNT CONNECTIONS: COUNT messages over CONNECTIONS reused connections; prints JSON.
+if arguments.count == 5, arguments[1] == "smtp", let count = Int(arguments[3]), let lanes = Int(arguments[4]) {
+    let body = String(repeating: "Kallelse till länsstyrgruppen. ", count: 30)
+    let mails = (0..<count).map { n in
+        OutgoingMail(from: "kallad@example.se", recipients: ["m\(n % 97)@example.se"],
+                     message: "From: <kallad@example.se>\r\nTo: <m\(n % 97)@example.se>\r\nSubject: n\(n)\r\n"
+                        + "Message-ID: <\(n)@bench.example.se>\r\n\r\n\(body)\r\n")
+    }
+    let transport = SMTPTransport(settings: SMTPSettings(url: arguments[2], requireTLS: false))
+    let started = ContinuousClock.now
+    let results = await transport.send(mails, connections: lanes)
+    let elapsed = seconds(started)
+    let delivered = results.filter { $0.recipients.values.allSatisfy { $0.name == "delivered" } }.count
+    print("{\"messages\": \(count), \"delivered\": \(delivered), \"seconds\": \(elapsed), "
+          + "\"per_second\": \(Double(count) / elapsed)}")
+    exit(0)
+}
 guard arguments.count == 3, let year = Int(arguments[2]),
       let first = LocalDate(year: year, month: 1, day: 1), let last = LocalDate(year: year, month: 12, day: 31) else {
     FileHandle.standardError.write(Data("usage: kallad-bench CONFIG_DIR YEAR\n".utf8))

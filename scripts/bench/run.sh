@@ -41,9 +41,21 @@ measure() {
 check=$(measure check .build/release/kallad check --config "$DATA" --years $YEAR)
 preview=$(measure preview .build/release/kallad preview --config "$DATA" --from $YEAR-01-01 --to $YEAR-12-31)
 phases=$(.build/release/kallad-bench "$DATA" $YEAR)
+
+# Issue 3 (first figures): SMTP to Postfix's smtp-sink, Kallad against smtp-source with the same message count.
+[ -x /usr/sbin/smtp-sink ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postfix >/dev/null
+port=$(python3 -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
+/usr/sbin/smtp-sink -u nobody 127.0.0.1:"$port" 100 >/dev/null 2>&1 &
+sink=$!
+sleep 0.5
+smtp1=$(.build/release/kallad-bench smtp "smtp://127.0.0.1:$port" 5000 1)
+smtp10=$(.build/release/kallad-bench smtp "smtp://127.0.0.1:$port" 5000 10)
+source1=$( { /usr/bin/time -f "%e" /usr/sbin/smtp-source -d -s 1 -m 5000 -l 1000 127.0.0.1:"$port" >/dev/null; } 2>&1 | tail -1)
+source10=$( { /usr/bin/time -f "%e" /usr/sbin/smtp-source -d -s 10 -m 5000 -l 1000 127.0.0.1:"$port" >/dev/null; } 2>&1 | tail -1)
+kill "$sink"
 peer=$(.venv/bin/python scripts/bench/dateutil_peer.py "$DATA" $YEAR)
 
-python3 - "$generated" "$check" "$preview" "$phases" "$peer" <<'PY'
+python3 - "$generated" "$check" "$preview" "$phases" "$peer" "$smtp1" "$smtp10" "$source1" "$source10" <<'PY'
 import json, os, platform, subprocess, sys, datetime
 bodies, seats = sys.argv[1].split()
 _, check_s, check_mb = sys.argv[2].split()
@@ -91,6 +103,20 @@ Inside one process (`kallad-bench`):
 | phase | seconds |
 |---|---|
 """ + "\n".join(f"| {a} | {b:.3f} |" for a, b in phase_rows) + "\n"
+smtp1, smtp10 = json.loads(sys.argv[6]), json.loads(sys.argv[7])
+source1, source10 = 5000 / float(sys.argv[8]), 5000 / float(sys.argv[9])
+r1, r10 = smtp1["per_second"] / source1, smtp10["per_second"] / source10
+text += f"""
+## Issue 3 (first figures): SMTP to Postfix `smtp-sink`, 5,000 messages
+
+| figure | Kallad | smtp-source | ratio | target | |
+|---|---|---|---|---|---|
+| one connection | {smtp1['per_second']:.0f} msg/s | {source1:.0f} msg/s (`-s 1`) | {r1:.2f}× | ≥ 1.0× | {ok(r1 >= 1.0)} |
+| ten connections | {smtp10['per_second']:.0f} msg/s | {source10:.0f} msg/s (`-s 10`) | {r10:.2f}× | ≥ 0.9× | {ok(r10 >= 0.9)} |
+
+Kallad's SMTP runs libcurl's easy interface, one thread per connection, and reads every reply line through
+libcurl's debug callback to give each recipient its own outcome; the multi interface is still to come.
+"""
 open("BENCHMARKS.md", "w").write(text)
 print(text)
 PY
