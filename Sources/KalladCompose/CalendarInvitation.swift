@@ -94,8 +94,9 @@ public struct CalendarInvitation: Sendable {
         if !description.isEmpty { lines.append("DESCRIPTION:\(ContentLines.escapeText(description))") }
         lines.append("ORGANIZER;CN=\(ContentLines.parameterValue(organizer.name)):mailto:\(organizer.email)")
         for attendee in attendees {
-            lines.append("ATTENDEE;CN=\(ContentLines.parameterValue(attendee.name));ROLE=\(attendee.role);"
-                + "PARTSTAT=NEEDS-ACTION;RSVP=\(method == .request ? "TRUE" : "FALSE"):mailto:\(attendee.email)")
+            lines.append(
+                "ATTENDEE;CN=\(ContentLines.parameterValue(attendee.name));ROLE=\(attendee.role);"
+                    + "PARTSTAT=NEEDS-ACTION;RSVP=\(method == .request ? "TRUE" : "FALSE"):mailto:\(attendee.email)")
         }
         lines.append("STATUS:\(method == .cancel ? "CANCELLED" : "CONFIRMED")")
         lines += ["TRANSP:OPAQUE", "END:VEVENT", "END:VCALENDAR"]
@@ -123,8 +124,10 @@ public struct CalendarInvitation: Sendable {
         }
         let standard = offset(zone.standardOffset)
         guard zone.summerShift != 0 else {
-            return ["BEGIN:VTIMEZONE", "TZID:\(zone.identifier)", "BEGIN:STANDARD", "DTSTART:19700101T000000",
-                    "TZOFFSETFROM:\(standard)", "TZOFFSETTO:\(standard)", "END:STANDARD", "END:VTIMEZONE"]
+            return [
+                "BEGIN:VTIMEZONE", "TZID:\(zone.identifier)", "BEGIN:STANDARD", "DTSTART:19700101T000000",
+                "TZOFFSETFROM:\(standard)", "TZOFFSETTO:\(standard)", "END:STANDARD", "END:VTIMEZONE",
+            ]
         }
         let summer = offset(zone.standardOffset + zone.summerShift)
         // Changes at 01:00 UTC: the local wall-clock time of the change in each direction.

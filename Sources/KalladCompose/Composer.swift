@@ -51,15 +51,17 @@ public struct Composer: Sendable {
         var parsed: [String: [String: MustacheTemplate]] = [:]
         for (language, set) in texts {
             for name in Self.requiredTemplates where set[name] == nil {
-                throw ComposeError(code: "compose.template_missing",
-                                   message: "templates/\(language)/\(name).mustache is missing", field: "templates")
+                throw ComposeError(
+                    code: "compose.template_missing",
+                    message: "templates/\(language)/\(name).mustache is missing", field: "templates")
             }
             for (name, text) in set {
                 do {
                     parsed[language, default: [:]][name] = try MustacheTemplate(string: text)
                 } catch {
-                    throw ComposeError(code: "compose.template_syntax",
-                                       message: "templates/\(language)/\(name).mustache: \(error)", field: "templates")
+                    throw ComposeError(
+                        code: "compose.template_syntax",
+                        message: "templates/\(language)/\(name).mustache: \(error)", field: "templates")
                 }
             }
         }
@@ -72,14 +74,17 @@ public struct Composer: Sendable {
     ) throws(ComposeError) -> [ComposedMail] {
         let language = templates[registry.settings.language] != nil ? registry.settings.language : "sv"
         guard let set = templates[language] else {
-            throw ComposeError(code: "compose.template_missing", message: "no templates for \(language)",
-                               field: "templates")
+            throw ComposeError(
+                code: "compose.template_missing", message: "no templates for \(language)",
+                field: "templates")
         }
         let kind = notification.kind.rawValue
         guard let subjectTemplate = set["\(kind).subject"], let textTemplate = set["\(kind).txt"],
-              let htmlTemplate = set["\(kind).html"] else {
-            throw ComposeError(code: "compose.template_missing", message: "templates for \(kind) are missing",
-                               field: "templates")
+            let htmlTemplate = set["\(kind).html"]
+        else {
+            throw ComposeError(
+                code: "compose.template_missing", message: "templates for \(kind) are missing",
+                field: "templates")
         }
         let zone = registry.settings.zone
         let meeting = notification.meeting
@@ -87,7 +92,8 @@ public struct Composer: Sendable {
         let uid = "\(meeting.id)@\(settings.domain)"
         var result: [ComposedMail] = []
         for recipient in notification.recipients {
-            let context = MessageContext.make(notification, recipient: recipient, registry: registry, language: language)
+            let context = MessageContext.make(
+                notification, recipient: recipient, registry: registry, language: language)
             let subject = subjectTemplate.render(context).split(whereSeparator: \.isNewline).joined(separator: " ")
             let text = textTemplate.render(context).replacingLineEnds()
             let html = htmlTemplate.render(context)
@@ -98,17 +104,21 @@ public struct Composer: Sendable {
                     sequence: notification.sequence, stamp: now, start: meeting.start, end: meeting.end, zone: zone,
                     summary: registry.body(meeting.body)?.name ?? meeting.body, location: meeting.location,
                     description: text.replacingOccurrences("\r\n", "\n"),
-                    organizer: .init(name: sender?.name ?? settings.serviceName,
-                                     email: sender?.email ?? settings.serviceAddress, role: "CHAIR"),
+                    organizer: .init(
+                        name: sender?.name ?? settings.serviceName,
+                        email: sender?.email ?? settings.serviceAddress, role: "CHAIR"),
                     attendees: notification.recipients.map { r in
-                        .init(name: r.name, email: r.email,
-                              role: r.person == notification.chair?.person ? "CHAIR"
+                        .init(
+                            name: r.name, email: r.email,
+                            role: r.person == notification.chair?.person
+                                ? "CHAIR"
                                 : r.optional ? "OPT-PARTICIPANT" : "REQ-PARTICIPANT")
                     })
                 calendar = (invitation.method.rawValue, invitation.render())
             }
             let deliveryKey = "\(notification.key)/\(recipient.person)"
-            let messageID = "\(MailHeader.stableHash(deliveryKey)).\(MailHeader.stableHash(notification.key))"
+            let messageID =
+                "\(MailHeader.stableHash(deliveryKey)).\(MailHeader.stableHash(notification.key))"
                 + "@\(settings.domain)"
             let service = MailMessage.Mailbox(name: settings.serviceName, address: settings.serviceAddress)
             let convener = sender.map { MailMessage.Mailbox(name: $0.name, address: $0.email) }
@@ -119,9 +129,10 @@ public struct Composer: Sendable {
                 to: [.init(name: recipient.name, address: recipient.email)], subject: subject, date: now, zone: zone,
                 messageID: messageID, text: text, html: html, calendar: calendar,
                 extraHeaders: [("X-Kallad-Key", deliveryKey)])
-            result.append(ComposedMail(
-                deliveryKey: deliveryKey, envelopeFrom: settings.serviceAddress, envelopeTo: recipient.email,
-                message: try message.render(), messageID: messageID))
+            result.append(
+                ComposedMail(
+                    deliveryKey: deliveryKey, envelopeFrom: settings.serviceAddress, envelopeTo: recipient.email,
+                    message: try message.render(), messageID: messageID))
         }
         return result
     }
@@ -133,9 +144,13 @@ extension String {
         var out = ""
         var previous: Character = " "
         for character in self {
-            if character == "\n" && previous != "\r" { out += "\r\n" } else if character == "\r\n" {
+            if character == "\n" && previous != "\r" {
                 out += "\r\n"
-            } else { out.append(character) }
+            } else if character == "\r\n" {
+                out += "\r\n"
+            } else {
+                out.append(character)
+            }
             previous = character
         }
         return out

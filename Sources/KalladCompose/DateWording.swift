@@ -7,10 +7,14 @@ public enum DateWording {
         "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
     ]
     static let months = [
-        "sv": ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
-               "november", "december"],
-        "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-               "November", "December"],
+        "sv": [
+            "januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+            "november", "december",
+        ],
+        "en": [
+            "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+            "November", "December",
+        ],
     ]
 
     /// The date in words in `language` (`sv` or `en`; anything else is English).

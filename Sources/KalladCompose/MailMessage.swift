@@ -77,12 +77,18 @@ public struct MailMessage: Sendable {
         var headers: [String] = []
         headers.append("From: " + (try MailHeader.mailbox(name: from.name, address: from.address, field: "From")))
         if let sender {
-            headers.append("Sender: " + (try MailHeader.mailbox(name: sender.name, address: sender.address,
-                                                                 field: "Sender")))
+            headers.append(
+                "Sender: "
+                    + (try MailHeader.mailbox(
+                        name: sender.name, address: sender.address,
+                        field: "Sender")))
         }
         if let replyTo {
-            headers.append("Reply-To: " + (try MailHeader.mailbox(name: replyTo.name, address: replyTo.address,
-                                                                   field: "Reply-To")))
+            headers.append(
+                "Reply-To: "
+                    + (try MailHeader.mailbox(
+                        name: replyTo.name, address: replyTo.address,
+                        field: "Reply-To")))
         }
         var mailboxes: [String] = []
         for mailbox in to {
@@ -94,8 +100,9 @@ public struct MailMessage: Sendable {
         headers.append("Message-ID: <\(messageID)>")
         for (name, value) in extraHeaders {
             guard !name.isEmpty, name.utf8.allSatisfy({ $0 > 32 && $0 < 127 && $0 != 58 }) else {
-                throw ComposeError(code: "compose.bad_header_name", message: "'\(name)' is not a header name",
-                                   field: name)
+                throw ComposeError(
+                    code: "compose.bad_header_name", message: "'\(name)' is not a header name",
+                    field: name)
             }
             try MailHeader.checkValue(value, field: name)
             headers.append("\(name): \(MailHeader.encodedWords(value))")
@@ -126,8 +133,11 @@ public struct MailMessage: Sendable {
         for alternativePart in alternatives { body += "--\(alternative)\r\n" + alternativePart }
         body += "--\(alternative)--\r\n"
         if let calendar {
-            body += "--\(mixed)\r\n" + part("application/ics; name=\"invite.ics\"", calendar.content,
-                                             disposition: "attachment; filename=\"invite.ics\"")
+            body +=
+                "--\(mixed)\r\n"
+                + part(
+                    "application/ics; name=\"invite.ics\"", calendar.content,
+                    disposition: "attachment; filename=\"invite.ics\"")
         }
         body += "--\(mixed)--\r\n"
         return headers.joined(separator: "\r\n") + "\r\n\r\n" + body

@@ -36,7 +36,9 @@ enum MessageContext {
         if let appointer = n.secretary?.appointer.flatMap({ registry.people[$0]?.name }) {
             context["secretary_appointed_by"] = appointer
         }
-        if let deadline = n.agendaDeadline { context["agenda_deadline"] = DateWording.date(deadline, language: language) }
+        if let deadline = n.agendaDeadline {
+            context["agenda_deadline"] = DateWording.date(deadline, language: language)
+        }
         if let previous = n.previousStart {
             context["previous_date"] = DateWording.date(previous.date, language: language)
             context["previous_start_time"] = previous.time.description

@@ -58,7 +58,8 @@ public enum WebhookPayloads {
         let zone = registry.settings.zone
         let meeting = notification.meeting
         let bodyName = registry.body(meeting.body)?.name ?? meeting.body
-        let when = "\(DateWording.date(meeting.date, language: registry.settings.language)) "
+        let when =
+            "\(DateWording.date(meeting.date, language: registry.settings.language)) "
             + "\(meeting.start.time)–\(meeting.end.time)"
         let title = "\(label(notification.kind, language: registry.settings.language)): \(bodyName)"
         let summary = "\(title), \(when)" + (meeting.location.isEmpty ? "" : ", \(meeting.location)")
@@ -71,29 +72,40 @@ public enum WebhookPayloads {
         case .standard:
             let data: [String: Any] = [
                 "meeting": meeting.id, "body": meeting.body, "body_name": bodyName,
-                "start": zone.iso8601(zone.instant(of: meeting.start)), "end": zone.iso8601(zone.instant(of: meeting.end)),
+                "start": zone.iso8601(zone.instant(of: meeting.start)),
+                "end": zone.iso8601(zone.instant(of: meeting.end)),
                 "location": meeting.location, "sequence": notification.sequence, "status": meeting.status.rawValue,
                 "convener": notification.sender?.email ?? "", "recipients": notification.recipients.map(\.email),
             ]
-            json = ["type": "meeting.\(notification.kind.rawValue)", "id": key, "timestamp": zone.iso8601(now),
-                    "data": data]
+            json = [
+                "type": "meeting.\(notification.kind.rawValue)", "id": key, "timestamp": zone.iso8601(now),
+                "data": data,
+            ]
         case .slack:
             json = ["text": summary]
         case .teams:
-            json = ["type": "message", "attachments": [[
-                "contentType": "application/vnd.microsoft.card.adaptive",
-                "content": [
-                    "$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "type": "AdaptiveCard",
-                    "version": "1.4",
-                    "body": [["type": "TextBlock", "text": title, "weight": "Bolder", "wrap": true],
-                             ["type": "TextBlock", "text": when, "wrap": true],
-                             ["type": "TextBlock", "text": meeting.location, "wrap": true, "isSubtle": true]],
-                ] as [String: Any],
-            ]]]
+            json = [
+                "type": "message",
+                "attachments": [
+                    [
+                        "contentType": "application/vnd.microsoft.card.adaptive",
+                        "content": [
+                            "$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "type": "AdaptiveCard",
+                            "version": "1.4",
+                            "body": [
+                                ["type": "TextBlock", "text": title, "weight": "Bolder", "wrap": true],
+                                ["type": "TextBlock", "text": when, "wrap": true],
+                                ["type": "TextBlock", "text": meeting.location, "wrap": true, "isSubtle": true],
+                            ],
+                        ] as [String: Any],
+                    ]
+                ],
+            ]
         case .matrix:
             guard let room = receiver.room, let token = receiver.secrets.first else {
-                throw ComposeError(code: "compose.matrix", message: "a Matrix receiver needs a room and a token",
-                                   field: receiver.name)
+                throw ComposeError(
+                    code: "compose.matrix", message: "a Matrix receiver needs a room and a token",
+                    field: receiver.name)
             }
             method = "PUT"
             let base = receiver.url.hasSuffix("/") ? String(receiver.url.dropLast()) : receiver.url
@@ -101,15 +113,17 @@ public enum WebhookPayloads {
             headers["Authorization"] = "Bearer \(token)"
             json = ["msgtype": "m.text", "body": summary]
         }
-        let bytes = (try? JSONSerialization.data(withJSONObject: json, options: [.sortedKeys, .withoutEscapingSlashes]))
+        let bytes =
+            (try? JSONSerialization.data(withJSONObject: json, options: [.sortedKeys, .withoutEscapingSlashes]))
             ?? Data("{}".utf8)
         let body = String(decoding: bytes, as: UTF8.self)
         if receiver.kind == .standard {
             let timestamp = now.secondsSinceEpoch
             headers["webhook-id"] = key
             headers["webhook-timestamp"] = String(timestamp)
-            headers["webhook-signature"] = try WebhookSignature.sign(id: key, timestamp: timestamp, body: body,
-                                                                     secrets: receiver.secrets)
+            headers["webhook-signature"] = try WebhookSignature.sign(
+                id: key, timestamp: timestamp, body: body,
+                secrets: receiver.secrets)
         }
         return WebhookRequest(method: method, url: url, headers: headers, body: body)
     }

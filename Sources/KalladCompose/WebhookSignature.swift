@@ -8,21 +8,25 @@ public enum WebhookSignature {
     public static func key(_ secret: String) throws(ComposeError) -> SymmetricKey {
         let encoded = secret.hasPrefix("whsec_") ? String(secret.dropFirst(6)) : secret
         guard let bytes = Data(base64Encoded: encoded), bytes.count >= 16 else {
-            throw ComposeError(code: "compose.webhook_secret",
-                               message: "a webhook secret must be whsec_ followed by base64 of at least 16 bytes",
-                               field: "secret")
+            throw ComposeError(
+                code: "compose.webhook_secret",
+                message: "a webhook secret must be whsec_ followed by base64 of at least 16 bytes",
+                field: "secret")
         }
         return SymmetricKey(data: bytes)
     }
 
     /// The `webhook-signature` header value for `body` under every secret.
-    public static func sign(id: String, timestamp: Int64, body: String, secrets: [String]) throws(ComposeError)
+    public static func sign(
+        id: String, timestamp: Int64, body: String, secrets: [String]
+    ) throws(ComposeError)
         -> String
     {
         var signatures: [String] = []
         for secret in secrets {
-            let mac = HMAC<SHA256>.authenticationCode(for: Data("\(id).\(timestamp).\(body)".utf8),
-                                                      using: try key(secret))
+            let mac = HMAC<SHA256>.authenticationCode(
+                for: Data("\(id).\(timestamp).\(body)".utf8),
+                using: try key(secret))
             signatures.append("v1," + Data(mac).base64EncodedString())
         }
         return signatures.joined(separator: " ")
@@ -42,8 +46,10 @@ public enum WebhookSignature {
         for secret in secrets {
             guard let key = try? key(secret) else { continue }
             for signature in offered
-            where HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: Data("\(id).\(timestamp).\(body)".utf8),
-                                                         using: key) {
+            where HMAC<SHA256>.isValidAuthenticationCode(
+                signature, authenticating: Data("\(id).\(timestamp).\(body)".utf8),
+                using: key)
+            {
                 return true
             }
         }

@@ -21,9 +21,13 @@ public enum ConfigLoader {
         let root = URL(fileURLWithPath: directory)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            return LoadResult(registry: nil, diagnostics: [Diagnostic(
-                .error, code: "config.no_folder", message: "configuration folder '\(directory)' does not exist",
-                hint: "pass --config DIR with the folder that holds kallad.yaml")], files: [])
+            return LoadResult(
+                registry: nil,
+                diagnostics: [
+                    Diagnostic(
+                        .error, code: "config.no_folder", message: "configuration folder '\(directory)' does not exist",
+                        hint: "pass --config DIR with the folder that holds kallad.yaml")
+                ], files: [])
         }
         var files: [(String, Data)] = []
         var diagnostics: [Diagnostic] = []
@@ -35,15 +39,18 @@ public enum ConfigLoader {
             do {
                 files.append((path, try Data(contentsOf: url)))
             } catch {
-                diagnostics.append(Diagnostic(
-                    .error, code: "config.unreadable", message: "cannot read \(path): \(error.localizedDescription)",
-                    hint: "check the file's permissions", location: SourceLocation(file: path, line: 1, column: 1)))
+                diagnostics.append(
+                    Diagnostic(
+                        .error, code: "config.unreadable",
+                        message: "cannot read \(path): \(error.localizedDescription)",
+                        hint: "check the file's permissions", location: SourceLocation(file: path, line: 1, column: 1)))
             }
         }
         if paths.isEmpty {
-            diagnostics.append(Diagnostic(
-                .error, code: "config.empty_folder", message: "no .yaml files in '\(directory)'",
-                hint: "the folder should hold kallad.yaml and the registry files"))
+            diagnostics.append(
+                Diagnostic(
+                    .error, code: "config.empty_folder", message: "no .yaml files in '\(directory)'",
+                    hint: "the folder should hold kallad.yaml and the registry files"))
         }
         var result = load(files: files)
         result.diagnostics = diagnostics + result.diagnostics
@@ -58,18 +65,21 @@ public enum ConfigLoader {
         for (name, data) in files {
             guard let text = String(data: data, encoding: .utf8) else {
                 let (line, column) = firstInvalidUTF8(data)
-                sink.error("config.encoding", "\(name) is not valid UTF-8",
-                           hint: "save the file as UTF-8", at: SourceLocation(file: name, line: line, column: column))
+                sink.error(
+                    "config.encoding", "\(name) is not valid UTF-8",
+                    hint: "save the file as UTF-8", at: SourceLocation(file: name, line: line, column: column))
                 continue
             }
             if text.unicodeScalars.contains(where: { $0.value == 0 }) {
-                sink.error("config.nul", "\(name) contains a NUL character", hint: "remove it",
-                           at: SourceLocation(file: name, line: 1, column: 1))
+                sink.error(
+                    "config.nul", "\(name) contains a NUL character", hint: "remove it",
+                    at: SourceLocation(file: name, line: 1, column: 1))
                 continue
             }
             do {
                 // Every scalar is read as text, so no tag resolution (the regular expressions of the default resolver).
-                guard let node = try Yams.compose(yaml: text, Resolver.basic) else { continue }  // an empty file is fine
+                // An empty file is fine.
+                guard let node = try Yams.compose(yaml: text, Resolver.basic) else { continue }
                 documents.append(YAMLCursor(node: node, file: name, link: nil, sink: sink))
             } catch let error as YamlError {
                 sink.diagnostics.append(diagnostic(for: error, file: name))
@@ -92,7 +102,7 @@ public enum ConfigLoader {
         let hint = "check indentation, colons and quotes near this place"
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
+            .composer(let context, let problem, let mark, _):
             let text = [context?.text, problem].compactMap { $0 }.joined(separator: ": ")
             return Diagnostic(.error, code: "config.yaml", message: "YAML: \(text)", hint: hint, location: at(mark))
         case .duplicatedKeysInMapping(let duplicates, let context):
@@ -101,11 +111,13 @@ public enum ConfigLoader {
                 message: "key \(duplicates.joined(separator: ", ")) appears twice in one mapping",
                 hint: "keep one of them", location: at(context.mark))
         case .reader(let problem, let offset, _, _):
-            return Diagnostic(.error, code: "config.yaml", message: "YAML: \(problem) (byte \(offset ?? 0))",
-                              hint: "save the file as UTF-8 text", location: SourceLocation(file: file, line: 1, column: 1))
+            return Diagnostic(
+                .error, code: "config.yaml", message: "YAML: \(problem) (byte \(offset ?? 0))",
+                hint: "save the file as UTF-8 text", location: SourceLocation(file: file, line: 1, column: 1))
         default:
-            return Diagnostic(.error, code: "config.yaml", message: "YAML: \(error)", hint: hint,
-                              location: SourceLocation(file: file, line: 1, column: 1))
+            return Diagnostic(
+                .error, code: "config.yaml", message: "YAML: \(error)", hint: hint,
+                location: SourceLocation(file: file, line: 1, column: 1))
         }
     }
 
@@ -115,7 +127,8 @@ public enum ConfigLoader {
         var line = 1, column = 1, index = 0
         while index < bytes.count {
             let byte = bytes[index]
-            let length = byte < 0x80 ? 1 : byte >> 5 == 0b110 ? 2 : byte >> 4 == 0b1110 ? 3 : byte >> 3 == 0b11110 ? 4 : 0
+            let length =
+                byte < 0x80 ? 1 : byte >> 5 == 0b110 ? 2 : byte >> 4 == 0b1110 ? 3 : byte >> 3 == 0b11110 ? 4 : 0
             if length == 0 || index + length > bytes.count { return (line, column) }
             let bytesValid = (1..<length).allSatisfy { bytes[index + $0] >> 6 == 0b10 }
             guard bytesValid, String(bytes: bytes[index..<(index + length)], encoding: .utf8) != nil else {

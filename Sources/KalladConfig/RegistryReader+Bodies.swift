@@ -9,9 +9,11 @@ extension RegistryReader {
     ]
 
     func readBody(_ cursor: YAMLCursor) {
-        guard let map = cursor.mapping(
-            allowed: Self.bodyKeys, required: ["id", "name", "kind", "members", "convener", "chair", "secretary"]),
-            let id = map["id"]?.identifier(), declare(id, kind: "body", at: cursor.location) else { return }
+        guard
+            let map = cursor.mapping(
+                allowed: Self.bodyKeys, required: ["id", "name", "kind", "members", "convener", "chair", "secretary"]),
+            let id = map["id"]?.identifier(), declare(id, kind: "body", at: cursor.location)
+        else { return }
         let name = map["name"]?.string() ?? id
         let kind = map["kind"]?.choice(BodyKind.self, among: BodyKind.allCases) ?? .network
         var seats: [Seat] = []
@@ -19,8 +21,9 @@ extension RegistryReader {
         for item in map["members"]?.list() ?? [] {
             guard let seat = readSeat(item) else { continue }
             if let first = seatIDs[seat.id] {
-                sink.error("config.duplicate_seat", "seat '\(seat.id)' appears twice in body \(id)",
-                           hint: "the first is at \(first); give one of them `seat: <another id>`", at: item.location)
+                sink.error(
+                    "config.duplicate_seat", "seat '\(seat.id)' appears twice in body \(id)",
+                    hint: "the first is at \(first); give one of them `seat: <another id>`", at: item.location)
                 continue
             }
             seatIDs[seat.id] = item.location
@@ -45,9 +48,10 @@ extension RegistryReader {
         if let schedule = map["schedule"] { body.schedule = readSchedule(schedule, body: body) }
         for (party, value, location) in map["composition"]?.pairs() ?? [] {
             guard declared["party"]?[party] != nil else {
-                sink.error("config.unknown_id", "\(cursor.path).composition names party '\(party)', which is not declared",
-                           hint: Suggest.closest(to: party, in: declared["party"]?.keys.sorted() ?? [])
-                            .map { "did you mean '\($0)'?" } ?? "", at: location)
+                sink.error(
+                    "config.unknown_id", "\(cursor.path).composition names party '\(party)', which is not declared",
+                    hint: Suggest.closest(to: party, in: declared["party"]?.keys.sorted() ?? [])
+                        .map { "did you mean '\($0)'?" } ?? "", at: location)
                 continue
             }
             if let count = value.int(in: 0...1000) { body.composition[party] = count }
@@ -56,12 +60,14 @@ extension RegistryReader {
             body.activeFrom = range["from"]?.date()
             body.activeUntil = range["until"]?.date()
             if let from = body.activeFrom, let until = body.activeUntil, until < from {
-                sink.error("config.active", "body \(id) ends (\(until)) before it starts (\(from))",
-                           hint: "swap `from` and `until`", at: active.location)
+                sink.error(
+                    "config.active", "body \(id) ends (\(until)) before it starts (\(from))",
+                    hint: "swap `from` and `until`", at: active.location)
             }
         }
         if let terms = map["terms"] { body.terms = readTerms(terms) }
-        body.notifications = map["notifications"].map { readPolicy($0, base: settings.notifications) }
+        body.notifications =
+            map["notifications"].map { readPolicy($0, base: settings.notifications) }
             ?? settings.notifications
         body.handlesDeviations = map["handles_deviations"]?.bool() ?? false
         body.receivers = map["receivers"]?.list()?.compactMap { $0.identifier() } ?? []
@@ -71,36 +77,44 @@ extension RegistryReader {
     /// `{office: X}` or `{person: Y, party: P}`, with `seat`, `substitute` (a person) or `substitute_office`,
     /// and `coopted`.
     func readSeat(_ cursor: YAMLCursor) -> Seat? {
-        guard let map = cursor.mapping(
-            allowed: ["seat", "office", "person", "party", "substitute", "substitute_office", "coopted"],
-            example: "{office: narsjukvardschef-norra, substitute_office: ...}") else { return nil }
+        guard
+            let map = cursor.mapping(
+                allowed: ["seat", "office", "person", "party", "substitute", "substitute_office", "coopted"],
+                example: "{office: narsjukvardschef-norra, substitute_office: ...}")
+        else { return nil }
         let coopted = map["coopted"]?.bool() ?? false
         var seat: Seat?
         if let officeCursor = map["office"] {
             if map["person"] != nil {
-                sink.error("config.seat", "\(cursor.path) has both office and person",
-                           hint: "a seat follows an office (its holder sits) or names a person, not both",
-                           at: cursor.location)
+                sink.error(
+                    "config.seat", "\(cursor.path) has both office and person",
+                    hint: "a seat follows an office (its holder sits) or names a person, not both",
+                    at: cursor.location)
                 return nil
             }
             guard let officeID = reference(officeCursor, kind: "office", among: declared["office"]),
-                  let office = officeIndex[officeID].map({ offices[$0] }) else { return nil }
+                let office = officeIndex[officeID].map({ offices[$0] })
+            else { return nil }
             let party = map["party"].flatMap { reference($0, kind: "party", among: declared["party"]) } ?? office.party
-            seat = Seat(id: officeID, office: officeID, person: office.holder, party: party, coopted: coopted,
-                        location: cursor.location)
+            seat = Seat(
+                id: officeID, office: officeID, person: office.holder, party: party, coopted: coopted,
+                location: cursor.location)
         } else if let personCursor = map["person"] {
             guard let person = reference(personCursor, kind: "person", among: declared["person"]) else { return nil }
             guard let partyCursor = map["party"] else {
-                sink.error("config.missing_key", "\(cursor.path) names a person but no party",
-                           hint: "add `party: <party id>` — whom does this member represent?", at: cursor.location)
+                sink.error(
+                    "config.missing_key", "\(cursor.path) names a person but no party",
+                    hint: "add `party: <party id>` — whom does this member represent?", at: cursor.location)
                 return nil
             }
             guard let party = reference(partyCursor, kind: "party", among: declared["party"]) else { return nil }
-            seat = Seat(id: person, office: nil, person: person, party: party, coopted: coopted,
-                        location: cursor.location)
+            seat = Seat(
+                id: person, office: nil, person: person, party: party, coopted: coopted,
+                location: cursor.location)
         } else {
-            sink.error("config.missing_key", "\(cursor.path) needs `office` or `person`",
-                       hint: "e.g. {office: socialchef-kiruna}", at: cursor.location)
+            sink.error(
+                "config.missing_key", "\(cursor.path) needs `office` or `person`",
+                hint: "e.g. {office: socialchef-kiruna}", at: cursor.location)
             return nil
         }
         if let custom = map["seat"]?.identifier() { seat?.id = custom }
@@ -108,7 +122,8 @@ extension RegistryReader {
             seat?.substitute = reference(substitute, kind: "person", among: declared["person"])
         }
         if let substituteOffice = map["substitute_office"],
-           let officeID = reference(substituteOffice, kind: "office", among: declared["office"]) {
+            let officeID = reference(substituteOffice, kind: "office", among: declared["office"])
+        {
             seat?.substituteOffice = officeID
             seat?.substitute = officeIndex[officeID].map { offices[$0].holder }
         }
@@ -120,8 +135,9 @@ extension RegistryReader {
         let parts = text.split(separator: "-").map { String($0).trimmingCharacters(in: .whitespaces) }
         guard parts.count == 2, let start = LocalTime(iso: parts[0]), let end = LocalTime(iso: parts[1]), start < end
         else {
-            sink.error("config.hours", "\(cursor.path) '\(text)' is not a span of hours",
-                       hint: "write \"HH:MM-HH:MM\", e.g. \"10:00-15:00\"", at: cursor.location)
+            sink.error(
+                "config.hours", "\(cursor.path) '\(text)' is not a span of hours",
+                hint: "write \"HH:MM-HH:MM\", e.g. \"10:00-15:00\"", at: cursor.location)
             return nil
         }
         return (start, end)
@@ -130,34 +146,41 @@ extension RegistryReader {
     /// `{seat: X}`, `{rotate: {every: year, from: 2026, order: [a, b]}}`, `{follows: {body: B, role: chair}}`,
     /// `{same_as: chair}`, `{appointed_by: convener}`.
     func readRole(_ cursor: YAMLCursor, role: Role) -> RoleRule? {
-        guard let map = cursor.mapping(
-            allowed: ["seat", "rotate", "follows", "same_as", "appointed_by"],
-            example: "{seat: narsjukvardschef-norra} or {rotate: {every: year, from: 2026, order: [a, b]}}")
+        guard
+            let map = cursor.mapping(
+                allowed: ["seat", "rotate", "follows", "same_as", "appointed_by"],
+                example: "{seat: narsjukvardschef-norra} or {rotate: {every: year, from: 2026, order: [a, b]}}")
         else { return nil }
         guard map.count == 1, let (key, value) = map.first else {
-            sink.error("config.role", "\(cursor.path) needs exactly one of seat, rotate, follows, same_as, appointed_by",
-                       at: cursor.location)
+            sink.error(
+                "config.role", "\(cursor.path) needs exactly one of seat, rotate, follows, same_as, appointed_by",
+                at: cursor.location)
             return nil
         }
         switch key {
         case "seat":
             return value.identifier().map { .seat($0) }
         case "rotate":
-            guard let r = value.mapping(allowed: ["every", "from", "order"], required: ["every", "from", "order"],
-                                        example: "{every: year, from: 2026, order: [seat-a, seat-b]}"),
-                  let every = r["every"]?.choice(RotationPeriod.self, among: [.year, .meeting]),
-                  let from = r["from"]?.int(in: 1990...2200),
-                  let order = r["order"]?.list()?.compactMap({ $0.identifier() }) else { return nil }
+            guard
+                let r = value.mapping(
+                    allowed: ["every", "from", "order"], required: ["every", "from", "order"],
+                    example: "{every: year, from: 2026, order: [seat-a, seat-b]}"),
+                let every = r["every"]?.choice(RotationPeriod.self, among: [.year, .meeting]),
+                let from = r["from"]?.int(in: 1990...2200),
+                let order = r["order"]?.list()?.compactMap({ $0.identifier() })
+            else { return nil }
             guard !order.isEmpty else {
-                sink.error("config.rotation", "\(value.path).order is empty", hint: "list the seats in turn",
-                           at: value.location)
+                sink.error(
+                    "config.rotation", "\(value.path).order is empty", hint: "list the seats in turn",
+                    at: value.location)
                 return nil
             }
             return .rotation(Rotation(period: every, anchorYear: from, order: order))
         case "follows":
             guard let f = value.mapping(allowed: ["body", "role"], required: ["body", "role"]),
-                  let body = f["body"]?.identifier(),
-                  let other = f["role"]?.choice(Role.self, among: Role.allCases) else { return nil }
+                let body = f["body"]?.identifier(),
+                let other = f["role"]?.choice(Role.self, among: Role.allCases)
+            else { return nil }
             return .follows(body: body, role: other)
         case "same_as":
             guard let other = value.choice(Role.self, among: Role.allCases) else { return nil }
@@ -178,19 +201,26 @@ extension RegistryReader {
 
     /// `{at_least: 4, per: year}`.
     func readCadence(_ cursor: YAMLCursor) -> Cadence? {
-        guard let map = cursor.mapping(allowed: ["at_least", "per"], required: ["at_least", "per"],
-                                       example: "{at_least: 4, per: year}"),
-              let count = map["at_least"]?.int(in: 1...366),
-              let period = map["per"]?.choice(CadencePeriod.self, among: [.year, .term]) else { return nil }
+        guard
+            let map = cursor.mapping(
+                allowed: ["at_least", "per"], required: ["at_least", "per"],
+                example: "{at_least: 4, per: year}"),
+            let count = map["at_least"]?.int(in: 1...366),
+            let period = map["per"]?.choice(CadencePeriod.self, among: [.year, .term])
+        else { return nil }
         return Cadence(atLeast: count, period: period)
     }
 
     /// `{body: norrbotten-lsg, min_days: 10, after_previous: true}`.
     func readConstraint(_ cursor: YAMLCursor) -> RelativeConstraint? {
-        guard let map = cursor.mapping(allowed: ["body", "min_days", "after_previous"], required: ["body", "min_days"],
-                                       example: "{body: norrbotten-lsg, min_days: 10}"),
-              let body = map["body"]?.identifier(), let days = map["min_days"]?.int(in: 0...365) else { return nil }
-        return RelativeConstraint(body: body, minDaysBefore: days, afterPrevious: map["after_previous"]?.bool() ?? true,
-                                  location: cursor.location)
+        guard
+            let map = cursor.mapping(
+                allowed: ["body", "min_days", "after_previous"], required: ["body", "min_days"],
+                example: "{body: norrbotten-lsg, min_days: 10}"),
+            let body = map["body"]?.identifier(), let days = map["min_days"]?.int(in: 0...365)
+        else { return nil }
+        return RelativeConstraint(
+            body: body, minDaysBefore: days, afterPrevious: map["after_previous"]?.bool() ?? true,
+            location: cursor.location)
     }
 }

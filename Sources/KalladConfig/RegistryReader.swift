@@ -50,8 +50,9 @@ final class RegistryReader {
     /// Records an id; reports a duplicate with the first place it was declared.
     func declare(_ id: String, kind: String, at location: SourceLocation) -> Bool {
         if let first = declared[kind]?[id] {
-            sink.error("config.duplicate_id", "\(kind) id '\(id)' is declared twice",
-                       hint: "the first is at \(first); ids must be unique", at: location)
+            sink.error(
+                "config.duplicate_id", "\(kind) id '\(id)' is declared twice",
+                hint: "the first is at \(first); ids must be unique", at: location)
             return false
         }
         declared[kind, default: [:]][id] = location
@@ -62,10 +63,12 @@ final class RegistryReader {
     func reference(_ cursor: YAMLCursor, kind: String, among known: [String: SourceLocation]?) -> String? {
         guard let id = cursor.identifier() else { return nil }
         guard known?[id] != nil else {
-            let hint = Suggest.closest(to: id, in: known?.keys.sorted() ?? []).map { "did you mean '\($0)'?" }
+            let hint =
+                Suggest.closest(to: id, in: known?.keys.sorted() ?? []).map { "did you mean '\($0)'?" }
                 ?? "declare it under `\(kind == "person" ? "people" : kind + "s")`"
-            sink.error("config.unknown_id", "\(cursor.path) names \(kind) '\(id)', which is not declared",
-                       hint: hint, at: cursor.location)
+            sink.error(
+                "config.unknown_id", "\(cursor.path) names \(kind) '\(id)', which is not declared",
+                hint: hint, at: cursor.location)
             return nil
         }
         return id
@@ -75,28 +78,36 @@ final class RegistryReader {
 
     func readSettings(_ cursor: YAMLCursor) {
         if let first = settingsSeen {
-            sink.error("config.duplicate_settings", "settings are given twice", hint: "the first is at \(first)",
-                       at: cursor.location)
+            sink.error(
+                "config.duplicate_settings", "settings are given twice", hint: "the first is at \(first)",
+                at: cursor.location)
             return
         }
         settingsSeen = cursor.location
-        guard let map = cursor.mapping(allowed: ["time_zone", "language", "terms", "closed_days", "notifications",
-                                                 "delivery"])
+        guard
+            let map = cursor.mapping(allowed: [
+                "time_zone", "language", "terms", "closed_days", "notifications",
+                "delivery",
+            ])
         else { return }
         if let delivery = map["delivery"] { readDelivery(delivery) }
         if let zone = map["time_zone"], let name = zone.string() {
             if let rules = ZoneRules.known[name] {
                 settings.zone = rules
             } else {
-                sink.error("config.time_zone", "time zone '\(name)' is not supported",
-                           hint: "use one of " + ZoneRules.known.keys.sorted().joined(separator: ", "),
-                           at: zone.location)
+                sink.error(
+                    "config.time_zone", "time zone '\(name)' is not supported",
+                    hint: "use one of " + ZoneRules.known.keys.sorted().joined(separator: ", "),
+                    at: zone.location)
             }
         }
         if let language = map["language"], let value = language.string() {
-            if ["sv", "en"].contains(value) { settings.language = value } else {
-                sink.error("config.language", "language '\(value)' has no templates", hint: "use sv or en",
-                           at: language.location)
+            if ["sv", "en"].contains(value) {
+                settings.language = value
+            } else {
+                sink.error(
+                    "config.language", "language '\(value)' has no templates", hint: "use sv or en",
+                    at: language.location)
             }
         }
         if let terms = map["terms"], let rules = readTerms(terms) { settings.terms = rules }
@@ -106,15 +117,19 @@ final class RegistryReader {
 
     /// `terms: {spring: "01-08..06-15", autumn: "08-15..12-20"}`.
     func readTerms(_ cursor: YAMLCursor) -> TermRules? {
-        guard let map = cursor.mapping(allowed: ["spring", "autumn"], required: ["spring", "autumn"],
-                                       example: "{spring: \"01-08..06-15\", autumn: \"08-15..12-20\"}"),
-              let spring = map["spring"].flatMap(readMonthDayRange),
-              let autumn = map["autumn"].flatMap(readMonthDayRange) else { return nil }
+        guard
+            let map = cursor.mapping(
+                allowed: ["spring", "autumn"], required: ["spring", "autumn"],
+                example: "{spring: \"01-08..06-15\", autumn: \"08-15..12-20\"}"),
+            let spring = map["spring"].flatMap(readMonthDayRange),
+            let autumn = map["autumn"].flatMap(readMonthDayRange)
+        else { return nil }
         do {
             return try TermRules(springStart: spring.0, springEnd: spring.1, autumnStart: autumn.0, autumnEnd: autumn.1)
         } catch {
-            sink.error("config.terms", "\(cursor.path): \(error.message)", hint: "spring must end before autumn starts",
-                       at: cursor.location)
+            sink.error(
+                "config.terms", "\(cursor.path): \(error.message)", hint: "spring must end before autumn starts",
+                at: cursor.location)
             return nil
         }
     }
@@ -125,12 +140,14 @@ final class RegistryReader {
         func monthDay(_ s: String) -> MonthDay? {
             let p = s.split(separator: "-")
             guard p.count == 2, p[0].count == 2, p[1].count == 2, let m = Int(p[0]), let d = Int(p[1]),
-                  LocalDate(year: 2024, month: m, day: d) != nil else { return nil }
+                LocalDate(year: 2024, month: m, day: d) != nil
+            else { return nil }
             return MonthDay(month: m, day: d)
         }
         guard parts.count == 2, let from = monthDay(parts[0]), let to = monthDay(parts[1]), from < to else {
-            sink.error("config.term_range", "\(cursor.path) '\(text)' is not a range of days in the year",
-                       hint: "write MM-DD..MM-DD, e.g. \"08-15..12-20\"", at: cursor.location)
+            sink.error(
+                "config.term_range", "\(cursor.path) '\(text)' is not a range of days in the year",
+                hint: "write MM-DD..MM-DD, e.g. \"08-15..12-20\"", at: cursor.location)
             return nil
         }
         return (from, to)
@@ -152,11 +169,13 @@ final class RegistryReader {
         if let v = map["minutes_reminder_working_days"]?.int(in: 0...60) { policy.minutesReminderWorkingDays = v }
         if let v = map["send_at"]?.time() { policy.sendAt = v }
         if let kinds = map["kinds"]?.list() {
-            policy.enabled = Set(kinds.compactMap { $0.choice(NotificationKind.self, among: NotificationKind.allCases) })
+            policy.enabled = Set(
+                kinds.compactMap { $0.choice(NotificationKind.self, among: NotificationKind.allCases) })
         }
         if policy.agendaItemsDueDays > policy.agendaRequestDays {
-            sink.error("config.policy", "\(cursor.path): agenda items are due before the agenda request goes out",
-                       hint: "agenda_items_due_days must be at most agenda_request_days", at: cursor.location)
+            sink.error(
+                "config.policy", "\(cursor.path): agenda items are due before the agenda request goes out",
+                hint: "agenda_items_due_days must be at most agenda_request_days", at: cursor.location)
         }
         return policy
     }
@@ -170,12 +189,15 @@ final class RegistryReader {
     func readDelivery(_ cursor: YAMLCursor) {
         guard let map = cursor.mapping(allowed: Self.deliveryKeys) else { return }
         var d = DeliverySettings()
-        if let t = map["transport"]?.choice(DeliverySettings.Transport.self, among: [.folder, .smtp]) { d.transport = t }
+        if let t = map["transport"]?.choice(DeliverySettings.Transport.self, among: [.folder, .smtp]) {
+            d.transport = t
+        }
         if let v = map["folder"]?.string() { d.folder = v }
         if let c = map["service_address"], let v = c.string() {
             if let problem = EmailAddress.problem(v) {
-                sink.error("config.email", "\(c.path) '\(v)' \(problem)", hint: "e.g. kallad@region.example.se",
-                           at: c.location)
+                sink.error(
+                    "config.email", "\(c.path) '\(v)' \(problem)", hint: "e.g. kallad@region.example.se",
+                    at: c.location)
             }
             d.serviceAddress = v
         }
@@ -186,9 +208,10 @@ final class RegistryReader {
         if let v = map["from_convener"]?.bool() { d.fromConvener = v }
         if let c = map["smtp_url"], let v = c.string() {
             if !(v.hasPrefix("smtp://") || v.hasPrefix("smtps://")) {
-                sink.error("config.smtp_url", "\(c.path) '\(v)' is not an smtp:// or smtps:// URL",
-                           hint: "e.g. smtp://mail.example.se:587 (STARTTLS) or smtps://mail.example.se:465",
-                           at: c.location)
+                sink.error(
+                    "config.smtp_url", "\(c.path) '\(v)' is not an smtp:// or smtps:// URL",
+                    hint: "e.g. smtp://mail.example.se:587 (STARTTLS) or smtps://mail.example.se:465",
+                    at: c.location)
             }
             d.smtpURL = v
         }
@@ -197,24 +220,30 @@ final class RegistryReader {
         d.username = map["username"]?.string()
         d.passwordFile = map["password_file"]?.string()
         if d.transport == .smtp && d.smtpURL == nil {
-            sink.error("config.smtp_url", "\(cursor.path): transport smtp needs smtp_url",
-                       hint: "add smtp_url: smtp://host:587", at: cursor.location)
+            sink.error(
+                "config.smtp_url", "\(cursor.path): transport smtp needs smtp_url",
+                hint: "add smtp_url: smtp://host:587", at: cursor.location)
         }
         settings.delivery = d
     }
 
     /// `receivers: [{name, kind, url, room, secret_files}]`.
     func readReceiver(_ cursor: YAMLCursor) {
-        guard let map = cursor.mapping(allowed: ["name", "kind", "url", "room", "secret_files"],
-                                       required: ["name", "kind", "url"]),
-              let name = map["name"]?.identifier(), let kindCursor = map["kind"], let kind = kindCursor.string(),
-              let urlCursor = map["url"], let url = urlCursor.string(),
-              declare(name, kind: "receiver", at: cursor.location) else { return }
+        guard
+            let map = cursor.mapping(
+                allowed: ["name", "kind", "url", "room", "secret_files"],
+                required: ["name", "kind", "url"]),
+            let name = map["name"]?.identifier(), let kindCursor = map["kind"], let kind = kindCursor.string(),
+            let urlCursor = map["url"], let url = urlCursor.string(),
+            declare(name, kind: "receiver", at: cursor.location)
+        else { return }
         guard ReceiverSettings.kinds.contains(kind) else {
-            sink.error("config.bad_choice", "\(kindCursor.path) '\(kind)' is not one of "
-                       + ReceiverSettings.kinds.joined(separator: ", "),
-                       hint: Suggest.closest(to: kind, in: ReceiverSettings.kinds).map { "did you mean '\($0)'?" } ?? "",
-                       at: kindCursor.location)
+            sink.error(
+                "config.bad_choice",
+                "\(kindCursor.path) '\(kind)' is not one of "
+                    + ReceiverSettings.kinds.joined(separator: ", "),
+                hint: Suggest.closest(to: kind, in: ReceiverSettings.kinds).map { "did you mean '\($0)'?" } ?? "",
+                at: kindCursor.location)
             return
         }
         guard url.hasPrefix("http://") || url.hasPrefix("https://"), HeaderText.problem(url) == nil else {
@@ -225,24 +254,30 @@ final class RegistryReader {
         if kind == "matrix" && room == nil {
             sink.error("config.missing_key", "\(cursor.path): a matrix receiver needs `room`", at: cursor.location)
         }
-        receivers.append(ReceiverSettings(
-            id: name, kind: kind, url: url, room: room,
-            secretFiles: map["secret_files"]?.list(single: true)?.compactMap { $0.string() } ?? [],
-            location: cursor.location))
+        receivers.append(
+            ReceiverSettings(
+                id: name, kind: kind, url: url, room: room,
+                secretFiles: map["secret_files"]?.list(single: true)?.compactMap { $0.string() } ?? [],
+                location: cursor.location))
     }
 
     // MARK: - Parties, areas, people, offices
 
     func readParty(_ cursor: YAMLCursor) {
-        guard let map = cursor.mapping(allowed: ["id", "name", "kind", "part_of", "area"],
-                                       required: ["id", "name", "kind"]),
-              let id = map["id"]?.identifier(), let name = map["name"]?.string(),
-              let kind = map["kind"]?.choice(PartyKind.self, among: PartyKind.allCases),
-              declare(id, kind: "party", at: cursor.location) else { return }
+        guard
+            let map = cursor.mapping(
+                allowed: ["id", "name", "kind", "part_of", "area"],
+                required: ["id", "name", "kind"]),
+            let id = map["id"]?.identifier(), let name = map["name"]?.string(),
+            let kind = map["kind"]?.choice(PartyKind.self, among: PartyKind.allCases),
+            declare(id, kind: "party", at: cursor.location)
+        else { return }
         let partOf = map["part_of"]?.list(single: true)?.compactMap { $0.identifier() } ?? []
         partyReferences.append((id, map["part_of"], map["area"]))
-        parties.append(Party(id: id, name: name, kind: kind, partOf: partOf, area: map["area"]?.identifier(),
-                             location: cursor.location))
+        parties.append(
+            Party(
+                id: id, name: name, kind: kind, partOf: partOf, area: map["area"]?.identifier(),
+                location: cursor.location))
     }
 
     var partyReferences: [(String, YAMLCursor?, YAMLCursor?)] = []
@@ -250,7 +285,9 @@ final class RegistryReader {
     /// Party references that may point forward (part_of, area), checked once all are read.
     func checkPartyReferences() {
         for (_, partOf, area) in partyReferences {
-            for item in partOf?.list(single: true) ?? [] { _ = reference(item, kind: "party", among: declared["party"]) }
+            for item in partOf?.list(single: true) ?? [] {
+                _ = reference(item, kind: "party", among: declared["party"])
+            }
             if let area { _ = reference(area, kind: "area", among: declared["area"]) }
         }
         for (areaID, list) in areaReferences {
@@ -269,26 +306,33 @@ final class RegistryReader {
 
     func readArea(_ cursor: YAMLCursor) {
         guard let map = cursor.mapping(allowed: ["id", "name", "parties", "terms"], required: ["id", "name"]),
-              let id = map["id"]?.identifier(), let name = map["name"]?.string(),
-              declare(id, kind: "area", at: cursor.location) else { return }
+            let id = map["id"]?.identifier(), let name = map["name"]?.string(),
+            declare(id, kind: "area", at: cursor.location)
+        else { return }
         let partyCursors = map["parties"]?.list() ?? []
         areaReferences.append((id, partyCursors))
-        areas.append(Area(id: id, name: name, parties: partyCursors.compactMap { $0.scalarText },
-                          terms: map["terms"].flatMap(readTerms), location: cursor.location))
+        areas.append(
+            Area(
+                id: id, name: name, parties: partyCursors.compactMap { $0.scalarText },
+                terms: map["terms"].flatMap(readTerms), location: cursor.location))
     }
 
     func readPerson(_ cursor: YAMLCursor) {
-        guard let map = cursor.mapping(allowed: ["id", "name", "email", "handles"], required: ["id", "name", "email"]),
-              let id = map["id"]?.identifier(), let name = map["name"]?.string(),
-              let emailCursor = map["email"], let email = emailCursor.string(),
-              declare(id, kind: "person", at: cursor.location) else { return }
+        guard
+            let map = cursor.mapping(allowed: ["id", "name", "email", "handles"], required: ["id", "name", "email"]),
+            let id = map["id"]?.identifier(), let name = map["name"]?.string(),
+            let emailCursor = map["email"], let email = emailCursor.string(),
+            declare(id, kind: "person", at: cursor.location)
+        else { return }
         if let problem = EmailAddress.problem(email) {
-            sink.error("config.email", "\(emailCursor.path) '\(email)' \(problem)",
-                       hint: "write a plain address such as name@example.se", at: emailCursor.location)
+            sink.error(
+                "config.email", "\(emailCursor.path) '\(email)' \(problem)",
+                hint: "write a plain address such as name@example.se", at: emailCursor.location)
         }
         if let problem = HeaderText.problem(name) {
-            sink.error("config.name", "\(cursor.path).name \(problem)", hint: "remove line breaks and control characters",
-                       at: map["name"]?.location)
+            sink.error(
+                "config.name", "\(cursor.path).name \(problem)", hint: "remove line breaks and control characters",
+                at: map["name"]?.location)
         }
         var handles: [String: String] = [:]
         for (key, value, _) in map["handles"]?.pairs() ?? [] {
@@ -300,16 +344,21 @@ final class RegistryReader {
     var officeReferences: [(YAMLCursor, YAMLCursor, YAMLCursor, YAMLCursor?)] = []
 
     func readOffice(_ cursor: YAMLCursor) {
-        guard let map = cursor.mapping(allowed: ["id", "title", "party", "holder", "area", "roles"],
-                                       required: ["id", "title", "party", "holder"]),
-              let id = map["id"]?.identifier(), let title = map["title"]?.string(),
-              let partyCursor = map["party"], let party = partyCursor.scalarText,
-              let holderCursor = map["holder"], let holder = holderCursor.scalarText,
-              declare(id, kind: "office", at: cursor.location) else { return }
+        guard
+            let map = cursor.mapping(
+                allowed: ["id", "title", "party", "holder", "area", "roles"],
+                required: ["id", "title", "party", "holder"]),
+            let id = map["id"]?.identifier(), let title = map["title"]?.string(),
+            let partyCursor = map["party"], let party = partyCursor.scalarText,
+            let holderCursor = map["holder"], let holder = holderCursor.scalarText,
+            declare(id, kind: "office", at: cursor.location)
+        else { return }
         officeReferences.append((cursor, holderCursor, partyCursor, map["area"]))
         let roles = map["roles"]?.list(single: true)?.compactMap { $0.identifier() } ?? []
         officeIndex[id] = offices.count
-        offices.append(Office(id: id, title: title, party: party, holder: holder, area: map["area"]?.scalarText,
-                              roles: roles, location: cursor.location))
+        offices.append(
+            Office(
+                id: id, title: title, party: party, holder: holder, area: map["area"]?.scalarText,
+                roles: roles, location: cursor.location))
     }
 }

@@ -12,37 +12,44 @@ struct RegistryValidator {
             let place = body.sourceLocation
             func requireBody(_ id: String, _ what: String) {
                 guard registry.body(id) == nil else { return }
-                sink.error("config.unknown_id", "body \(body.id): \(what) names body '\(id)', which is not declared",
-                           hint: Suggest.closest(to: id, in: bodyIDs).map { "did you mean '\($0)'?" }
-                            ?? "declare it under `bodies`", at: place)
+                sink.error(
+                    "config.unknown_id", "body \(body.id): \(what) names body '\(id)', which is not declared",
+                    hint: Suggest.closest(to: id, in: bodyIDs).map { "did you mean '\($0)'?" }
+                        ?? "declare it under `bodies`", at: place)
             }
             if let parent = body.reportsTo { requireBody(parent, "reports_to") }
             for receiver in body.receivers where registry.receivers[receiver] == nil {
-                sink.error("config.unknown_id", "body \(body.id): receivers names '\(receiver)', which is not declared",
-                           hint: Suggest.closest(to: receiver, in: registry.receivers.keys.sorted())
-                            .map { "did you mean '\($0)'?" } ?? "declare it under `receivers`", at: place)
+                sink.error(
+                    "config.unknown_id", "body \(body.id): receivers names '\(receiver)', which is not declared",
+                    hint: Suggest.closest(to: receiver, in: registry.receivers.keys.sorted())
+                        .map { "did you mean '\($0)'?" } ?? "declare it under `receivers`", at: place)
             }
             for other in body.jointOf { requireBody(other, "joint_of") }
             for constraint in body.constraints { requireBody(constraint.body, "before") }
             if let derived = body.schedule.derived { requireBody(derived.body, "schedule.derived.from") }
             if body.seats.isEmpty && body.jointOf.isEmpty {
-                sink.error("config.no_members", "body \(body.id) has no members",
-                           hint: "list its members under `members`", at: place)
+                sink.error(
+                    "config.no_members", "body \(body.id) has no members",
+                    hint: "list its members under `members`", at: place)
             }
             for role in Role.allCases {
                 checkRule(rule(role, body), role: role, body: body)
             }
             if case .appointedBy = body.convener {
-                sink.error("config.role", "body \(body.id): the convener cannot be appointed per meeting",
-                           hint: "someone must send the summons: name a seat or a rotation", at: place)
+                sink.error(
+                    "config.role", "body \(body.id): the convener cannot be appointed per meeting",
+                    hint: "someone must send the summons: name a seat or a rotation", at: place)
             }
-            let hasSource = body.schedule.recurrence != nil || body.schedule.derived != nil
+            let hasSource =
+                body.schedule.recurrence != nil || body.schedule.derived != nil
                 || !body.schedule.plan.isEmpty || !body.cadences.isEmpty
             if !hasSource {
-                sink.diagnostics.append(Diagnostic(
-                    .warning, code: "config.no_schedule", message: "body \(body.id) has no rule that gives meetings",
-                    hint: "add `cadence`, `schedule.rrule`, `schedule.derived` or `schedule.plan`", location: place,
-                    body: body.id))
+                sink.diagnostics.append(
+                    Diagnostic(
+                        .warning, code: "config.no_schedule",
+                        message: "body \(body.id) has no rule that gives meetings",
+                        hint: "add `cadence`, `schedule.rrule`, `schedule.derived` or `schedule.plan`", location: place,
+                        body: body.id))
             }
         }
         checkRoleCycles()
@@ -65,19 +72,23 @@ struct RegistryValidator {
         let seatIDs = body.seats.map(\.id) + body.jointOf.flatMap { registry.body($0)?.seats.map(\.id) ?? [] }
         func requireSeat(_ id: String) {
             guard !id.isEmpty, !seatExists(id) else { return }
-            sink.error("config.unknown_seat", "body \(body.id): \(role.rawValue) names seat '\(id)', which is not a member",
-                       hint: Suggest.closest(to: id, in: seatIDs).map { "did you mean '\($0)'?" }
-                        ?? "seats are the members' office ids (or `seat:`): \(seatIDs.prefix(6).joined(separator: ", "))",
-                       at: body.sourceLocation)
+            sink.error(
+                "config.unknown_seat", "body \(body.id): \(role.rawValue) names seat '\(id)', which is not a member",
+                hint: Suggest.closest(to: id, in: seatIDs).map { "did you mean '\($0)'?" }
+                    ?? "seats are the members' office ids (or `seat:`): \(seatIDs.prefix(6).joined(separator: ", "))",
+                at: body.sourceLocation)
         }
         switch rule {
         case .seat(let id): requireSeat(id)
         case .rotation(let rotation): rotation.order.forEach(requireSeat)
         case .follows(let other, _):
             if registry.body(other) == nil {
-                sink.error("config.unknown_id", "body \(body.id): \(role.rawValue) follows body '\(other)', which is not declared",
-                           hint: Suggest.closest(to: other, in: registry.bodies.map(\.id)).map { "did you mean '\($0)'?" } ?? "",
-                           at: body.sourceLocation)
+                sink.error(
+                    "config.unknown_id",
+                    "body \(body.id): \(role.rawValue) follows body '\(other)', which is not declared",
+                    hint: Suggest.closest(to: other, in: registry.bodies.map(\.id)).map { "did you mean '\($0)'?" }
+                        ?? "",
+                    at: body.sourceLocation)
             }
         case .sameAs, .appointedBy: break
         }
@@ -102,9 +113,11 @@ struct RegistryValidator {
                     if let start = seen.firstIndex(of: key) {
                         let cycle = seen[start...] + [key]
                         if reported.insert(cycle.sorted().joined()).inserted {
-                            sink.error("config.role_cycle", "role rules go round in a circle: "
-                                       + cycle.joined(separator: " → "),
-                                       hint: "one of them must name a seat or a rotation", at: b.sourceLocation)
+                            sink.error(
+                                "config.role_cycle",
+                                "role rules go round in a circle: "
+                                    + cycle.joined(separator: " → "),
+                                hint: "one of them must name a seat or a rotation", at: b.sourceLocation)
                         }
                         break
                     }
@@ -124,8 +137,9 @@ struct RegistryValidator {
             if state[id] == 2 { return }
             if state[id] == 1 {
                 let cycle = (stack.drop { $0 != id } + [id]).joined(separator: " → ")
-                sink.error("config.schedule_cycle", "schedules depend on each other in a circle: \(cycle)",
-                           hint: "give one of them its own rrule or plan", at: body.sourceLocation)
+                sink.error(
+                    "config.schedule_cycle", "schedules depend on each other in a circle: \(cycle)",
+                    hint: "give one of them its own rrule or plan", at: body.sourceLocation)
                 return
             }
             state[id] = 1
@@ -142,17 +156,19 @@ struct RegistryValidator {
             guard let meeting = change.meetingID else { continue }
             let bodyID = String(meeting.prefix { $0 != "/" })
             guard let body = registry.body(bodyID) else {
-                sink.error("config.unknown_id", "change \(change.id) names meeting '\(meeting)' of unknown body '\(bodyID)'",
-                           hint: Suggest.closest(to: bodyID, in: registry.bodies.map(\.id)).map { "did you mean '\($0)'?" }
-                            ?? "", at: change.location)
+                sink.error(
+                    "config.unknown_id", "change \(change.id) names meeting '\(meeting)' of unknown body '\(bodyID)'",
+                    hint: Suggest.closest(to: bodyID, in: registry.bodies.map(\.id)).map { "did you mean '\($0)'?" }
+                        ?? "", at: change.location)
                 continue
             }
             switch change.action {
             case .standIn(_, let seat, _), .absent(_, let seat):
                 if body.seat(seat) == nil {
-                    sink.error("config.unknown_seat", "change \(change.id) names seat '\(seat)', not a member of \(bodyID)",
-                               hint: Suggest.closest(to: seat, in: body.seats.map(\.id)).map { "did you mean '\($0)'?" }
-                                ?? "", at: change.location)
+                    sink.error(
+                        "config.unknown_seat", "change \(change.id) names seat '\(seat)', not a member of \(bodyID)",
+                        hint: Suggest.closest(to: seat, in: body.seats.map(\.id)).map { "did you mean '\($0)'?" }
+                            ?? "", at: change.location)
                 }
             default: break
             }

@@ -89,7 +89,8 @@ struct YAMLCursor {
         }
         var result: [String: YAMLCursor] = [:]
         for (keyNode, valueNode) in mapping {
-            let keyLocation = SourceLocation(file: file, line: keyNode.mark?.line ?? 1, column: keyNode.mark?.column ?? 1)
+            let keyLocation = SourceLocation(
+                file: file, line: keyNode.mark?.line ?? 1, column: keyNode.mark?.column ?? 1)
             guard case .scalar(let keyScalar) = keyNode else {
                 sink.error("config.key_type", "a key in \(name) is not text", at: keyLocation)
                 continue
@@ -105,15 +106,17 @@ struct YAMLCursor {
                 continue
             }
             if result[key] != nil {
-                sink.error("config.duplicate_key", "'\(key)' appears twice in \(path)",
-                           hint: "keep one of them", at: keyLocation)
+                sink.error(
+                    "config.duplicate_key", "'\(key)' appears twice in \(path)",
+                    hint: "keep one of them", at: keyLocation)
                 continue
             }
             result[key] = YAMLCursor(node: valueNode, file: file, link: child(key), sink: sink)
         }
         for key in required where result[key] == nil {
-            sink.error("config.missing_key", "\(path) needs '\(key)'",
-                       hint: example.isEmpty ? "" : "for example: \(example)", at: location)
+            sink.error(
+                "config.missing_key", "\(path) needs '\(key)'",
+                hint: example.isEmpty ? "" : "for example: \(example)", at: location)
         }
         return result
     }
@@ -133,13 +136,17 @@ struct YAMLCursor {
                 continue
             }
             guard seen.insert(keyScalar.string).inserted else {
-                sink.error("config.duplicate_key", "'\(keyScalar.string)' appears twice in \(path)",
-                           hint: "keep one of them", at: location)
+                sink.error(
+                    "config.duplicate_key", "'\(keyScalar.string)' appears twice in \(path)",
+                    hint: "keep one of them", at: location)
                 continue
             }
-            result.append((keyScalar.string,
-                           YAMLCursor(node: valueNode, file: file, link: child(keyScalar.string), sink: sink),
-                           location))
+            result.append(
+                (
+                    keyScalar.string,
+                    YAMLCursor(node: valueNode, file: file, link: child(keyScalar.string), sink: sink),
+                    location
+                ))
         }
         return result
     }
@@ -184,17 +191,19 @@ struct YAMLCursor {
     func identifier() -> String? {
         guard let text = string() else { return nil }
         guard Self.isIdentifier(text) else {
-            sink.error("config.bad_id", "\(path) '\(text)' is not a valid id",
-                       hint: "use lower-case letters a–z, digits and '-', e.g. 'norrbotten-lsg'", at: location)
+            sink.error(
+                "config.bad_id", "\(path) '\(text)' is not a valid id",
+                hint: "use lower-case letters a–z, digits and '-', e.g. 'norrbotten-lsg'", at: location)
             return nil
         }
         return text
     }
 
     static func isIdentifier(_ text: String) -> Bool {
-        !text.isEmpty && text.count <= 120 && text.utf8.allSatisfy { c in
-            (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 45
-        } && text.utf8.first != 45
+        !text.isEmpty && text.count <= 120
+            && text.utf8.allSatisfy { c in
+                (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 45
+            } && text.utf8.first != 45
     }
 
     func int(in range: ClosedRange<Int>) -> Int? {
@@ -203,8 +212,9 @@ struct YAMLCursor {
             return nil
         }
         guard range.contains(value) else {
-            sink.error("config.range", "\(path) is \(value); it must be \(range.lowerBound)–\(range.upperBound)",
-                       at: location)
+            sink.error(
+                "config.range", "\(path) is \(value); it must be \(range.lowerBound)–\(range.upperBound)",
+                at: location)
             return nil
         }
         return value
@@ -226,8 +236,9 @@ struct YAMLCursor {
             return nil
         }
         guard let date = LocalDate(iso: text) else {
-            sink.error("config.bad_date", "\(path) '\(text)' is not a date",
-                       hint: "write dates as YYYY-MM-DD, e.g. 2027-02-11", at: location)
+            sink.error(
+                "config.bad_date", "\(path) '\(text)' is not a date",
+                hint: "write dates as YYYY-MM-DD, e.g. 2027-02-11", at: location)
             return nil
         }
         return date
@@ -239,8 +250,9 @@ struct YAMLCursor {
             return nil
         }
         guard let time = LocalTime(iso: text) else {
-            sink.error("config.bad_time", "\(path) '\(text)' is not a time",
-                       hint: "write times as HH:MM in quotes, e.g. \"10:00\"", at: location)
+            sink.error(
+                "config.bad_time", "\(path) '\(text)' is not a time",
+                hint: "write times as HH:MM in quotes, e.g. \"10:00\"", at: location)
             return nil
         }
         return time
@@ -254,9 +266,11 @@ struct YAMLCursor {
         }
         let parts = text.split(separator: "T", maxSplits: 1).map(String.init)
         guard parts.count == 2, let date = LocalDate(iso: parts[0]), let time = LocalTime(iso: parts[1].prefix(5)),
-              parts[1].count == 5 || (parts[1].count == 8 && parts[1].hasSuffix(":00")) else {
-            sink.error("config.bad_datetime", "\(path) '\(text)' is not a local date and time",
-                       hint: "write YYYY-MM-DDTHH:MM, e.g. 2027-03-03T10:00", at: location)
+            parts[1].count == 5 || (parts[1].count == 8 && parts[1].hasSuffix(":00"))
+        else {
+            sink.error(
+                "config.bad_datetime", "\(path) '\(text)' is not a local date and time",
+                hint: "write YYYY-MM-DDTHH:MM, e.g. 2027-03-03T10:00", at: location)
             return nil
         }
         return LocalDateTime(date, time)
@@ -265,8 +279,9 @@ struct YAMLCursor {
     /// An instant: `YYYY-MM-DDTHH:MM[:SS]` followed by `Z` or `±HH:MM`.
     func instant() -> Instant? {
         guard let text = scalarText, let instant = Self.parseInstant(text) else {
-            sink.error("config.bad_instant", "\(path) is not a date and time with an offset",
-                       hint: "write e.g. 2027-02-20T09:00:00+01:00 or 2027-02-20T08:00:00Z", at: location)
+            sink.error(
+                "config.bad_instant", "\(path) is not a date and time with an offset",
+                hint: "write e.g. 2027-02-20T09:00:00+01:00 or 2027-02-20T08:00:00Z", at: location)
             return nil
         }
         return instant
@@ -285,10 +300,13 @@ struct YAMLCursor {
             guard sign != 0, let t = LocalTime(iso: zone.dropFirst()) else { return nil }
             offset = sign * t.minuteOfDay * 60
             rest = rest.dropLast(6)
-        } else { return nil }
+        } else {
+            return nil
+        }
         let clock = rest.split(separator: ":")
         guard clock.count == 2 || clock.count == 3, clock.allSatisfy({ $0.count == 2 }),
-              let h = Int(clock[0]), let m = Int(clock[1]), let time = LocalTime(hour: h, minute: m) else { return nil }
+            let h = Int(clock[0]), let m = Int(clock[1]), let time = LocalTime(hour: h, minute: m)
+        else { return nil }
         let seconds = clock.count == 3 ? Int(clock[2]) ?? 99 : 0
         guard seconds < 60 else { return nil }
         let wall = Int64(date.dayNumber) * 86_400 + Int64(time.minuteOfDay * 60 + seconds)

@@ -112,8 +112,10 @@ final class HTTPSession {
         kallad_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION) { data, size, count, context in
             guard let data, let context else { return 0 }
             let session = Unmanaged<HTTPSession>.fromOpaque(context).takeUnretainedValue()
-            session.headerLines.append(String(decoding: UnsafeRawBufferPointer(start: data, count: size * count),
-                                              as: UTF8.self))
+            session.headerLines.append(
+                String(
+                    decoding: UnsafeRawBufferPointer(start: data, count: size * count),
+                    as: UTF8.self))
             return size * count
         }
         let code = curl_easy_perform(handle)
@@ -121,7 +123,7 @@ final class HTTPSession {
             let error = String(cString: curl_easy_strerror(code))
             switch code {
             case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CONNECT_ERROR,
-                 CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
+                CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
                 return .configuration(reason: "\(error) (curl \(code.rawValue))")
             default:
                 return .transient(nil, reason: "\(error) (curl \(code.rawValue))", retryAfter: nil)

@@ -121,8 +121,9 @@ final class SMTPSession {
     func send(_ mail: OutgoingMail) -> MailResult {
         let started = Date()
         func all(_ outcome: DeliveryOutcome) -> MailResult {
-            MailResult(recipients: Dictionary(uniqueKeysWithValues: mail.recipients.map { ($0, outcome) }),
-                       seconds: Date().timeIntervalSince(started))
+            MailResult(
+                recipients: Dictionary(uniqueKeysWithValues: mail.recipients.map { ($0, outcome) }),
+                seconds: Date().timeIntervalSince(started))
         }
         guard let handle else { return all(.transient(nil, reason: "curl_easy_init failed", retryAfter: nil)) }
         // Refuse CR, LF and NUL before libcurl sees an address: 7.88 passes them to the server.
@@ -183,8 +184,9 @@ final class SMTPSession {
         let code = curl_easy_perform(handle)
         var last: Int = 0
         kallad_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &last)
-        let outcomes = Self.outcomes(dialogue: dialogue, recipients: mail.recipients, curlCode: code,
-                                     lastReply: last, error: String(cString: curl_easy_strerror(code)))
+        let outcomes = Self.outcomes(
+            dialogue: dialogue, recipients: mail.recipients, curlCode: code,
+            lastReply: last, error: String(cString: curl_easy_strerror(code)))
         return MailResult(recipients: outcomes, seconds: Date().timeIntervalSince(started))
     }
 
@@ -222,7 +224,7 @@ final class SMTPSession {
             case CURLE_LOGIN_DENIED:
                 result[address] = .configuration(reason: "the mail server refused our login: \(error)")
             case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM,
-                 CURLE_SSL_CONNECT_ERROR:
+                CURLE_SSL_CONNECT_ERROR:
                 result[address] = .configuration(reason: "TLS with the mail server failed: \(error)")
             case CURLE_USE_SSL_FAILED:
                 result[address] = .configuration(reason: "the mail server does not offer STARTTLS, which is required")

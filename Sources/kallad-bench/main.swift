@@ -16,21 +16,24 @@ let arguments = CommandLine.arguments
 if arguments.count == 5, arguments[1] == "smtp", let count = Int(arguments[3]), let lanes = Int(arguments[4]) {
     let body = String(repeating: "Kallelse till länsstyrgruppen. ", count: 30)
     let mails = (0..<count).map { n in
-        OutgoingMail(from: "kallad@example.se", recipients: ["m\(n % 97)@example.se"],
-                     message: "From: <kallad@example.se>\r\nTo: <m\(n % 97)@example.se>\r\nSubject: n\(n)\r\n"
-                        + "Message-ID: <\(n)@bench.example.se>\r\n\r\n\(body)\r\n")
+        OutgoingMail(
+            from: "kallad@example.se", recipients: ["m\(n % 97)@example.se"],
+            message: "From: <kallad@example.se>\r\nTo: <m\(n % 97)@example.se>\r\nSubject: n\(n)\r\n"
+                + "Message-ID: <\(n)@bench.example.se>\r\n\r\n\(body)\r\n")
     }
     let transport = SMTPTransport(settings: SMTPSettings(url: arguments[2], requireTLS: false))
     let started = ContinuousClock.now
     let results = await transport.send(mails, connections: lanes)
     let elapsed = seconds(started)
     let delivered = results.filter { $0.recipients.values.allSatisfy { $0.name == "delivered" } }.count
-    print("{\"messages\": \(count), \"delivered\": \(delivered), \"seconds\": \(elapsed), "
-          + "\"per_second\": \(Double(count) / elapsed)}")
+    print(
+        "{\"messages\": \(count), \"delivered\": \(delivered), \"seconds\": \(elapsed), "
+            + "\"per_second\": \(Double(count) / elapsed)}")
     exit(0)
 }
 guard arguments.count == 3, let year = Int(arguments[2]),
-      let first = LocalDate(year: year, month: 1, day: 1), let last = LocalDate(year: year, month: 12, day: 31) else {
+    let first = LocalDate(year: year, month: 1, day: 1), let last = LocalDate(year: year, month: 12, day: 31)
+else {
     FileHandle.standardError.write(Data("usage: kallad-bench CONFIG_DIR YEAR\n".utf8))
     exit(2)
 }
@@ -56,8 +59,9 @@ let checkSeconds = seconds(t)
 
 t = ContinuousClock.now
 let zone = registry.settings.zone
-let due = Planner.due(registry: registry, from: zone.instant(of: LocalDateTime(first, .midnight)),
-                      to: zone.instant(of: LocalDateTime(last.adding(days: 1), .midnight)))
+let due = Planner.due(
+    registry: registry, from: zone.instant(of: LocalDateTime(first, .midnight)),
+    to: zone.instant(of: LocalDateTime(last.adding(days: 1), .midnight)))
 let planSeconds = seconds(t)
 let recipients = due.notifications.reduce(0) { $0 + $1.recipients.count }
 

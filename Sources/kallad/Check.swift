@@ -34,9 +34,10 @@ struct Check: ParsableCommand {
         case .text:
             for diagnostic in diagnostics { print(diagnostic.description) }
             let meetings = schedule.meetings.filter { range.contains($0.date.year) && $0.status == .scheduled }.count
-            print("\(options.config): \(registry.bodies.count) bodies, \(registry.people.count) people, "
-                  + "\(meetings) meetings in \(range.lowerBound)–\(range.upperBound); "
-                  + "\(errors) errors, \(violations) rule violations, \(warnings) warnings")
+            print(
+                "\(options.config): \(registry.bodies.count) bodies, \(registry.people.count) people, "
+                    + "\(meetings) meetings in \(range.lowerBound)–\(range.upperBound); "
+                    + "\(errors) errors, \(violations) rule violations, \(warnings) warnings")
         case .json:
             for diagnostic in diagnostics { print(JSONLine.encode(DiagnosticJSON(diagnostic))) }
         }
@@ -51,7 +52,8 @@ struct Check: ParsableCommand {
         }
         let parts = years.split(separator: "-").compactMap { Int($0) }
         guard (1...2).contains(parts.count), parts.allSatisfy({ (1990...2200).contains($0) }),
-              parts[0] <= parts[parts.count - 1] else {
+            parts[0] <= parts[parts.count - 1]
+        else {
             throw ValidationError("--years takes YYYY or YYYY-YYYY between 1990 and 2200, e.g. 2026-2035")
         }
         return parts[0]...parts[parts.count - 1]

@@ -30,12 +30,14 @@ struct Plan: ParsableCommand {
         }
         for candidate in registry.bodies where body == nil || candidate.id == body {
             let proposed = (schedule.byBody[candidate.id] ?? []).filter { $0.source == .proposed }
-            let isProposed = candidate.schedule.recurrence == nil && candidate.schedule.derived == nil
+            let isProposed =
+                candidate.schedule.recurrence == nil && candidate.schedule.derived == nil
                 && candidate.schedule.plan[year] == nil && !candidate.cadences.isEmpty
             guard isProposed || all else { continue }
             let meetings = isProposed ? proposed : (schedule.byBody[candidate.id] ?? []).filter { $0.kind != .extra }
             print("# \(candidate.id): \(candidate.name)")
-            let why = candidate.cadences.map { "at least \($0.atLeast) per \($0.period.rawValue)" }
+            let why =
+                candidate.cadences.map { "at least \($0.atLeast) per \($0.period.rawValue)" }
                 + candidate.constraints.map { "\($0.minDaysBefore)+ days before \($0.body)" }
             print("# \(isProposed ? "proposed" : "from its rules"): \(why.joined(separator: ", "))")
             print(PlanWriter.render(year: year, dates: meetings.map(\.date)))

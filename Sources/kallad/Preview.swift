@@ -61,8 +61,10 @@ struct Preview: ParsableCommand {
         var count = 0
         for notification in notifications {
             // The message is dated when it is due: what the dispatcher would send then.
-            for mail in try composer.mails(for: notification, registry: registry, settings: settings,
-                                           now: notification.due) {
+            for mail in try composer.mails(
+                for: notification, registry: registry, settings: settings,
+                now: notification.due)
+            {
                 let name = mail.deliveryKey.replacingOccurrences(of: "/", with: "_") + ".eml"
                 try Data(mail.message.utf8).write(to: URL(fileURLWithPath: folder).appendingPathComponent(name))
                 count += 1

@@ -23,7 +23,9 @@ struct SendTest: AsyncParsableCommand {
     var webhook: String?
 
     func validate() throws {
-        guard (to == nil) != (webhook == nil) else { throw ValidationError("give either --to ADDRESS or --webhook NAME") }
+        guard (to == nil) != (webhook == nil) else {
+            throw ValidationError("give either --to ADDRESS or --webhook NAME")
+        }
         if let to, let problem = EmailAddress.problem(to) { throw ValidationError("--to '\(to)' \(problem)") }
     }
 
@@ -62,15 +64,20 @@ struct SendTest: AsyncParsableCommand {
             what = "\(receiver.kind) event \(key) to \(receiver.id)"
             switch delivery.transport {
             case .folder:
-                let record: [String: Any] = ["method": request.method, "url": request.url, "headers": request.headers,
-                                             "body": request.body]
-                let json = try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+                let record: [String: Any] = [
+                    "method": request.method, "url": request.url, "headers": request.headers,
+                    "body": request.body,
+                ]
+                let json = try JSONSerialization.data(
+                    withJSONObject: record, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
                 outcome = FolderTransport(folder: delivery.folder)
                     .deliver(name: "send-test-\(receiver.id).json", content: String(decoding: json, as: UTF8.self))
                 what += " (written to \(delivery.folder)/)"
             case .smtp:
-                let sent = await HTTPTransport().send([OutgoingRequest(
-                    method: request.method, url: request.url, headers: request.headers, body: request.body)])
+                let sent = await HTTPTransport().send([
+                    OutgoingRequest(
+                        method: request.method, url: request.url, headers: request.headers, body: request.body)
+                ])
                 outcome = sent.first ?? .transient(nil, reason: "no result", retryAfter: nil)
             }
         }
@@ -92,27 +99,37 @@ struct SendTest: AsyncParsableCommand {
 
     func smtpSettings(_ delivery: DeliverySettings) throws -> SMTPSettings {
         let password = try delivery.passwordFile.map { try Secrets.read($0) }
-        return SMTPSettings(url: delivery.smtpURL ?? "", requireTLS: delivery.requireTLS, caFile: delivery.caFile,
-                            username: delivery.username, password: password)
+        return SMTPSettings(
+            url: delivery.smtpURL ?? "", requireTLS: delivery.requireTLS, caFile: delivery.caFile,
+            username: delivery.username, password: password)
     }
 
-    func webhookRequest(_ settings: ReceiverSettings, registry: Registry, now: Instant) throws
+    func webhookRequest(
+        _ settings: ReceiverSettings, registry: Registry, now: Instant
+    ) throws
         -> (WebhookRequest, String)
     {
         let secrets = try settings.secretFiles.map { try Secrets.read($0) }
         guard let kind = WebhookReceiver.Kind(rawValue: settings.kind) else {
             throw ValidationError("receiver \(settings.id) has kind \(settings.kind)")
         }
-        let receiver = WebhookReceiver(name: settings.id, kind: kind, url: settings.url, room: settings.room,
-                                       secrets: secrets)
+        let receiver = WebhookReceiver(
+            name: settings.id, kind: kind, url: settings.url, room: settings.room,
+            secrets: secrets)
         let (due, _) = Planner.due(registry: registry, from: now, to: now.adding(seconds: 86_400 * 120))
         let summons = due.filter { $0.kind == .summons }
-        guard let notification = summons.first(where: { registry.body($0.meeting.body)?.receivers.contains(settings.id)
-                                                       == true }) ?? summons.first else {
+        guard
+            let notification = summons.first(where: {
+                registry.body($0.meeting.body)?.receivers.contains(settings.id)
+                    == true
+            }) ?? summons.first
+        else {
             throw ValidationError("no summons is due in the next 120 days to send as a test")
         }
-        return (try WebhookPayloads.request(for: notification, receiver: receiver, registry: registry, now: now),
-                notification.key)
+        return (
+            try WebhookPayloads.request(for: notification, receiver: receiver, registry: registry, now: now),
+            notification.key
+        )
     }
 }
 

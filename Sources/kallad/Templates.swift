@@ -17,8 +17,9 @@ enum TemplateFiles {
             }
         }
         guard !texts.isEmpty else {
-            throw ComposeError(code: "compose.no_templates", message: "no templates under \(root.path)",
-                               field: "templates")
+            throw ComposeError(
+                code: "compose.no_templates", message: "no templates under \(root.path)",
+                field: "templates")
         }
         return try Composer(templates: texts)
     }

@@ -29,7 +29,8 @@ enum TextOutput {
         let kind = n.kind.rawValue.padding(16)
         let from = n.sender?.name ?? "—"
         let optional = n.recipients.filter(\.optional).count
-        let count = "\(n.recipients.count) recipient\(n.recipients.count == 1 ? "" : "s")"
+        let count =
+            "\(n.recipients.count) recipient\(n.recipients.count == 1 ? "" : "s")"
             + (optional > 0 ? " (\(optional) optional)" : "")
         var line = "\(zone.iso8601(n.due))  \(kind) \(n.meeting.id)  from \(from) to \(count)"
         if let deadline = n.agendaDeadline { line += ", items by \(deadline)" }

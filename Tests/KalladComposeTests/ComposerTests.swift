@@ -2,6 +2,7 @@ import Foundation
 import KalladCore
 import KalladTestSupport
 import Testing
+
 @testable import KalladCompose
 
 @Suite("Composer: every notification kind, through the bundled templates, parses as intended")
@@ -39,22 +40,38 @@ struct ComposerTests {
         let body = Body(
             id: "lsg", name: "Länsstyrgruppen", kind: .steeringGroup, seats: seats, convener: .seat("ordf"),
             chair: .seat("ordf"), secretary: .appointedBy(.convener), startTime: t("10:00"), endTime: t("15:00"),
-            location: "Luleå, Stadshuset", schedule: Schedule(plan: [2027: [PlannedDate(date: d("2027-02-11")),
-                                                                            PlannedDate(date: d("2027-04-15"))]]))
+            location: "Luleå, Stadshuset",
+            schedule: Schedule(plan: [
+                2027: [
+                    PlannedDate(date: d("2027-02-11")),
+                    PlannedDate(date: d("2027-04-15")),
+                ]
+            ]))
         let at = { (date: String, time: String) in zone.instant(of: LocalDateTime(d(date), t(time))) }
         return Registry(
             settings: Settings(language: language),
-            parties: [Party(id: "region", name: "Regionen", kind: .region),
-                      Party(id: "kommun", name: "Kommunen", kind: .municipality)],
+            parties: [
+                Party(id: "region", name: "Regionen", kind: .region),
+                Party(id: "kommun", name: "Kommunen", kind: .municipality),
+            ],
             people: people, bodies: [body],
             changes: Overlay(changes: [
-                OverlayChange(id: "a1", action: .agendaItem(meeting: "lsg/2027-02-11", title: "Barn & unga <budget>",
-                                                            submittedBy: "Per")),
-                OverlayChange(id: "m1", action: .moved(meeting: "lsg/2027-02-11", start: LocalDateTime(d("2027-02-18"),
-                                                       t("09:00")), end: nil), knownAt: at("2027-02-01", "12:00")),
+                OverlayChange(
+                    id: "a1",
+                    action: .agendaItem(
+                        meeting: "lsg/2027-02-11", title: "Barn & unga <budget>",
+                        submittedBy: "Per")),
+                OverlayChange(
+                    id: "m1",
+                    action: .moved(
+                        meeting: "lsg/2027-02-11",
+                        start: LocalDateTime(
+                            d("2027-02-18"),
+                            t("09:00")), end: nil), knownAt: at("2027-02-01", "12:00")),
                 OverlayChange(id: "ab", action: .absent(meeting: "lsg/2027-02-11", seat: "led")),
-                OverlayChange(id: "c1", action: .cancelled(meeting: "lsg/2027-04-15", reason: "Få ärenden"),
-                              knownAt: at("2027-04-05", "15:00")),
+                OverlayChange(
+                    id: "c1", action: .cancelled(meeting: "lsg/2027-04-15", reason: "Få ärenden"),
+                    knownAt: at("2027-04-05", "15:00")),
             ]))
     }
 
@@ -62,8 +79,12 @@ struct ComposerTests {
     func everyKind(language: String) throws {
         let registry = Self.registry(language: language)
         let zone = registry.settings.zone
-        let due = Planner.due(registry: registry, from: zone.instant(of: LocalDateTime(LocalDate(iso: "2026-12-01")!,
-                              .midnight)), to: zone.instant(of: LocalDateTime(LocalDate(iso: "2027-06-01")!, .midnight)))
+        let due = Planner.due(
+            registry: registry,
+            from: zone.instant(
+                of: LocalDateTime(
+                    LocalDate(iso: "2026-12-01")!,
+                    .midnight)), to: zone.instant(of: LocalDateTime(LocalDate(iso: "2027-06-01")!, .midnight)))
         let kinds = Set(due.notifications.map(\.kind))
         #expect(kinds == Set(NotificationKind.allCases))
         let composer = try Composer(templates: try Self.templates())
@@ -76,9 +97,12 @@ struct ComposerTests {
         }
         #expect(Set(mails.map(\.1.messageID)).count == mails.count)
         let input = try JSONEncoder().encode(mails.map { Data($0.1.message.utf8).base64EncodedString() })
-        let parsed = try #require(try JSONSerialization.jsonObject(with: Oracle.run("mime_oracle.py",
-                                                                                           input: input))
-                                  as? [[String: Any]])
+        let parsed = try #require(
+            try JSONSerialization.jsonObject(
+                with: Oracle.run(
+                    "mime_oracle.py",
+                    input: input))
+                as? [[String: Any]])
         var requestSequence: Int?
         for ((n, mail), result) in zip(mails, parsed) {
             #expect((result["defects"] as? [String])?.isEmpty == true, "\(n.key): \(result["defects"] ?? "")")

@@ -1,13 +1,16 @@
 import Foundation
 import KalladCore
 import Testing
+
 @testable import KalladCompose
 
 @Suite("Headers: injection refused, words encoded, lines folded")
 struct MailHeaderTests {
-    @Test("CR, LF and NUL in any header value or address are refused", arguments: [
-        "Ärende\r\nBcc: x@example.se", "a\nb", "nul\u{0}", "tab\u{1}",
-    ])
+    @Test(
+        "CR, LF and NUL in any header value or address are refused",
+        arguments: [
+            "Ärende\r\nBcc: x@example.se", "a\nb", "nul\u{0}", "tab\u{1}",
+        ])
     func injection(value: String) {
         #expect(throws: ComposeError.self) { try MailHeader.checkValue(value, field: "Subject") }
         #expect(throws: ComposeError.self) {
@@ -41,10 +44,13 @@ struct MailHeaderTests {
 
     @Test("RFC 5322 dates carry the local offset")
     func dates() {
-        let winter = ZoneRules.stockholm.instant(of: LocalDateTime(LocalDate(year: 2026, month: 11, day: 23)!,
-                                                                   LocalTime(hour: 8, minute: 0)!))
+        let winter = ZoneRules.stockholm.instant(
+            of: LocalDateTime(
+                LocalDate(year: 2026, month: 11, day: 23)!,
+                LocalTime(hour: 8, minute: 0)!))
         #expect(MailHeader.date(winter, zone: .stockholm) == "Mon, 23 Nov 2026 08:00:00 +0100")
-        #expect(MailHeader.date(winter.adding(seconds: 86_400 * 200), zone: .stockholm)
+        #expect(
+            MailHeader.date(winter.adding(seconds: 86_400 * 200), zone: .stockholm)
                 == "Fri, 11 Jun 2027 09:00:00 +0200")
     }
 }

@@ -2,13 +2,15 @@ import Foundation
 import KalladCore
 import KalladTestSupport
 import Testing
+
 @testable import KalladCompose
 
 @Suite("Messages and invitations parse with Python's email and icalendar")
 struct MailOracleTests {
     static let zone = ZoneRules.stockholm
 
-    static func invitation(method: CalendarInvitation.Method, sequence: Int, description: String) -> CalendarInvitation {
+    static func invitation(method: CalendarInvitation.Method, sequence: Int, description: String) -> CalendarInvitation
+    {
         CalendarInvitation(
             method: method, uid: "norrbotten-lsg/2027-02-11@kallad.example.se", sequence: sequence,
             stamp: Instant(secondsSinceEpoch: 1_800_000_000),
@@ -40,8 +42,10 @@ struct MailOracleTests {
 
     @Test("summons and cancellation: headers decode to the same Unicode, the calendar parses and matches")
     func roundTrip() throws {
-        let long = String(repeating: "Gemensamma frågor om skola, socialtjänst och hälso- och sjukvård – förmiddag. ",
-                          count: 6) + "Ärenden: 1) Barn och unga; 2) Äldre\\vård, 3) Psykisk hälsa.\nSlut."
+        let long =
+            String(
+                repeating: "Gemensamma frågor om skola, socialtjänst och hälso- och sjukvård – förmiddag. ",
+                count: 6) + "Ärenden: 1) Barn och unga; 2) Äldre\\vård, 3) Psykisk hälsa.\nSlut."
         let subject = "Kallelse: Länsstyrgruppen för socialtjänst, skola och hälso- och sjukvård – 11 februari 2027"
         let request = Self.invitation(method: .request, sequence: 0, description: long)
         let cancel = Self.invitation(method: .cancel, sequence: 1, description: "Inställt")
@@ -56,10 +60,14 @@ struct MailOracleTests {
         #expect(first["bare_lf"] as? Bool == false)
         #expect(first["long_lines"] as? Int == 0)
         #expect((first["to"] as? String)?.contains("Åsa Öberg-Ärlig <asa.oberg@example.se>") == true)
-        #expect((first["to"] as? String)?.contains("\"Dr. Per \\\"Pelle\\\" Nyström, MAS\" <per@example.se>") == true
+        #expect(
+            (first["to"] as? String)?.contains("\"Dr. Per \\\"Pelle\\\" Nyström, MAS\" <per@example.se>") == true
                 || (first["to"] as? String)?.contains("Pelle") == true)
-        #expect(first["parts"] as? [String] == ["multipart/mixed", "multipart/alternative", "text/plain", "text/html",
-                                                "text/calendar", "application/ics"])
+        #expect(
+            first["parts"] as? [String] == [
+                "multipart/mixed", "multipart/alternative", "text/plain", "text/html",
+                "text/calendar", "application/ics",
+            ])
         #expect((first["text"] as? String)?.contains("Välkommen") == true)
         let calendars = try #require(first["calendars"] as? [[String: Any]])
         #expect(calendars.count == 2)
@@ -90,10 +98,13 @@ struct MailOracleTests {
         var invitation = Self.invitation(method: .request, sequence: 0, description: "")
         invitation.start = LocalDateTime(LocalDate(year: 2027, month: 6, day: 10)!, LocalTime(hour: 10, minute: 0)!)
         invitation.end = LocalDateTime(LocalDate(year: 2027, month: 6, day: 10)!, LocalTime(hour: 12, minute: 0)!)
-        let input = try JSONEncoder().encode([Data(try Self.message(invitation, subject: "x").utf8).base64EncodedString()])
+        let input = try JSONEncoder().encode([
+            Data(try Self.message(invitation, subject: "x").utf8).base64EncodedString()
+        ])
         let parsed = try JSONSerialization.jsonObject(with: try Oracle.run("mime_oracle.py", input: input))
-        let event = ((((parsed as? [[String: Any]])?.first?["calendars"] as? [[String: Any]])?.first?["events"])
-                     as? [[String: Any]])?.first
+        let event =
+            ((((parsed as? [[String: Any]])?.first?["calendars"] as? [[String: Any]])?.first?["events"])
+            as? [[String: Any]])?.first
         #expect(event?["dtstart_utc"] as? String == "2027-06-10T08:00:00+00:00")
     }
 }

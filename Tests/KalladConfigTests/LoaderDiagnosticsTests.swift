@@ -1,6 +1,7 @@
 import Foundation
 import KalladCore
 import Testing
+
 @testable import KalladConfig
 
 @Suite("Loader diagnostics point at file:line:column with a hint")
@@ -64,13 +65,15 @@ struct LoaderDiagnosticsTests {
 
     @Test("a follows cycle is reported")
     func cycle() {
-        let yaml = body("").replacingOccurrences(of: "chair: {same_as: convener}", with: "chair: {follows: {body: grupp, role: chair}}")
+        let yaml = body("").replacingOccurrences(
+            of: "chair: {same_as: convener}", with: "chair: {follows: {body: grupp, role: chair}}")
         #expect(load(yaml).contains { $0.code == "config.role_cycle" })
     }
 
     @Test("header injection in an e-mail address is refused")
     func injection() {
-        let yaml = Self.base.replacingOccurrences(of: "email: anna@example.se", with: "email: \"anna@example.se\\r\\nBcc: x@example.se\"")
+        let yaml = Self.base.replacingOccurrences(
+            of: "email: anna@example.se", with: "email: \"anna@example.se\\r\\nBcc: x@example.se\"")
         let found = ConfigLoader.load(files: [(name: "t.yaml", data: Data(yaml.utf8))]).diagnostics
         #expect(found.contains { $0.code == "config.email" && $0.message.contains("line break") })
     }

@@ -1,6 +1,7 @@
 import Foundation
 import KalladCore
 import Testing
+
 @testable import KalladConfig
 
 /// A small generator of random numbers that is the same on every machine for a seed.
@@ -190,7 +191,8 @@ struct LoaderRobustnessTests {
     static let lines = base.components(separatedBy: "\n")
 
     /// Lines of the form `key: value`, with the key, its column and the value.
-    static let keyed: [(index: Int, key: String, column: Int, value: String)] = lines.enumerated().compactMap { i, line in
+    static let keyed: [(index: Int, key: String, column: Int, value: String)] = lines.enumerated().compactMap {
+        i, line in
         var rest = Substring(line)
         var column = 0
         while rest.hasPrefix(" ") { rest = rest.dropFirst(); column += 1 }
@@ -216,13 +218,19 @@ struct LoaderRobustnessTests {
         var result: [Case] = []
         let letters = Array("abcdefghijklmnopqrstuvwxyz")
         func randomWord(_ n: Int) -> String { String((0..<n).map { _ in letters.randomElement(using: &rng)! }) }
-        let references = keyed.filter { ["holder", "party", "office", "substitute_office", "area", "reports_to",
-                                         "body", "from", "requested_by"].contains($0.key)
-                                        && !$0.value.isEmpty && Int($0.value) == nil && !$0.value.contains("-0") }
+        let references = keyed.filter {
+            [
+                "holder", "party", "office", "substitute_office", "area", "reports_to",
+                "body", "from", "requested_by",
+            ].contains($0.key)
+                && !$0.value.isEmpty && Int($0.value) == nil && !$0.value.contains("-0")
+        }
         let scalars = keyed.filter { !$0.value.isEmpty && !["composition", "handles"].contains($0.key) }
         let dates = keyed.filter { $0.value.range(of: #"^\d{4}-\d\d-\d\d$"#, options: .regularExpression) != nil }
-        let listItems = keyed.filter { $0.key == "id" && lines[$0.index].contains("- id:")
-                                       && !lines[$0.index].hasPrefix("      ") }
+        let listItems = keyed.filter {
+            $0.key == "id" && lines[$0.index].contains("- id:")
+                && !lines[$0.index].hasPrefix("      ")
+        }
 
         for n in 0..<perKind {
             // 1. An unknown key next to a real one.
@@ -232,9 +240,11 @@ struct LoaderRobustnessTests {
                 var copy = lines
                 let key = "zq" + randomWord(4)
                 copy.insert(String(repeating: " ", count: line.column) + "\(key): 1", at: line.index + 1)
-                result.append(Case(kind: "unknown_key", description: "\(key) after line \(line.index + 1)",
-                                   data: text(copy), expectedCode: "config.unknown_key", expectedLine: line.index + 2,
-                                   expectedColumn: line.column + 1))
+                result.append(
+                    Case(
+                        kind: "unknown_key", description: "\(key) after line \(line.index + 1)",
+                        data: text(copy), expectedCode: "config.unknown_key", expectedLine: line.index + 2,
+                        expectedColumn: line.column + 1))
             }
             // 2. A misspelt key: one letter changed.
             do {
@@ -248,8 +258,10 @@ struct LoaderRobustnessTests {
                 if allKeys.contains(misspelt) { continue }
                 var copy = lines
                 copy[line.index] = lines[line.index].replacingOccurrences(of: "\(line.key):", with: "\(misspelt):")
-                result.append(Case(kind: "typo", description: "\(line.key) → \(misspelt) on line \(line.index + 1)",
-                                   data: text(copy), expectedCode: "config.unknown_key", expectedLine: line.index + 1))
+                result.append(
+                    Case(
+                        kind: "typo", description: "\(line.key) → \(misspelt) on line \(line.index + 1)",
+                        data: text(copy), expectedCode: "config.unknown_key", expectedLine: line.index + 1))
             }
             // 3. A key cut in the middle.
             do {
@@ -260,22 +272,28 @@ struct LoaderRobustnessTests {
                 if lines[line.index].contains("- ") {
                     copy[line.index] = String(lines[line.index].prefix(line.column - 2)) + "- " + line.key.prefix(cut)
                 }
-                result.append(Case(kind: "truncated_key", description: "line \(line.index + 1) cut to \(copy[line.index])",
-                                   data: text(copy)))
+                result.append(
+                    Case(
+                        kind: "truncated_key", description: "line \(line.index + 1) cut to \(copy[line.index])",
+                        data: text(copy)))
             }
             // 4. A mapping where a scalar belongs.
             do {
                 let line = scalars.randomElement(using: &rng)!
                 var copy = lines
                 copy[line.index] = lines[line.index].replacingOccurrences(of: ": \(line.value)", with: ": {zz: 1}")
-                result.append(Case(kind: "wrong_type", description: "\(line.key) on line \(line.index + 1)",
-                                   data: text(copy)))
+                result.append(
+                    Case(
+                        kind: "wrong_type", description: "\(line.key) on line \(line.index + 1)",
+                        data: text(copy)))
             }
             // 5. A duplicate id: an entry copied.
             do {
                 let item = listItems.randomElement(using: &rng)!
                 var end = item.index + 1
-                while end < lines.count, lines[end].hasPrefix(String(repeating: " ", count: item.column + 1)) { end += 1 }
+                while end < lines.count, lines[end].hasPrefix(String(repeating: " ", count: item.column + 1)) {
+                    end += 1
+                }
                 var copy = lines
                 copy.insert(contentsOf: lines[item.index..<end], at: end)
                 result.append(Case(kind: "duplicate_id", description: "\(item.value) copied", data: text(copy)))
@@ -284,10 +302,13 @@ struct LoaderRobustnessTests {
             do {
                 let line = references.randomElement(using: &rng)!
                 var copy = lines
-                copy[line.index] = lines[line.index].replacingOccurrences(of: ": \(line.value)",
-                                                                          with: ": \(line.value)-\(randomWord(3))x")
-                result.append(Case(kind: "unknown_reference", description: "\(line.key) on line \(line.index + 1)",
-                                   data: text(copy)))
+                copy[line.index] = lines[line.index].replacingOccurrences(
+                    of: ": \(line.value)",
+                    with: ": \(line.value)-\(randomWord(3))x")
+                result.append(
+                    Case(
+                        kind: "unknown_reference", description: "\(line.key) on line \(line.index + 1)",
+                        data: text(copy)))
             }
             // 7. A cycle: in follows, same_as, or derived schedules.
             do {
@@ -297,13 +318,21 @@ struct LoaderRobustnessTests {
                 switch variant {
                 case 0:  // lsg's chair follows au's chair, which follows lsg's.
                     let at = lines.firstIndex(of: "    chair:")!
-                    copy.replaceSubrange(at..<(at + 7), with: ["    chair:", "      follows:", "        body: au",
-                                                               "        role: chair", "", "", ""])
+                    copy.replaceSubrange(
+                        at..<(at + 7),
+                        with: [
+                            "    chair:", "      follows:", "        body: au",
+                            "        role: chair", "", "", "",
+                        ])
                     copy.removeAll { $0.isEmpty }
                 case 1:  // lsg's schedule derived from au's, derived from lsg's.
                     let at = lines.firstIndex(of: "      rrule: \"FREQ=YEARLY;BYMONTH=2,4,9,11;BYDAY=2TH\"")!
-                    copy.replaceSubrange(at..<(at + 6), with: ["      derived:", "        from: au",
-                                                               "        days_before: \(Int.random(in: 1...30, using: &rng))"])
+                    copy.replaceSubrange(
+                        at..<(at + 6),
+                        with: [
+                            "      derived:", "        from: au",
+                            "        days_before: \(Int.random(in: 1...30, using: &rng))",
+                        ])
                 default:  // the convener is the chair is the convener.
                     let at = lines.firstIndex(of: "      same_as: convener")!
                     _ = au
@@ -321,12 +350,16 @@ struct LoaderRobustnessTests {
                 // Move to the start of a character.
                 var start = position
                 while start > 0, bytes[start] & 0xC0 == 0x80 { start -= 1 }
-                bytes.insert(contentsOf: [[0xFF], [0xC3, 0x28], [0x80], [0xED, 0xA0, 0x80]].randomElement(using: &rng)!, at: start)
+                bytes.insert(
+                    contentsOf: [[0xFF], [0xC3, 0x28], [0x80], [0xED, 0xA0, 0x80]].randomElement(using: &rng)!,
+                    at: start)
                 let before = String(decoding: bytes[..<start], as: UTF8.self)
                 let line = before.split(separator: "\n", omittingEmptySubsequences: false).count
                 let column = (before.split(separator: "\n", omittingEmptySubsequences: false).last?.count ?? 0) + 1
-                result.append(Case(kind: "encoding", description: "byte at \(start)", data: Data(bytes),
-                                   expectedCode: "config.encoding", expectedLine: line, expectedColumn: column))
+                result.append(
+                    Case(
+                        kind: "encoding", description: "byte at \(start)", data: Data(bytes),
+                        expectedCode: "config.encoding", expectedLine: line, expectedColumn: column))
             }
             // 9. A NUL.
             do {
@@ -334,32 +367,41 @@ struct LoaderRobustnessTests {
                 var at = Int.random(in: 0..<bytes.count, using: &rng)
                 while at > 0, bytes[at] & 0xC0 == 0x80 { at -= 1 }
                 bytes.insert(0, at: at)
-                result.append(Case(kind: "nul", description: "NUL at \(at)", data: Data(bytes), expectedCode: "config.nul"))
+                result.append(
+                    Case(kind: "nul", description: "NUL at \(at)", data: Data(bytes), expectedCode: "config.nul"))
             }
             // 10. Dates and times that do not exist.
             do {
                 var copy = lines
                 if n % 2 == 0 {
                     let line = dates.randomElement(using: &rng)!
-                    let bad = ["2027-02-30", "2027-13-01", "2026-00-10", "27-02-11", "2027-2-11"].randomElement(using: &rng)!
+                    let bad = ["2027-02-30", "2027-13-01", "2026-00-10", "27-02-11", "2027-2-11"].randomElement(
+                        using: &rng)!
                     copy[line.index] = lines[line.index].replacingOccurrences(of: line.value, with: bad)
-                    result.append(Case(kind: "bad_date", description: "\(bad) on line \(line.index + 1)",
-                                       data: text(copy), expectedLine: line.index + 1))
+                    result.append(
+                        Case(
+                            kind: "bad_date", description: "\(bad) on line \(line.index + 1)",
+                            data: text(copy), expectedLine: line.index + 1))
                 } else {
-                    let bad = ["\"25:00-26:00\"", "\"10:00-09:00\"", "\"10-15\"", "\"10:60-11:00\""].randomElement(using: &rng)!
+                    let bad = ["\"25:00-26:00\"", "\"10:00-09:00\"", "\"10-15\"", "\"10:60-11:00\""].randomElement(
+                        using: &rng)!
                     let at = lines.firstIndex(of: "    hours: \"10:00-15:00\"")!
                     copy[at] = "    hours: \(bad)"
-                    result.append(Case(kind: "bad_time", description: bad, data: text(copy),
-                                       expectedCode: "config.hours", expectedLine: at + 1))
+                    result.append(
+                        Case(
+                            kind: "bad_time", description: bad, data: text(copy),
+                            expectedCode: "config.hours", expectedLine: at + 1))
                 }
             }
             // 11. Rules that are not RFC 5545, or do not fit the start.
             do {
-                let bad = ["FREQ=DAILY", "FREQ=YEARLY;BYDAY=9MO;BYMONTH=2", "FREQ=WEEKLY;COUNT=2;UNTIL=20270101",
-                           "FREQ=YEARLY;BYMONTH=2,4,9,11;BYDAY=3TH", "FREQ=MONTHLY;BYHOUR=10", "BYDAY=MO",
-                           "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "FREQ=YEARLY;INTERVAL=0;BYMONTH=2;BYDAY=2TH",
-                           "FREQ=YEARLY;BYMONTH=2,4,9,11;BYDAY=2TH;" + randomWord(3).uppercased() + "=1"]
-                    .randomElement(using: &rng)!
+                let bad = [
+                    "FREQ=DAILY", "FREQ=YEARLY;BYDAY=9MO;BYMONTH=2", "FREQ=WEEKLY;COUNT=2;UNTIL=20270101",
+                    "FREQ=YEARLY;BYMONTH=2,4,9,11;BYDAY=3TH", "FREQ=MONTHLY;BYHOUR=10", "BYDAY=MO",
+                    "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "FREQ=YEARLY;INTERVAL=0;BYMONTH=2;BYDAY=2TH",
+                    "FREQ=YEARLY;BYMONTH=2,4,9,11;BYDAY=2TH;" + randomWord(3).uppercased() + "=1",
+                ]
+                .randomElement(using: &rng)!
                 let at = lines.firstIndex(of: "      rrule: \"FREQ=YEARLY;BYMONTH=2,4,9,11;BYDAY=2TH\"")!
                 var copy = lines
                 copy[at] = "      rrule: \"\(bad)\""
@@ -367,9 +409,11 @@ struct LoaderRobustnessTests {
             }
             // 12. E-mail addresses that cannot be used, header injection among them.
             do {
-                let bad = ["\"anna@example.se\\r\\nBcc: x@example.se\"", "anna", "anna@", "@example.se",
-                           "\"anna ek@example.se\"", "anna@example", "\"anna@exa\\nmple.se\"", "\"<anna@example.se>\"",
-                           "\"anna@example.se\\u0000\""].randomElement(using: &rng)!
+                let bad = [
+                    "\"anna@example.se\\r\\nBcc: x@example.se\"", "anna", "anna@", "@example.se",
+                    "\"anna ek@example.se\"", "anna@example", "\"anna@exa\\nmple.se\"", "\"<anna@example.se>\"",
+                    "\"anna@example.se\\u0000\"",
+                ].randomElement(using: &rng)!
                 let at = lines.firstIndex(of: "    email: anna@example.se")!
                 var copy = lines
                 copy[at] = "    email: \(bad)"
@@ -397,8 +441,10 @@ struct LoaderRobustnessTests {
             let errors = result.diagnostics.filter { $0.severity == .error }
             let placed = errors.filter { ($0.location?.line ?? 0) >= 1 && ($0.location?.column ?? 0) >= 1 }
             let noRegistry = result.registry == nil
-            #expect(noRegistry && !placed.isEmpty,
-                    "seed \(Self.seed), \(item.kind): \(item.description) loaded without an error: \(String(decoding: item.data, as: UTF8.self).prefix(0))")
+            #expect(
+                noRegistry && !placed.isEmpty,
+                "seed \(Self.seed), \(item.kind): \(item.description) loaded without an error: \(String(decoding: item.data, as: UTF8.self).prefix(0))"
+            )
             if let code = item.expectedCode {
                 let found = errors.contains { $0.code == code }
                 #expect(found, "seed \(Self.seed), \(item.kind): \(item.description): \(errors.map(\.description))")
@@ -408,7 +454,9 @@ struct LoaderRobustnessTests {
                     d.location?.line == line && (item.expectedColumn.map { d.location?.column == $0 } ?? true)
                 }
                 let want = "line \(line) col \(item.expectedColumn ?? 0)"
-                #expect(found, "seed \(Self.seed), \(item.kind): \(item.description): want \(want): \(errors.map(\.description))")
+                #expect(
+                    found,
+                    "seed \(Self.seed), \(item.kind): \(item.description): want \(want): \(errors.map(\.description))")
             }
         }
         print("loader robustness, seed \(Self.seed): \(cases.count) inputs", perKind.sorted { $0.key < $1.key })

@@ -1,6 +1,7 @@
 import Foundation
 import KalladCore
 import Testing
+
 @testable import KalladConfig
 
 @Suite("kallad plan output written back")
@@ -25,13 +26,15 @@ struct PlanWriterTests {
 
             """
         let proposed = try #require(ConfigLoader.load(files: [(name: "a.yaml", data: Data(yaml.utf8))]).registry)
-        let dates = Scheduler(registry: proposed, years: 2028...2028).schedule(years: 2028...2028)
+        let dates =
+            Scheduler(registry: proposed, years: 2028...2028).schedule(years: 2028...2028)
             .byBody["grupp"]?.map(\.date) ?? []
         #expect(dates.count == 4)
         let written = yaml + PlanWriter.render(year: 2028, dates: dates, indent: 6)
         let loaded = ConfigLoader.load(files: [(name: "a.yaml", data: Data(written.utf8))])
         let explicit = try #require(loaded.registry, "\(loaded.diagnostics)")
-        let meetings = Scheduler(registry: explicit, years: 2028...2028).schedule(years: 2028...2028)
+        let meetings =
+            Scheduler(registry: explicit, years: 2028...2028).schedule(years: 2028...2028)
             .byBody["grupp"] ?? []
         #expect(meetings.map(\.date) == dates)
         #expect(meetings.allSatisfy { $0.source == .plan })

@@ -24,10 +24,14 @@ struct SchemaTests {
             "schema": root.appendingPathComponent("Config/schema/kallad.schema.json").path, "valid": files,
             "invalid": invalid,
         ]
-        let output = String(decoding: try Oracle.run("schema_check.py",
-                                                          input: try JSONSerialization.data(withJSONObject: request)),
-                            as: UTF8.self)
-        #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == "ok \(files.count) valid, \(invalid.count) rejected",
-                "\(output)")
+        let output = String(
+            decoding: try Oracle.run(
+                "schema_check.py",
+                input: try JSONSerialization.data(withJSONObject: request)),
+            as: UTF8.self)
+        #expect(
+            output.trimmingCharacters(in: .whitespacesAndNewlines)
+                == "ok \(files.count) valid, \(invalid.count) rejected",
+            "\(output)")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import KalladCore
 import Testing
+
 @testable import KalladConfig
 
 @Suite("The bundled Config/")
@@ -36,10 +37,13 @@ struct ShippedConfigTests {
         guard case .seat(let seat) = norrtalje.convener else { Issue.record("KSON should convene"); return }
         #expect(registry.parties[norrtalje.seat(seat)?.party ?? ""]?.kind == .jointAuthority)
         // R18: the four länsdelar and their municipalities.
-        #expect(registry.areas.values.filter { $0.id.hasPrefix("norrbotten-") }.map(\.parties.count).sorted()
+        #expect(
+            registry.areas.values.filter { $0.id.hasPrefix("norrbotten-") }.map(\.parties.count).sorted()
                 == [2, 4, 4, 4])
         // Fictitious addresses only.
-        #expect(registry.people.values.allSatisfy { $0.email.hasSuffix(".example.se") || $0.email.hasSuffix("example.org") })
+        #expect(
+            registry.people.values.allSatisfy { $0.email.hasSuffix(".example.se") || $0.email.hasSuffix("example.org") }
+        )
     }
 
     @Test("meets every rule in every year 2026–2035", arguments: 2026...2035)

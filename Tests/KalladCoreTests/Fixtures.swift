@@ -26,8 +26,10 @@ enum Fixture {
     /// A steering group meeting on explicit dates, a working committee derived from it, a forum with a per-meeting
     /// chair, a network rotating among three parties, and a joint theme day.
     static func registry(
-        lsgDates: [String] = ["2026-02-12", "2026-04-16", "2026-09-10", "2026-11-12",
-                              "2027-02-11", "2027-04-15", "2027-09-09", "2027-11-11"],
+        lsgDates: [String] = [
+            "2026-02-12", "2026-04-16", "2026-09-10", "2026-11-12",
+            "2027-02-11", "2027-04-15", "2027-09-09", "2027-11-11",
+        ],
         forumDates: [String] = ["2026-01-20", "2026-03-17", "2026-05-19", "2026-08-18", "2026-10-20", "2026-12-15"],
         changes: [OverlayChange] = [],
         mutate: (inout [Body]) -> Void = { _ in }
@@ -39,12 +41,18 @@ enum Fixture {
         var bodies = [
             Body(
                 id: "lsg", name: "Länsstyrgruppen", kind: .steeringGroup,
-                seats: [seat("divisionschef", party: "region"), seat("socialchef-lulea", party: "lulea",
+                seats: [
+                    seat("divisionschef", party: "region"),
+                    seat(
+                        "socialchef-lulea", party: "lulea",
                         substitute: "p-socialchef-boden"),
-                        seat("samordnare", party: "region"), seat("samverkansledare", party: "kommuner")],
+                    seat("samordnare", party: "region"), seat("samverkansledare", party: "kommuner"),
+                ],
                 convener: .sameAs(.chair),
-                chair: .rotation(Rotation(period: .year, anchorYear: 2026, order: ["divisionschef", "socialchef-lulea"])),
-                secretary: .rotation(Rotation(period: .year, anchorYear: 2026, order: ["samverkansledare", "samordnare"])),
+                chair: .rotation(
+                    Rotation(period: .year, anchorYear: 2026, order: ["divisionschef", "socialchef-lulea"])),
+                secretary: .rotation(
+                    Rotation(period: .year, anchorYear: 2026, order: ["samverkansledare", "samordnare"])),
                 startTime: ten, endTime: three, schedule: Schedule(plan: plan(lsgDates)),
                 cadences: [Cadence(atLeast: 4, period: .year)]),
             Body(
@@ -65,11 +73,15 @@ enum Fixture {
                 composition: ["region": 1, "kommuner": 1]),
             Body(
                 id: "natverk", name: "Nätverket", kind: .network,
-                seats: [seat("omradeschef", party: "lulea"), seat("vu-omvardnad", party: "primarvard"),
-                        seat("vu-geriatrik", party: "sjukhus"), seat("dsk", party: "primarvard", coopted: true)],
+                seats: [
+                    seat("omradeschef", party: "lulea"), seat("vu-omvardnad", party: "primarvard"),
+                    seat("vu-geriatrik", party: "sjukhus"), seat("dsk", party: "primarvard", coopted: true),
+                ],
                 convener: .sameAs(.chair),
-                chair: .rotation(Rotation(period: .year, anchorYear: 2026,
-                                          order: ["omradeschef", "vu-omvardnad", "vu-geriatrik"])),
+                chair: .rotation(
+                    Rotation(
+                        period: .year, anchorYear: 2026,
+                        order: ["omradeschef", "vu-omvardnad", "vu-geriatrik"])),
                 secretary: .seat("dsk"), startTime: time("13:00"), endTime: time("16:00"),
                 cadences: [Cadence(atLeast: 2, period: .term)]),
             Body(

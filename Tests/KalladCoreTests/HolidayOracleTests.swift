@@ -39,9 +39,10 @@ import Testing
         }
         var mismatches: [String] = []
         for year in years {
-            let ours = Set(SwedishHolidays.holidays(in: year).map {
-                Key(date: $0.date.description, kind: $0.kind.rawValue, name: $0.name)
-            })
+            let ours = Set(
+                SwedishHolidays.holidays(in: year).map {
+                    Key(date: $0.date.description, kind: $0.kind.rawValue, name: $0.name)
+                })
             let other = theirs[year] ?? []
             if ours != other {
                 let onlyOurs = ours.subtracting(other).sorted().map(\.description)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KalladCore
 
 @Suite("Planner: which notification is due to whom, when")
@@ -6,8 +7,10 @@ struct PlannerTests {
     typealias F = Fixture
 
     func plan(_ registry: Registry, from: String = "2025-10-01", to: String = "2028-01-01") -> [DueNotification] {
-        Planner.due(registry: registry, from: F.zone.instant(of: F.at(from, "00:00")),
-                    to: F.zone.instant(of: F.at(to, "00:00"))).notifications
+        Planner.due(
+            registry: registry, from: F.zone.instant(of: F.at(from, "00:00")),
+            to: F.zone.instant(of: F.at(to, "00:00"))
+        ).notifications
     }
 
     func local(_ n: DueNotification?) -> String { n.map { "\(F.zone.local($0.due))" } ?? "none" }
@@ -39,8 +42,11 @@ struct PlannerTests {
         let summons = plan(registry).filter { $0.kind == .summons && $0.meeting.id.hasPrefix("lsg/2026") }
         // 2026-03-16 − 14 = Monday 03-02 (working); 2026-04-20 − 14 = Mon 04-06 = annandag påsk → Thu 04-02
         // (Good Friday 04-03 is a holiday too); 2026-06-22 − 14 = Mon 06-08; 2026-12-21 − 14 = Mon 12-07.
-        #expect(summons.map(local) == ["2026-03-02T08:00", "2026-04-02T08:00", "2026-06-08T08:00",
-                                       "2026-12-07T08:00"])
+        #expect(
+            summons.map(local) == [
+                "2026-03-02T08:00", "2026-04-02T08:00", "2026-06-08T08:00",
+                "2026-12-07T08:00",
+            ])
         let reminders = plan(registry).filter { $0.kind == .reminder && $0.meeting.id.hasPrefix("lsg/2026") }
         // Two days before a Monday is Saturday → Friday.
         #expect(reminders.map(local).first == "2026-03-13T08:00")
@@ -52,12 +58,16 @@ struct PlannerTests {
         // annandag påsk; Good Friday is a holiday too, so that reminder goes out on Thursday 03-25.
         let registry = F.registry(lsgDates: ["2027-03-31", "2027-04-01", "2027-11-02", "2027-11-03"])
         let reminders = plan(registry).filter { $0.kind == .reminder && $0.meeting.id.hasPrefix("lsg/2027") }
-        #expect(reminders.map(local) == ["2027-03-25T08:00", "2027-03-30T08:00", "2027-10-29T08:00",
-                                         "2027-11-01T08:00"])
-        #expect(reminders.map { F.zone.iso8601($0.due) } == [
-            "2027-03-25T08:00:00+01:00", "2027-03-30T08:00:00+02:00", "2027-10-29T08:00:00+02:00",
-            "2027-11-01T08:00:00+01:00",
-        ])
+        #expect(
+            reminders.map(local) == [
+                "2027-03-25T08:00", "2027-03-30T08:00", "2027-10-29T08:00",
+                "2027-11-01T08:00",
+            ])
+        #expect(
+            reminders.map { F.zone.iso8601($0.due) } == [
+                "2027-03-25T08:00:00+01:00", "2027-03-30T08:00:00+02:00", "2027-10-29T08:00:00+02:00",
+                "2027-11-01T08:00:00+01:00",
+            ])
     }
 
     @Test("The same inputs give the same notifications and keys")
@@ -70,7 +80,7 @@ struct PlannerTests {
     @Test("Recipients: members, the substitute for an absent member, co-opted as optional, joint meetings")
     func recipients() {
         let registry = F.registry(changes: [
-            OverlayChange(id: "c1", action: .absent(meeting: "lsg/2026-09-10", seat: "socialchef-lulea")),
+            OverlayChange(id: "c1", action: .absent(meeting: "lsg/2026-09-10", seat: "socialchef-lulea"))
         ])
         let summons = plan(registry).first { $0.key == "lsg/2026-09-10/summons/0" }
         let people = Set(summons?.recipients.map(\.person) ?? [])
@@ -81,21 +91,30 @@ struct PlannerTests {
         #expect(network?.recipients.first { $0.person == "p-dsk" }?.optional == true)
         // R11: the theme day summons everyone in both bodies, once each.
         let joint = plan(registry).first { $0.meeting.body == "temadag" && $0.kind == .summons }
-        #expect(Set(joint?.recipients.map(\.person) ?? []) == ["p-divisionschef", "p-socialchef-lulea", "p-samordnare",
-                                                              "p-samverkansledare", "p-konv-region", "p-konv-kommun"])
+        #expect(
+            Set(joint?.recipients.map(\.person) ?? []) == [
+                "p-divisionschef", "p-socialchef-lulea", "p-samordnare",
+                "p-samverkansledare", "p-konv-region", "p-konv-kommun",
+            ])
     }
 
     @Test("A meeting moved after its summons went: an update then, new reminders with a higher sequence")
     func moved() {
         let knownAt = F.zone.instant(of: F.at("2026-09-01", "13:00"))
         let registry = F.registry(changes: [
-            OverlayChange(id: "m1", action: .moved(meeting: "lsg/2026-09-10", start: F.at("2026-09-17", "10:00"),
-                                                   end: nil), knownAt: knownAt),
+            OverlayChange(
+                id: "m1",
+                action: .moved(
+                    meeting: "lsg/2026-09-10", start: F.at("2026-09-17", "10:00"),
+                    end: nil), knownAt: knownAt)
         ])
         let all = plan(registry).filter { $0.meeting.id == "lsg/2026-09-10" }
-        #expect(all.map(\.key) == ["lsg/2026-09-10/convener_prompt", "lsg/2026-09-10/agenda_request",
-                                   "lsg/2026-09-10/summons/0", "lsg/2026-09-10/update/1",
-                                   "lsg/2026-09-10/reminder/1", "lsg/2026-09-10/minutes_reminder"])
+        #expect(
+            all.map(\.key) == [
+                "lsg/2026-09-10/convener_prompt", "lsg/2026-09-10/agenda_request",
+                "lsg/2026-09-10/summons/0", "lsg/2026-09-10/update/1",
+                "lsg/2026-09-10/reminder/1", "lsg/2026-09-10/minutes_reminder",
+            ])
         let update = all.first { $0.kind == .update }
         #expect(update?.due == knownAt)
         #expect(update?.previousStart == F.at("2026-09-10", "10:00"))
@@ -106,8 +125,11 @@ struct PlannerTests {
     @Test("A moved meeting whose summons had not gone yet: no update, the summons for the new date")
     func movedEarly() {
         let registry = F.registry(changes: [
-            OverlayChange(id: "m1", action: .moved(meeting: "lsg/2026-09-10", start: F.at("2026-09-24", "10:00"),
-                                                   end: nil), knownAt: F.zone.instant(of: F.at("2026-08-20", "09:00"))),
+            OverlayChange(
+                id: "m1",
+                action: .moved(
+                    meeting: "lsg/2026-09-10", start: F.at("2026-09-24", "10:00"),
+                    end: nil), knownAt: F.zone.instant(of: F.at("2026-08-20", "09:00")))
         ])
         let all = plan(registry).filter { $0.meeting.id == "lsg/2026-09-10" }
         #expect(!all.contains { $0.kind == .update })
@@ -119,7 +141,8 @@ struct PlannerTests {
     func cancelled() {
         let knownAt = F.zone.instant(of: F.at("2026-09-02", "10:30"))
         let registry = F.registry(changes: [
-            OverlayChange(id: "x", action: .cancelled(meeting: "lsg/2026-09-10", reason: "Få ärenden"), knownAt: knownAt),
+            OverlayChange(
+                id: "x", action: .cancelled(meeting: "lsg/2026-09-10", reason: "Få ärenden"), knownAt: knownAt)
         ])
         let all = plan(registry).filter { $0.meeting.id == "lsg/2026-09-10" }
         #expect(all.map(\.kind) == [.convenerPrompt, .agendaRequest, .summons, .cancellation])
@@ -130,12 +153,13 @@ struct PlannerTests {
     @Test("Cancelled before anyone was told, or in the configuration: no cancellation")
     func cancelledQuietly() {
         let early = F.registry(changes: [
-            OverlayChange(id: "x", action: .cancelled(meeting: "lsg/2026-09-10", reason: ""),
-                          knownAt: F.zone.instant(of: F.at("2026-08-01", "10:00"))),
+            OverlayChange(
+                id: "x", action: .cancelled(meeting: "lsg/2026-09-10", reason: ""),
+                knownAt: F.zone.instant(of: F.at("2026-08-01", "10:00")))
         ])
         #expect(plan(early).filter { $0.meeting.id == "lsg/2026-09-10" }.map(\.kind) == [.convenerPrompt])
         let configured = F.registry(changes: [
-            OverlayChange(id: "x", action: .cancelled(meeting: "lsg/2026-09-10", reason: "")),
+            OverlayChange(id: "x", action: .cancelled(meeting: "lsg/2026-09-10", reason: ""))
         ])
         #expect(plan(configured).filter { $0.meeting.id == "lsg/2026-09-10" }.isEmpty)
     }
@@ -144,8 +168,11 @@ struct PlannerTests {
     func extra() {
         let knownAt = F.zone.instant(of: F.at("2026-10-05", "14:10"))
         let registry = F.registry(changes: [
-            OverlayChange(id: "e1", action: .extra(body: "lsg", start: F.at("2026-10-07", "13:00"), end: F.time("15:00"),
-                                                   requestedBy: "lulea", reason: "Brådskande"), knownAt: knownAt),
+            OverlayChange(
+                id: "e1",
+                action: .extra(
+                    body: "lsg", start: F.at("2026-10-07", "13:00"), end: F.time("15:00"),
+                    requestedBy: "lulea", reason: "Brådskande"), knownAt: knownAt)
         ])
         let all = plan(registry).filter { $0.meeting.kind == .extra }
         // The reminder (due 08:00 the same day) would come before anyone knew of the meeting: left out.
@@ -158,9 +185,12 @@ struct PlannerTests {
     @Test("Nothing but the minutes reminder is ever due after the meeting has begun")
     func nothingAfterStart() {
         let registry = F.registry(changes: [
-            OverlayChange(id: "e1", action: .extra(body: "lsg", start: F.at("2026-10-07", "10:00"), end: nil,
-                                                   requestedBy: nil, reason: ""),
-                          knownAt: F.zone.instant(of: F.at("2026-10-07", "11:00"))),
+            OverlayChange(
+                id: "e1",
+                action: .extra(
+                    body: "lsg", start: F.at("2026-10-07", "10:00"), end: nil,
+                    requestedBy: nil, reason: ""),
+                knownAt: F.zone.instant(of: F.at("2026-10-07", "11:00")))
         ])
         let all = plan(registry).filter { $0.meeting.kind == .extra }
         #expect(all.map(\.kind) == [.minutesReminder])

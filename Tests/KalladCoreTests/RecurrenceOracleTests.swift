@@ -170,8 +170,10 @@ struct SplitMix64 {
                 if rng.chance(0.3) {
                     byDay = plainDays(rng.int(1...2))
                 } else if byMonth.isEmpty {
-                    byDay = ["\(rng.chance(0.5) ? rng.pick([1, 2, 20, -1, -2]) : rng.pick([-53, 53, 52, -52, 30]))"
-                        + rng.pick(weekdays)]
+                    byDay = [
+                        "\(rng.chance(0.5) ? rng.pick([1, 2, 20, -1, -2]) : rng.pick([-53, 53, 52, -52, 30]))"
+                            + rng.pick(weekdays)
+                    ]
                 } else {
                     byDay = ["\(rng.pick([1, 2, 3, 4, 5, -1, -2, -5]))" + rng.pick(weekdays)]
                 }
@@ -186,9 +188,11 @@ struct SplitMix64 {
         if !byMonthDay.isEmpty { parts.append("BYMONTHDAY=" + byMonthDay.map(String.init).joined(separator: ",")) }
         if !byDay.isEmpty { parts.append("BYDAY=" + byDay.joined(separator: ",")) }
         if (!byDay.isEmpty || !byMonthDay.isEmpty || !byMonth.isEmpty) && rng.chance(0.2) {
-            parts.append("BYSETPOS=" + (0..<rng.int(1...2)).map { _ in
-                String(rng.pick([1, 2, 3, -1, -2, -3]))
-            }.joined(separator: ","))
+            parts.append(
+                "BYSETPOS="
+                    + (0..<rng.int(1...2)).map { _ in
+                        String(rng.pick([1, 2, 3, -1, -2, -3]))
+                    }.joined(separator: ","))
         }
         if frequency == "WEEKLY" && rng.chance(0.3) || rng.chance(0.05) { parts.append("WKST=" + rng.pick(weekdays)) }
         if rng.chance(0.25) { parts.append("COUNT=\(rng.int(1...40))") }
@@ -234,8 +238,9 @@ struct SplitMix64 {
                 } else {
                     let d = start.date.adding(days: days)
                     let t = randomTime(&rng)
-                    until = String(format: "%04d%02d%02dT%02d%02d%02d", d.year, d.month, d.day, t.hour, t.minute,
-                                   rng.int(0...59))
+                    until = String(
+                        format: "%04d%02d%02dT%02d%02d%02d", d.year, d.month, d.day, t.hour, t.minute,
+                        rng.int(0...59))
                 }
                 text += ";UNTIL=" + until
                 guard case .success(let withUntil) = RecurrenceRule.parse(text) else {
@@ -264,8 +269,9 @@ struct SplitMix64 {
         }
         if rng.chance(0.3) || noRule {
             set.rdates = (0..<rng.int(1...3)).map { _ in
-                LocalDateTime(from.adding(days: rng.int(-10...(through.dayNumber - from.dayNumber + 10))),
-                              randomTime(&rng))
+                LocalDateTime(
+                    from.adding(days: rng.int(-10...(through.dayNumber - from.dayNumber + 10))),
+                    randomTime(&rng))
             }
         }
         if !plain.isEmpty && rng.chance(0.1) { set.rdates.append(rng.pick(plain)) }
@@ -314,7 +320,8 @@ struct SplitMix64 {
             let ours = generated.ours.map(\.description)
             let utc = generated.ours.map { ZoneRules.stockholm.instant(of: $0).secondsSinceEpoch }
             occurrences += ours.count
-            let context = "seed \(seed), case \(index): RRULE \(generated.text), DTSTART \(generated.set.start), "
+            let context =
+                "seed \(seed), case \(index): RRULE \(generated.text), DTSTART \(generated.set.start), "
                 + "window \(generated.from)...\(generated.through), RDATE \(generated.set.rdates), "
                 + "EXDATE \(generated.set.exdates)"
             if generated.set.rule != nil && expected.first != "\(generated.set.start)" {
@@ -326,11 +333,13 @@ struct SplitMix64 {
             if ours != expected.local || utc != expected.utc {
                 mismatches += 1
                 guard mismatches <= 5 else { continue }
-                let i = (0..<min(ours.count, expected.local.count)).first { ours[$0] != expected.local[$0] }
+                let i =
+                    (0..<min(ours.count, expected.local.count)).first { ours[$0] != expected.local[$0] }
                     ?? min(ours.count, expected.local.count)
                 let mine = i < ours.count ? ours[i] : "nothing"
                 let theirs = i < expected.local.count ? expected.local[i] : "nothing"
-                let detail = ours == expected.local
+                let detail =
+                    ours == expected.local
                     ? "same local times, UTC differs: \(utc.prefix(3)) vs \(expected.utc.prefix(3))"
                     : "first difference at #\(i): Kallad \(mine), dateutil \(theirs) "
                         + "(\(ours.count) vs \(expected.local.count) occurrences)"

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KalladCore
 
 @Suite("Roles: convener, chair and secretary (R5–R10)")
@@ -12,10 +13,13 @@ struct RoleResolverTests {
         return RoleResolver(registry: registry, schedule: schedule).holder(of: role, at: meeting)
     }
 
-    @Test("R6: the chair alternates yearly between the parties, and the secretary goes to the other party",
-          arguments: [("lsg/2026-11-12", "p-divisionschef", "p-samverkansledare"),
-                      ("lsg/2027-02-11", "p-socialchef-lulea", "p-samordnare"),
-                      ("lsg/2026-02-12", "p-divisionschef", "p-samverkansledare")])
+    @Test(
+        "R6: the chair alternates yearly between the parties, and the secretary goes to the other party",
+        arguments: [
+            ("lsg/2026-11-12", "p-divisionschef", "p-samverkansledare"),
+            ("lsg/2027-02-11", "p-socialchef-lulea", "p-samordnare"),
+            ("lsg/2026-02-12", "p-divisionschef", "p-samverkansledare"),
+        ])
     func yearlyRotation(meeting: String, chair: String, secretary: String) {
         #expect(holder(.chair, meeting)?.person == chair)
         #expect(holder(.convener, meeting)?.person == chair)
@@ -39,8 +43,11 @@ struct RoleResolverTests {
     func perMeetingRotation() {
         let dates = ["2026-01-20", "2026-03-17", "2026-05-19", "2026-08-18", "2026-10-20", "2026-12-15"]
         let chairs = dates.map { holder(.chair, "forum/\($0)")?.person }
-        #expect(chairs == ["p-konv-region", "p-konv-kommun", "p-konv-region", "p-konv-kommun", "p-konv-region",
-                           "p-konv-kommun"])
+        #expect(
+            chairs == [
+                "p-konv-region", "p-konv-kommun", "p-konv-region", "p-konv-kommun", "p-konv-region",
+                "p-konv-kommun",
+            ])
         let secretary = holder(.secretary, "forum/2026-03-17")
         #expect(secretary?.person == nil)
         #expect(secretary?.appointer == "p-konv-kommun")
@@ -53,13 +60,17 @@ struct RoleResolverTests {
         #expect(schedule.ordinaryMeetingsBefore["forum"] == 3)
         let meeting = schedule.meeting("forum/2027-01-19")!
         // Three meetings in 2026 (region, kommun, region) → the fourth goes to the municipalities.
-        #expect(RoleResolver(registry: registry, schedule: schedule).holder(of: .chair, at: meeting)?.person
+        #expect(
+            RoleResolver(registry: registry, schedule: schedule).holder(of: .chair, at: meeting)?.person
                 == "p-konv-kommun")
     }
 
-    @Test("R9: the network chair rotates yearly among municipality, primary care and hospital",
-          arguments: [(2026, "p-omradeschef"), (2027, "p-vu-omvardnad"), (2028, "p-vu-geriatrik"),
-                      (2029, "p-omradeschef")])
+    @Test(
+        "R9: the network chair rotates yearly among municipality, primary care and hospital",
+        arguments: [
+            (2026, "p-omradeschef"), (2027, "p-vu-omvardnad"), (2028, "p-vu-geriatrik"),
+            (2029, "p-omradeschef"),
+        ])
     func threeParties(year: Int, chair: String) {
         let schedule = Fixture.schedule(registry, years: year...year)
         let meeting = schedule.byBody["natverk"]!.first!
@@ -72,9 +83,13 @@ struct RoleResolverTests {
     @Test("A named stand-in for one meeting, and a role holder named for one meeting")
     func overrides() {
         let registry = Fixture.registry(changes: [
-            OverlayChange(id: "c1", action: .standIn(meeting: "lsg/2026-04-16", seat: "divisionschef", person: "p-vikarie")),
-            OverlayChange(id: "c2", action: .roleHolder(meeting: "forum/2026-03-17", role: .secretary,
-                                                        person: "p-samordnare")),
+            OverlayChange(
+                id: "c1", action: .standIn(meeting: "lsg/2026-04-16", seat: "divisionschef", person: "p-vikarie")),
+            OverlayChange(
+                id: "c2",
+                action: .roleHolder(
+                    meeting: "forum/2026-03-17", role: .secretary,
+                    person: "p-samordnare")),
         ])
         let schedule = Fixture.schedule(registry)
         let roles = RoleResolver(registry: registry, schedule: schedule)

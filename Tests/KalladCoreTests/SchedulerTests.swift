@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KalladCore
 
 @Suite("Scheduler and date proposals")
@@ -23,8 +24,9 @@ struct SchedulerTests {
         #expect(lsg.filter { $0.date.year == 2027 }.allSatisfy { $0.source == .proposed })
     }
 
-    @Test("R1: twice per term — proposed dates fall inside each term, on working days, a week apart or more",
-          arguments: 2026...2035)
+    @Test(
+        "R1: twice per term — proposed dates fall inside each term, on working days, a week apart or more",
+        arguments: 2026...2035)
     func perTerm(year: Int) {
         let registry = F.registry()
         let scheduler = Scheduler(registry: registry, years: year...year)
@@ -49,7 +51,8 @@ struct SchedulerTests {
         let schedule = scheduler.schedule(years: year...year)
         let forum = schedule.byBody["forum"] ?? []
         #expect(forum.count >= 6)
-        let diagnostics = RuleChecker(registry: registry, calendar: scheduler.calendar).check(year: year, schedule: schedule)
+        let diagnostics = RuleChecker(registry: registry, calendar: scheduler.calendar).check(
+            year: year, schedule: schedule)
         #expect(diagnostics.filter { $0.body == "forum" }.isEmpty, "\(diagnostics)")
         #expect(forum.allSatisfy { $0.date.weekday == .tuesday })
     }
@@ -74,8 +77,11 @@ struct SchedulerTests {
     @Test("Changes: extra meetings get their own id; a change naming an unknown meeting is reported")
     func changes() {
         let registry = F.registry(changes: [
-            OverlayChange(id: "e1", action: .extra(body: "forum", start: F.at("2026-06-02", "13:00"), end: nil,
-                                                   requestedBy: "region", reason: "")),
+            OverlayChange(
+                id: "e1",
+                action: .extra(
+                    body: "forum", start: F.at("2026-06-02", "13:00"), end: nil,
+                    requestedBy: "region", reason: "")),
             OverlayChange(id: "bad", action: .cancelled(meeting: "lsg/2026-02-13", reason: "")),
         ])
         let schedule = F.schedule(registry, years: 2026...2026)
@@ -87,8 +93,11 @@ struct SchedulerTests {
     @Test("A moved meeting keeps its id and raises its sequence only when the move was announced")
     func moves() {
         let announced = F.registry(changes: [
-            OverlayChange(id: "m", action: .moved(meeting: "lsg/2026-09-10", start: F.at("2026-09-17", "09:00"),
-                                                  end: nil), knownAt: Instant(secondsSinceEpoch: 1_788_000_000)),
+            OverlayChange(
+                id: "m",
+                action: .moved(
+                    meeting: "lsg/2026-09-10", start: F.at("2026-09-17", "09:00"),
+                    end: nil), knownAt: Instant(secondsSinceEpoch: 1_788_000_000))
         ])
         let meeting = F.schedule(announced, years: 2026...2026).meeting("lsg/2026-09-10")
         #expect(meeting?.start == F.at("2026-09-17", "09:00"))
@@ -114,15 +123,19 @@ struct RuleCheckerTests {
         #expect(check(F.registry()).isEmpty)
     }
 
-    @Test("Violations name the rule, the body and the meeting", arguments: [
-        // R1: three meetings where four are required.
-        (["2026-02-12", "2026-04-16", "2026-09-10"], [String](), "rule.cadence"),
-        // A meeting on midsommarafton.
-        (["2026-02-12", "2026-04-16", "2026-06-19", "2026-11-12"], [], "rule.holiday"),
-        // R4: the forum's meetings all after the steering group's first meeting of the year.
-        (["2026-02-12", "2026-04-16", "2026-09-10", "2026-11-12"],
-         ["2026-03-17", "2026-05-19", "2026-08-18", "2026-10-20", "2026-12-15", "2026-12-16"], "rule.before"),
-    ])
+    @Test(
+        "Violations name the rule, the body and the meeting",
+        arguments: [
+            // R1: three meetings where four are required.
+            (["2026-02-12", "2026-04-16", "2026-09-10"], [String](), "rule.cadence"),
+            // A meeting on midsommarafton.
+            (["2026-02-12", "2026-04-16", "2026-06-19", "2026-11-12"], [], "rule.holiday"),
+            // R4: the forum's meetings all after the steering group's first meeting of the year.
+            (
+                ["2026-02-12", "2026-04-16", "2026-09-10", "2026-11-12"],
+                ["2026-03-17", "2026-05-19", "2026-08-18", "2026-10-20", "2026-12-15", "2026-12-16"], "rule.before"
+            ),
+        ])
     func violations(lsg: [String], forum: [String], code: String) {
         let registry = forum.isEmpty ? F.registry(lsgDates: lsg) : F.registry(lsgDates: lsg, forumDates: forum)
         let found = check(registry)
@@ -140,11 +153,17 @@ struct RuleCheckerTests {
     @Test("R2: hours outside the body's window, and times at a DST change, are violations")
     func hoursAndDST() {
         let registry = F.registry(changes: [
-            OverlayChange(id: "m", action: .moved(meeting: "lsg/2026-04-16", start: F.at("2026-04-16", "08:00"),
-                                                  end: F.time("12:00"))),
+            OverlayChange(
+                id: "m",
+                action: .moved(
+                    meeting: "lsg/2026-04-16", start: F.at("2026-04-16", "08:00"),
+                    end: F.time("12:00")))
         ]) { bodies in
-            bodies[0].schedule.plan[2027] = [PlannedDate(date: F.date("2027-10-31"), start: F.time("02:30"),
-                                                         end: F.time("04:00"), allowHoliday: true)]
+            bodies[0].schedule.plan[2027] = [
+                PlannedDate(
+                    date: F.date("2027-10-31"), start: F.time("02:30"),
+                    end: F.time("04:00"), allowHoliday: true)
+            ]
         }
         #expect(check(registry).contains { $0.code == "rule.hours" && $0.meeting == "lsg/2026-04-16" })
         let y2027 = check(registry, year: 2027)

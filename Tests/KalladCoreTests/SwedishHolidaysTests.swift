@@ -90,7 +90,8 @@ private func date(_ text: String) throws -> LocalDate {
             let holidays = SwedishHolidays.holidays(in: year)
             #expect(holidays.count == 16, "\(year)")
             #expect(holidays.map(\.date) == holidays.map(\.date).sorted(), "\(year)")
-            #expect(holidays.filter { $0.kind == .deFacto }.map(\.name) == ["Midsommarafton", "Julafton", "Nyårsafton"])
+            #expect(
+                holidays.filter { $0.kind == .deFacto }.map(\.name) == ["Midsommarafton", "Julafton", "Nyårsafton"])
         }
     }
 }
@@ -120,9 +121,11 @@ private func date(_ text: String) throws -> LocalDate {
         for closed in ["2026-12-24", "2026-12-25", "2026-12-26", "2026-12-31", "2027-01-01", "2027-01-06"] {
             #expect(!calendar.isWorkingDay(try date(closed)), "\(closed)")
         }
-        #expect(calendar.holiday(on: try date("2026-12-24")) == Holiday(
-            date: try date("2026-12-24"), name: "Julafton", kind: .deFacto
-        ))
+        #expect(
+            calendar.holiday(on: try date("2026-12-24"))
+                == Holiday(
+                    date: try date("2026-12-24"), name: "Julafton", kind: .deFacto
+                ))
         #expect(calendar.adding(workingDays: 1, to: try date("2026-12-23")) == (try date("2026-12-28")))
         #expect(calendar.adding(workingDays: 3, to: try date("2026-12-28")) == (try date("2027-01-04")))
         #expect(calendar.isWorkingDay(try date("2027-01-05")))
@@ -211,10 +214,11 @@ private func date(_ text: String) throws -> LocalDate {
         #expect(spring.description == "2027-spring (2027-01-08–2027-06-15)")
     }
 
-    @Test(arguments: [
-        ("2027-01-07", nil), ("2027-01-08", "2027-spring"), ("2027-06-15", "2027-spring"), ("2027-06-16", nil),
-        ("2027-08-14", nil), ("2027-08-15", "2027-autumn"), ("2027-12-20", "2027-autumn"), ("2027-12-21", nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("2027-01-07", nil), ("2027-01-08", "2027-spring"), ("2027-06-15", "2027-spring"), ("2027-06-16", nil),
+            ("2027-08-14", nil), ("2027-08-15", "2027-autumn"), ("2027-12-20", "2027-autumn"), ("2027-12-21", nil),
+        ] as [(String, String?)])
     func termContaining(day: String, termID: String?) throws {
         #expect(TermRules.standard.term(containing: try date(day))?.id == termID)
     }

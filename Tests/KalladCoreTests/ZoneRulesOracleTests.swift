@@ -60,7 +60,8 @@ import Testing
     /// Times checked on every day of the full years: around the 02:00–03:00 gap and overlap, and ordinary ones.
     static let everyDayTimes = times(["00:00", "01:59", "02:00", "02:30", "02:59", "03:00", "03:59", "12:00", "23:59"])
     /// Times checked on every transition day: each quarter hour to 05:00, the last minute of each hour, and more.
-    static let transitionDayTimes: [LocalTime] = (0..<20).compactMap { LocalTime(hour: $0 / 4, minute: $0 % 4 * 15) }
+    static let transitionDayTimes: [LocalTime] =
+        (0..<20).compactMap { LocalTime(hour: $0 / 4, minute: $0 % 4 * 15) }
         + (0..<5).compactMap { LocalTime(hour: $0, minute: 59) } + times(["05:00", "12:00", "23:59"])
 
     struct Case {
@@ -118,12 +119,13 @@ import Testing
             let full = name == "Europe/Stockholm" ? [1996, 2000, 2027, 2038, 2100] : [2027]
             return Self.makeCase(rules, fullYears: full)
         }
-        let request = Request(zones: cases.map {
-            Request.Zone(
-                zone: $0.rules.identifier, transitionYears: [Self.years.lowerBound, Self.years.upperBound],
-                instants: $0.instants, locals: $0.locals.map(Self.parts)
-            )
-        })
+        let request = Request(
+            zones: cases.map {
+                Request.Zone(
+                    zone: $0.rules.identifier, transitionYears: [Self.years.lowerBound, Self.years.upperBound],
+                    instants: $0.instants, locals: $0.locals.map(Self.parts)
+                )
+            })
         let output = try Oracle.run("zone_oracle.py", input: try JSONEncoder().encode(request))
         let reply = try JSONDecoder().decode(Reply.self, from: output)
         try #require(reply.zones.count == cases.count)
@@ -175,8 +177,10 @@ import Testing
         #expect(stockholm.isAmbiguousOrMissing(try at("2027-10-31", "02:30")))
         #expect(stockholm.isAmbiguousOrMissing(try at("2027-03-28", "02:00")))
         #expect(stockholm.isAmbiguousOrMissing(try at("2027-10-31", "02:59")))
-        for (day, time) in [("2027-03-28", "01:59"), ("2027-03-28", "03:00"), ("2027-10-31", "01:59"),
-                            ("2027-10-31", "03:00"), ("2027-03-27", "02:30"), ("2027-10-30", "02:30")] {
+        for (day, time) in [
+            ("2027-03-28", "01:59"), ("2027-03-28", "03:00"), ("2027-10-31", "01:59"),
+            ("2027-10-31", "03:00"), ("2027-03-27", "02:30"), ("2027-10-30", "02:30"),
+        ] {
             #expect(!stockholm.isAmbiguousOrMissing(try at(day, time)), "\(day) \(time)")
         }
         // The first of the repeated 02:30 (summer time), and the skipped 02:30 read with the winter offset.

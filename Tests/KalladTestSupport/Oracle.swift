@@ -39,8 +39,9 @@ public enum Oracle {
         let err = stderr.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw Failure(description: "\(script) exited \(process.terminationStatus): "
-                + (String(data: err, encoding: .utf8) ?? ""))
+            throw Failure(
+                description: "\(script) exited \(process.terminationStatus): "
+                    + (String(data: err, encoding: .utf8) ?? ""))
         }
         return out
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import KalladTransport
 
 @Suite("HTTP deliveries through libcurl against a local receiver", .serialized)
@@ -10,14 +11,22 @@ struct HTTPTransportTests {
         let base = "http://127.0.0.1:\(server.port)"
         let body = "{\"type\":\"meeting.summons\",\"data\":{\"title\":\"Länsstyrgruppen\"}}"
         let paths = ["ok", "created", "gone", "busy", "fail", "bad", "auth"]
-        let requests = paths.map {
-            OutgoingRequest(url: "\(base)/\($0)", headers: ["Content-Type": "application/json", "webhook-id": "msg_1"],
-                            body: body)
-        } + [OutgoingRequest(method: "PUT", url: "\(base)/ok/_matrix/client/v3/rooms/r/send/m.room.message/k1",
-                             body: "{}")]
+        let requests =
+            paths.map {
+                OutgoingRequest(
+                    url: "\(base)/\($0)", headers: ["Content-Type": "application/json", "webhook-id": "msg_1"],
+                    body: body)
+            } + [
+                OutgoingRequest(
+                    method: "PUT", url: "\(base)/ok/_matrix/client/v3/rooms/r/send/m.room.message/k1",
+                    body: "{}")
+            ]
         let outcomes = await HTTPTransport(settings: HTTPSettings(connectTimeout: 5, timeout: 10)).send(requests)
-        #expect(outcomes.map(\.name) == ["delivered", "delivered", "permanent", "transient", "transient", "permanent",
-                                         "configuration", "delivered"])
+        #expect(
+            outcomes.map(\.name) == [
+                "delivered", "delivered", "permanent", "transient", "transient", "permanent",
+                "configuration", "delivered",
+            ])
         guard case .transient(let reply, _, let retryAfter) = outcomes[3] else {
             Issue.record("429 should be transient")
             return
@@ -37,8 +46,9 @@ struct HTTPTransportTests {
         let transport = HTTPTransport(settings: HTTPSettings(connectTimeout: 2, timeout: 5))
         let outcomes = await transport.send([
             OutgoingRequest(url: "http://127.0.0.1:1/ok", body: "{}"),
-            OutgoingRequest(url: "http://127.0.0.1:\(server.port)/ok", headers: ["X-A": "b\r\nX-Injected: 1"],
-                            body: "{}"),
+            OutgoingRequest(
+                url: "http://127.0.0.1:\(server.port)/ok", headers: ["X-A": "b\r\nX-Injected: 1"],
+                body: "{}"),
         ])
         #expect(outcomes.map(\.name) == ["transient", "permanent"])
         #expect(try server.requests().isEmpty)

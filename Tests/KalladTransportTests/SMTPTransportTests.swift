@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import KalladTransport
 
 @Suite("SMTP through libcurl against aiosmtpd on 127.0.0.1", .serialized)
@@ -16,8 +17,11 @@ struct SMTPTransportTests {
     @Test("a batch over one connection: every message stored byte for byte")
     func batch() async throws {
         let server = try TestServer()
-        let mails = (1...5).map { OutgoingMail(from: "kallad@example.se", recipients: ["m\($0)@example.se"],
-                                                message: Self.message(to: "m\($0)@example.se")) }
+        let mails = (1...5).map {
+            OutgoingMail(
+                from: "kallad@example.se", recipients: ["m\($0)@example.se"],
+                message: Self.message(to: "m\($0)@example.se"))
+        }
         let results = await SMTPTransport(settings: Self.settings(server)).send(mails)
         #expect(results.map { $0.recipients.values.first?.name } == Array(repeating: "delivered", count: 5))
         let stored = try server.stored()
@@ -33,8 +37,11 @@ struct SMTPTransportTests {
     @Test("four connections in parallel: every message arrives once, results in order")
     func parallel() async throws {
         let server = try TestServer()
-        let mails = (1...40).map { OutgoingMail(from: "kallad@example.se", recipients: ["p\($0)@example.se"],
-                                                 message: Self.message(to: "p\($0)@example.se", subject: "n\($0)")) }
+        let mails = (1...40).map {
+            OutgoingMail(
+                from: "kallad@example.se", recipients: ["p\($0)@example.se"],
+                message: Self.message(to: "p\($0)@example.se", subject: "n\($0)"))
+        }
         let results = await SMTPTransport(settings: Self.settings(server)).send(mails, connections: 4)
         #expect(results.count == 40)
         #expect(zip(mails, results).allSatisfy { $1.recipients[$0.recipients[0]]?.name == "delivered" })
@@ -46,9 +53,10 @@ struct SMTPTransportTests {
     @Test("one refused recipient (550) does not fail the others; 451 is transient")
     func perRecipient() async throws {
         let server = try TestServer(arguments: ["--rcpt", "gone@example.se=550", "--rcpt", "full@example.se=451"])
-        let mail = OutgoingMail(from: "kallad@example.se",
-                                recipients: ["ok@example.se", "gone@example.se", "full@example.se"],
-                                message: Self.message(to: "ok@example.se"))
+        let mail = OutgoingMail(
+            from: "kallad@example.se",
+            recipients: ["ok@example.se", "gone@example.se", "full@example.se"],
+            message: Self.message(to: "ok@example.se"))
         let result = try #require(await SMTPTransport(settings: Self.settings(server)).send([mail]).first)
         #expect(result.recipients["ok@example.se"]?.name == "delivered")
         guard case .permanent(let reply, _) = result.recipients["gone@example.se"] else {
@@ -60,12 +68,17 @@ struct SMTPTransportTests {
         #expect(try server.stored().first?.envelope["to"] as? [String] == ["ok@example.se"])
     }
 
-    @Test("554 after DATA is permanent, 451 after DATA transient", arguments: [("554", "permanent"),
-                                                                              ("451", "transient")])
+    @Test(
+        "554 after DATA is permanent, 451 after DATA transient",
+        arguments: [
+            ("554", "permanent"),
+            ("451", "transient"),
+        ])
     func afterData(code: String, outcome: String) async throws {
         let server = try TestServer(arguments: ["--data", code])
-        let mail = OutgoingMail(from: "kallad@example.se", recipients: ["a@example.se"],
-                                message: Self.message(to: "a@example.se"))
+        let mail = OutgoingMail(
+            from: "kallad@example.se", recipients: ["a@example.se"],
+            message: Self.message(to: "a@example.se"))
         let result = await SMTPTransport(settings: Self.settings(server)).send([mail])
         #expect(result.first?.recipients["a@example.se"]?.name == outcome)
     }
@@ -75,8 +88,9 @@ struct SMTPTransportTests {
         let server = try TestServer()
         var settings = Self.settings(server)
         settings.requireTLS = true
-        let mail = OutgoingMail(from: "kallad@example.se", recipients: ["a@example.se"],
-                                message: Self.message(to: "a@example.se"))
+        let mail = OutgoingMail(
+            from: "kallad@example.se", recipients: ["a@example.se"],
+            message: Self.message(to: "a@example.se"))
         let plain = await SMTPTransport(settings: settings).send([mail])
         #expect(plain.first?.recipients["a@example.se"]?.name == "configuration")
         #expect(try server.stored().isEmpty)
@@ -89,8 +103,9 @@ struct SMTPTransportTests {
     @Test("CR or LF in an envelope address is refused before libcurl sees it")
     func injection() async throws {
         let server = try TestServer()
-        let mail = OutgoingMail(from: "kallad@example.se", recipients: ["b@x.se>\r\nRCPT TO:<other@x.se"],
-                                message: Self.message(to: "b@x.se"))
+        let mail = OutgoingMail(
+            from: "kallad@example.se", recipients: ["b@x.se>\r\nRCPT TO:<other@x.se"],
+            message: Self.message(to: "b@x.se"))
         let result = await SMTPTransport(settings: Self.settings(server)).send([mail])
         #expect(result.first?.recipients.values.first?.name == "permanent")
         #expect(try server.stored().isEmpty)
@@ -106,8 +121,10 @@ struct SMTPTLSTests {
         let cert = folder.appendingPathComponent("cert.pem").path, key = folder.appendingPathComponent("key.pem").path
         let openssl = Process()
         openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        openssl.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-                             "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert]
+        openssl.arguments = [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert,
+        ]
         openssl.standardError = FileHandle.nullDevice
         openssl.standardOutput = FileHandle.nullDevice
         try openssl.run()
@@ -120,10 +137,12 @@ struct SMTPTLSTests {
     func tls() async throws {
         let (cert, key) = try Self.certificate()
         let server = try TestServer(arguments: ["--tls", cert, key, "--auth", "kallad:hemligt"])
-        let mail = OutgoingMail(from: "kallad@example.se", recipients: ["a@example.se"],
-                                message: SMTPTransportTests.message(to: "a@example.se"))
-        var settings = SMTPSettings(url: "smtp://127.0.0.1:\(server.port)", caFile: cert, username: "kallad",
-                                    password: "hemligt", connectTimeout: 5, timeout: 20)
+        let mail = OutgoingMail(
+            from: "kallad@example.se", recipients: ["a@example.se"],
+            message: SMTPTransportTests.message(to: "a@example.se"))
+        var settings = SMTPSettings(
+            url: "smtp://127.0.0.1:\(server.port)", caFile: cert, username: "kallad",
+            password: "hemligt", connectTimeout: 5, timeout: 20)
         let ok = await SMTPTransport(settings: settings).send([mail])
         #expect(ok.first?.recipients["a@example.se"]?.name == "delivered")
         let stored = try server.stored()
@@ -132,7 +151,8 @@ struct SMTPTLSTests {
 
         settings.password = "fel"
         let refused = await SMTPTransport(settings: settings).send([mail])
-        #expect(refused.first?.recipients["a@example.se"]?.name == "configuration", "\(String(describing: refused.first))")
+        #expect(
+            refused.first?.recipients["a@example.se"]?.name == "configuration", "\(String(describing: refused.first))")
 
         settings.password = "hemligt"
         settings.caFile = nil  // the self-signed certificate cannot be verified against the system's CAs

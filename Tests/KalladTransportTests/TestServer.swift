@@ -19,7 +19,8 @@ final class TestServer {
             throw Failure(description: "no \(python): run `make test` (it makes .venv with aiosmtpd)")
         }
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [Self.root.appendingPathComponent("Tests/Oracles/\(script)").path]
+        process.arguments =
+            [Self.root.appendingPathComponent("Tests/Oracles/\(script)").path]
             + (script == "smtp_server.py" ? ["--spool", spool.path] : [spool.path]) + arguments
         let stdout = Pipe()
         process.standardInput = stdin
@@ -57,8 +58,9 @@ final class TestServer {
         var n = 1
         while FileManager.default.fileExists(atPath: spool.appendingPathComponent("\(n).eml").path) {
             let message = try Data(contentsOf: spool.appendingPathComponent("\(n).eml"))
-            let envelope = try JSONSerialization.jsonObject(
-                with: Data(contentsOf: spool.appendingPathComponent("\(n).json"))) as? [String: Any] ?? [:]
+            let envelope =
+                try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: spool.appendingPathComponent("\(n).json"))) as? [String: Any] ?? [:]
             result.append((message, envelope))
             n += 1
         }

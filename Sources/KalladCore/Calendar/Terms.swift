@@ -26,7 +26,8 @@ public struct MonthDay: Hashable, Sendable, Comparable, CustomStringConvertible 
     public init?(iso text: some StringProtocol) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0].count == 2, parts[1].count == 2,
-              let m = Int(parts[0]), let d = Int(parts[1]) else { return nil }
+            let m = Int(parts[0]), let d = Int(parts[1])
+        else { return nil }
         self.init(month: m, day: d)
     }
 

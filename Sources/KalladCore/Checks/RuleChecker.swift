@@ -33,11 +33,12 @@ public struct RuleChecker: Sendable {
             for (party, required) in body.composition.sorted(by: { $0.key < $1.key }) {
                 let count = body.seats.filter { !$0.coopted && registry.party($0.party, isWithin: party) }.count
                 if count != required {
-                    result.append(Diagnostic(
-                        .violation, code: "rule.composition",
-                        message: "\(body.id) has \(count) members from \(party); its rules ask for \(required)",
-                        hint: "add or remove seats, or correct `composition`", location: body.sourceLocation,
-                        body: body.id))
+                    result.append(
+                        Diagnostic(
+                            .violation, code: "rule.composition",
+                            message: "\(body.id) has \(count) members from \(party); its rules ask for \(required)",
+                            hint: "add or remove seats, or correct `composition`", location: body.sourceLocation,
+                            body: body.id))
                 }
             }
         }
@@ -51,25 +52,29 @@ public struct RuleChecker: Sendable {
             switch cadence.period {
             case .year:
                 guard let first = LocalDate(year: year, month: 1, day: 1),
-                      let last = LocalDate(year: year, month: 12, day: 31),
-                      body.isActive(on: first) && body.isActive(on: last) else { continue }
+                    let last = LocalDate(year: year, month: 12, day: 31),
+                    body.isActive(on: first) && body.isActive(on: last)
+                else { continue }
                 if meetings.count < cadence.atLeast {
-                    result.append(Diagnostic(
-                        .violation, code: "rule.cadence",
-                        message: "\(body.id) has \(meetings.count) meetings in \(year); its rules ask for at least "
-                            + "\(cadence.atLeast) a year",
-                        hint: "add dates to the plan for \(year) or change the pattern", location: body.sourceLocation,
-                        body: body.id))
+                    result.append(
+                        Diagnostic(
+                            .violation, code: "rule.cadence",
+                            message: "\(body.id) has \(meetings.count) meetings in \(year); its rules ask for at least "
+                                + "\(cadence.atLeast) a year",
+                            hint: "add dates to the plan for \(year) or change the pattern",
+                            location: body.sourceLocation,
+                            body: body.id))
                 }
             case .term:
                 for term in terms.terms(in: year) where body.isActive(on: term.start) && body.isActive(on: term.end) {
                     let count = meetings.filter { $0.date >= term.start && $0.date <= term.end }.count
                     if count < cadence.atLeast {
-                        result.append(Diagnostic(
-                            .violation, code: "rule.cadence",
-                            message: "\(body.id) has \(count) meetings in \(term.id) (\(term.start)–\(term.end)); "
-                                + "its rules ask for at least \(cadence.atLeast) a term",
-                            hint: "add dates within the term", location: body.sourceLocation, body: body.id))
+                        result.append(
+                            Diagnostic(
+                                .violation, code: "rule.cadence",
+                                message: "\(body.id) has \(count) meetings in \(term.id) (\(term.start)–\(term.end)); "
+                                    + "its rules ask for at least \(cadence.atLeast) a term",
+                                hint: "add dates within the term", location: body.sourceLocation, body: body.id))
                     }
                 }
             }
@@ -83,39 +88,47 @@ public struct RuleChecker: Sendable {
         for meeting in meetings {
             let place = meeting.sourceLocation ?? body.sourceLocation
             if !calendar.isWorkingDay(meeting.date) {
-                let what = calendar.holiday(on: meeting.date).map { "\($0.name)" }
+                let what =
+                    calendar.holiday(on: meeting.date).map { "\($0.name)" }
                     ?? (meeting.date.weekday.isWeekend ? "a weekend" : "a closed day")
-                result.append(Diagnostic(
-                    meeting.allowHoliday ? .warning : .violation, code: "rule.holiday",
-                    message: "\(meeting.id) falls on \(what) (\(meeting.date))",
-                    hint: meeting.allowHoliday ? "held on purpose (allow_holiday)"
-                        : "move it, or mark the planned date `allow_holiday: true`",
-                    location: place, body: body.id, meeting: meeting.id))
+                result.append(
+                    Diagnostic(
+                        meeting.allowHoliday ? .warning : .violation, code: "rule.holiday",
+                        message: "\(meeting.id) falls on \(what) (\(meeting.date))",
+                        hint: meeting.allowHoliday
+                            ? "held on purpose (allow_holiday)"
+                            : "move it, or mark the planned date `allow_holiday: true`",
+                        location: place, body: body.id, meeting: meeting.id))
             }
             if meeting.start.time < body.startTime || meeting.end.time > body.endTime
-                || meeting.end.time <= meeting.start.time {
-                result.append(Diagnostic(
-                    .violation, code: "rule.hours",
-                    message: "\(meeting.id) runs \(meeting.start.time)–\(meeting.end.time), outside \(body.id)'s "
-                        + "hours \(body.startTime)–\(body.endTime)",
-                    hint: "keep meetings within the body's `hours`", location: place, body: body.id,
-                    meeting: meeting.id))
+                || meeting.end.time <= meeting.start.time
+            {
+                result.append(
+                    Diagnostic(
+                        .violation, code: "rule.hours",
+                        message: "\(meeting.id) runs \(meeting.start.time)–\(meeting.end.time), outside \(body.id)'s "
+                            + "hours \(body.startTime)–\(body.endTime)",
+                        hint: "keep meetings within the body's `hours`", location: place, body: body.id,
+                        meeting: meeting.id))
             }
             if zone.isAmbiguousOrMissing(meeting.start) || zone.isAmbiguousOrMissing(meeting.end) {
-                result.append(Diagnostic(
-                    .violation, code: "rule.dst_time",
-                    message: "\(meeting.id) starts or ends at a time that does not exist or occurs twice in "
-                        + "\(zone.identifier) on \(meeting.date)",
-                    hint: "meet outside 02:00–03:00 on the days the clocks change", location: place, body: body.id,
-                    meeting: meeting.id))
+                result.append(
+                    Diagnostic(
+                        .violation, code: "rule.dst_time",
+                        message: "\(meeting.id) starts or ends at a time that does not exist or occurs twice in "
+                            + "\(zone.identifier) on \(meeting.date)",
+                        hint: "meet outside 02:00–03:00 on the days the clocks change", location: place, body: body.id,
+                        meeting: meeting.id))
             }
             if !body.isActive(on: meeting.date) {
-                result.append(Diagnostic(
-                    .violation, code: "rule.inactive",
-                    message: "\(meeting.id) is outside the life of \(body.id) "
-                        + "(\(body.activeFrom.map(String.init(describing:)) ?? "…")–"
-                        + "\(body.activeUntil.map(String.init(describing:)) ?? "…"))",
-                    hint: "move the meeting or extend `active`", location: place, body: body.id, meeting: meeting.id))
+                result.append(
+                    Diagnostic(
+                        .violation, code: "rule.inactive",
+                        message: "\(meeting.id) is outside the life of \(body.id) "
+                            + "(\(body.activeFrom.map(String.init(describing:)) ?? "…")–"
+                            + "\(body.activeUntil.map(String.init(describing:)) ?? "…"))",
+                        hint: "move the meeting or extend `active`", location: place, body: body.id, meeting: meeting.id
+                    ))
             }
         }
         return result
@@ -135,12 +148,15 @@ public struct RuleChecker: Sendable {
                 }
                 if !ok {
                     let window = earliest.map { "after \($0) and " } ?? ""
-                    result.append(Diagnostic(
-                        .violation, code: "rule.before",
-                        message: "\(body.id) has no meeting \(window)at least \(constraint.minDaysBefore) days before "
-                            + "\(constraint.body)'s meeting on \(other.date)",
-                        hint: "add a meeting on or before \(latest)", location: constraint.location ?? body.sourceLocation,
-                        body: body.id, meeting: other.id))
+                    result.append(
+                        Diagnostic(
+                            .violation, code: "rule.before",
+                            message:
+                                "\(body.id) has no meeting \(window)at least \(constraint.minDaysBefore) days before "
+                                + "\(constraint.body)'s meeting on \(other.date)",
+                            hint: "add a meeting on or before \(latest)",
+                            location: constraint.location ?? body.sourceLocation,
+                            body: body.id, meeting: other.id))
                 }
             }
         }

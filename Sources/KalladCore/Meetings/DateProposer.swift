@@ -56,21 +56,29 @@ public struct DateProposer: Sendable {
                 .map(\.date)
             for (index, date) in theirs.enumerated() where date.year == year {
                 let latest = date.adding(days: -constraint.minDaysBefore)
-                let earliest = constraint.afterPrevious && index > 0 ? theirs[index - 1].adding(days: 1)
+                let earliest =
+                    constraint.afterPrevious && index > 0
+                    ? theirs[index - 1].adding(days: 1)
                     : date.adding(days: -120)
                 if chosen.contains(where: { $0 >= earliest && $0 <= latest }) { continue }
-                guard earliest <= latest, let day = snap(latest, within: earliest...latest, weekdays: weekdays, preferLater: true, avoiding: chosen) else {
-                    diagnostics.append(Diagnostic(
-                        .violation, code: "plan.constraint_unmet",
-                        message: "no working \(weekdayNames(body)) between \(earliest) and \(latest) for \(body.id) "
-                            + "to meet at least \(constraint.minDaysBefore) days before \(constraint.body) on \(date)",
-                        hint: "allow more weekdays (schedule.weekdays) or give an explicit plan for \(year)",
-                        location: constraint.location, body: body.id))
+                guard earliest <= latest,
+                    let day = snap(
+                        latest, within: earliest...latest, weekdays: weekdays, preferLater: true, avoiding: chosen)
+                else {
+                    diagnostics.append(
+                        Diagnostic(
+                            .violation, code: "plan.constraint_unmet",
+                            message:
+                                "no working \(weekdayNames(body)) between \(earliest) and \(latest) for \(body.id) "
+                                + "to meet at least \(constraint.minDaysBefore) days before \(constraint.body) on \(date)",
+                            hint: "allow more weekdays (schedule.weekdays) or give an explicit plan for \(year)",
+                            location: constraint.location, body: body.id))
                     continue
                 }
                 // Use up the nearest spread target, so the count stays what the cadence asks.
                 if let nearest = targets.indices.filter({ !pinned.contains($0) })
-                    .min(by: { abs(targets[$0].days(to: day)) < abs(targets[$1].days(to: day)) }) {
+                    .min(by: { abs(targets[$0].days(to: day)) < abs(targets[$1].days(to: day)) })
+                {
                     pinned.insert(nearest)
                 }
                 chosen.append(day)
@@ -80,14 +88,17 @@ public struct DateProposer: Sendable {
         // 3. The remaining targets, snapped to working days.
         for (index, target) in targets.enumerated() where !pinned.contains(index) {
             let term = terms.first { target >= $0.start && target <= $0.end } ?? terms[0]
-            if let day = snap(target, within: term.start...term.end, weekdays: weekdays, preferLater: false, avoiding: chosen) {
+            if let day = snap(
+                target, within: term.start...term.end, weekdays: weekdays, preferLater: false, avoiding: chosen)
+            {
                 chosen.append(day)
             } else {
-                diagnostics.append(Diagnostic(
-                    .violation, code: "plan.no_day",
-                    message: "no free working \(weekdayNames(body)) in \(term.id) for \(body.id)",
-                    hint: "allow more weekdays or give an explicit plan", location: body.schedule.location,
-                    body: body.id))
+                diagnostics.append(
+                    Diagnostic(
+                        .violation, code: "plan.no_day",
+                        message: "no free working \(weekdayNames(body)) in \(term.id) for \(body.id)",
+                        hint: "allow more weekdays or give an explicit plan", location: body.schedule.location,
+                        body: body.id))
             }
         }
         return DateProposal(dates: chosen.sorted(), diagnostics: diagnostics)
@@ -110,14 +121,20 @@ public struct DateProposer: Sendable {
 
     /// The working day on a preferred weekday nearest to `target` within `range`, at least 7 days from the days
     /// already chosen where possible; `nil` if there is none.
-    func snap(_ target: LocalDate, within range: ClosedRange<LocalDate>, weekdays: Set<Weekday>, preferLater: Bool,
-              avoiding chosen: [LocalDate]) -> LocalDate? {
+    func snap(
+        _ target: LocalDate, within range: ClosedRange<LocalDate>, weekdays: Set<Weekday>, preferLater: Bool,
+        avoiding chosen: [LocalDate]
+    ) -> LocalDate? {
         for spacing in [7, 1] {
             for distance in 0...60 {
-                let candidates = preferLater ? [target.adding(days: -distance)]
+                let candidates =
+                    preferLater
+                    ? [target.adding(days: -distance)]
                     : [target.adding(days: distance), target.adding(days: -distance)]
                 for day in candidates where range.contains(day) {
-                    guard weekdays.isEmpty || weekdays.contains(day.weekday), calendar.isWorkingDay(day) else { continue }
+                    guard weekdays.isEmpty || weekdays.contains(day.weekday), calendar.isWorkingDay(day) else {
+                        continue
+                    }
                     if chosen.contains(where: { abs($0.days(to: day)) < spacing }) { continue }
                     return day
                 }
@@ -125,7 +142,6 @@ public struct DateProposer: Sendable {
         }
         return nil
     }
-
 
     func weekdayNames(_ body: Body) -> String {
         body.schedule.preferredWeekdays.map(\.rawValue).joined(separator: "/")

@@ -41,7 +41,7 @@ public struct OverlayChange: Hashable, Sendable {
         switch action {
         case .extra: nil
         case .moved(let meeting, _, _), .cancelled(let meeting, _), .standIn(let meeting, _, _),
-             .absent(let meeting, _), .roleHolder(let meeting, _, _), .agendaItem(let meeting, _, _):
+            .absent(let meeting, _), .roleHolder(let meeting, _, _), .agendaItem(let meeting, _, _):
             meeting
         }
     }

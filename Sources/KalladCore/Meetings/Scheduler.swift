@@ -63,10 +63,11 @@ public struct Scheduler: Sendable {
         }
         for (bodyID, list) in changesByBody where registry.body(bodyID) == nil {
             for change in list {
-                diagnostics.append(Diagnostic(
-                    .error, code: "change.unknown_body",
-                    message: "change \(change.id) names body '\(bodyID)', which is not in the registry",
-                    hint: "use a body id from `kallad meetings`", location: change.location))
+                diagnostics.append(
+                    Diagnostic(
+                        .error, code: "change.unknown_body",
+                        message: "change \(change.id) names body '\(bodyID)', which is not in the registry",
+                        hint: "use a body id from `kallad meetings`", location: change.location))
             }
         }
         // Sort by small keys and move each meeting once: comparing and swapping whole meetings is slow.
@@ -113,8 +114,10 @@ public struct Scheduler: Sendable {
     ) -> [Meeting] {
         var meetings: [Meeting] = []
         var usedIDs: Set<String> = []
-        func add(_ date: LocalDate, start: LocalTime?, end: LocalTime?, source: MeetingSource,
-                 location: String? = nil, allowHoliday: Bool = false, sourceLocation: SourceLocation? = nil) {
+        func add(
+            _ date: LocalDate, start: LocalTime?, end: LocalTime?, source: MeetingSource,
+            location: String? = nil, allowHoliday: Bool = false, sourceLocation: SourceLocation? = nil
+        ) {
             guard body.isActive(on: date) else { return }
             var id = "\(body.id)/\(date)"
             var n = 2
@@ -124,11 +127,12 @@ public struct Scheduler: Sendable {
             }
             usedIDs.insert(id)
             let startTime = start ?? body.startTime
-            meetings.append(Meeting(
-                id: id, body: body.id, kind: body.jointOf.isEmpty ? .ordinary : .joint, source: source,
-                start: LocalDateTime(date, startTime), end: LocalDateTime(date, end ?? body.endTime),
-                location: location ?? body.location, allowHoliday: allowHoliday,
-                sourceLocation: sourceLocation ?? body.schedule.location))
+            meetings.append(
+                Meeting(
+                    id: id, body: body.id, kind: body.jointOf.isEmpty ? .ordinary : .joint, source: source,
+                    start: LocalDateTime(date, startTime), end: LocalDateTime(date, end ?? body.endTime),
+                    location: location ?? body.location, allowHoliday: allowHoliday,
+                    sourceLocation: sourceLocation ?? body.schedule.location))
         }
 
         if let derived = body.schedule.derived {
@@ -141,7 +145,8 @@ public struct Scheduler: Sendable {
         for year in years {
             if let planned = body.schedule.plan[year] {
                 for entry in planned {
-                    add(entry.date, start: entry.start, end: entry.end, source: .plan, location: entry.location,
+                    add(
+                        entry.date, start: entry.start, end: entry.end, source: .plan, location: entry.location,
                         allowHoliday: entry.allowHoliday, sourceLocation: entry.sourceLocation)
                 }
             } else if let recurrence = body.schedule.recurrence {
@@ -201,11 +206,13 @@ public struct Scheduler: Sendable {
             guard let meetingID = change.meetingID else { continue }
             guard let index = meetings.firstIndex(where: { $0.id == meetingID }) else {
                 if let date = Self.date(inMeetingID: meetingID), !years.contains(date.year) { continue }
-                diagnostics.append(Diagnostic(
-                    .error, code: "change.unknown_meeting",
-                    message: "change \(change.id) names meeting '\(meetingID)', which \(body.id) does not have",
-                    hint: "meeting ids are <body>/<original date>; list them with `kallad meetings --body \(body.id)`",
-                    location: change.location, body: body.id, meeting: meetingID))
+                diagnostics.append(
+                    Diagnostic(
+                        .error, code: "change.unknown_meeting",
+                        message: "change \(change.id) names meeting '\(meetingID)', which \(body.id) does not have",
+                        hint:
+                            "meeting ids are <body>/<original date>; list them with `kallad meetings --body \(body.id)`",
+                        location: change.location, body: body.id, meeting: meetingID))
                 continue
             }
             switch change.action {
@@ -213,10 +220,13 @@ public struct Scheduler: Sendable {
             case .moved(_, let start, let end):
                 let old = meetings[index]
                 let duration = old.end.time.minuteOfDay - old.start.time.minuteOfDay
-                let newEnd = end ?? LocalTime(hour: min(23, (start.time.minuteOfDay + duration) / 60),
-                                              minute: (start.time.minuteOfDay + duration) % 60) ?? old.end.time
-                meetings[index].history.append(MeetingRevision(
-                    start: old.start, end: old.end, sequence: old.sequence, movedAt: change.knownAt))
+                let newEnd =
+                    end ?? LocalTime(
+                        hour: min(23, (start.time.minuteOfDay + duration) / 60),
+                        minute: (start.time.minuteOfDay + duration) % 60) ?? old.end.time
+                meetings[index].history.append(
+                    MeetingRevision(
+                        start: old.start, end: old.end, sequence: old.sequence, movedAt: change.knownAt))
                 meetings[index].start = start
                 meetings[index].end = LocalDateTime(start.date, newEnd)
                 if change.knownAt != nil { meetings[index].sequence += 1 }
@@ -232,7 +242,8 @@ public struct Scheduler: Sendable {
             case .roleHolder(_, let role, let person):
                 meetings[index].adjustments.roleHolders[role] = person
             case .agendaItem(_, let title, let submittedBy):
-                meetings[index].agenda.append(AgendaItem(title: title, submittedBy: submittedBy, addedAt: change.knownAt))
+                meetings[index].agenda.append(
+                    AgendaItem(title: title, submittedBy: submittedBy, addedAt: change.knownAt))
             }
         }
     }
@@ -259,7 +270,8 @@ public struct Scheduler: Sendable {
             var diagnostics: [Diagnostic] = []
             // Derived and proposed schedules depend on other bodies; count from the body's own base pattern.
             let known = earlier.knownBefore(body: body, years: anchor...(year - 1))
-            count = earlier.baseMeetings(of: body, years: anchor...(year - 1), known: known, diagnostics: &diagnostics)
+            count =
+                earlier.baseMeetings(of: body, years: anchor...(year - 1), known: known, diagnostics: &diagnostics)
                 .count
             result[body.id] = count
         }

@@ -46,8 +46,10 @@ public struct Planner: Sendable {
             // A meeting whose whole timeline lies outside the window needs no work, unless a change that became
             // known at some moment may put a notification anywhere.
             let policy = body.notifications
-            let lead = max(policy.convenerPromptDays, policy.agendaRequestDays, policy.summonsDays,
-                           policy.reminderDays) + 7
+            let lead =
+                max(
+                    policy.convenerPromptDays, policy.agendaRequestDays, policy.summonsDays,
+                    policy.reminderDays) + 7
             let trail = 2 * policy.minutesReminderWorkingDays + 14
             let changed = meeting.knownAt != nil || meeting.cancelledAt != nil || !meeting.history.isEmpty
             if !changed && (meeting.date.adding(days: -lead) > lastDay || meeting.date.adding(days: trail) < firstDay) {
@@ -83,7 +85,9 @@ public struct Planner: Sendable {
     }
 
     /// Every notification of one meeting, over its whole life.
-    func timeline(of meeting: Meeting, body: Body, roles: RoleResolver, attendees members: [Recipient])
+    func timeline(
+        of meeting: Meeting, body: Body, roles: RoleResolver, attendees members: [Recipient]
+    )
         -> [DueNotification]
     {
         let zone = registry.settings.zone
@@ -98,14 +102,19 @@ public struct Planner: Sendable {
         var result: [DueNotification] = []
         var sentKinds: Set<NotificationKind> = []
         var lastSummonsSequence: Int?
-        func emit(_ kind: NotificationKind, _ due: Instant, _ state: Meeting, to recipients: [Recipient],
-                  sequenced: Bool, deadline: LocalDate? = nil, previous: LocalDateTime? = nil) {
+        func emit(
+            _ kind: NotificationKind, _ due: Instant, _ state: Meeting, to recipients: [Recipient],
+            sequenced: Bool, deadline: LocalDate? = nil, previous: LocalDateTime? = nil
+        ) {
             guard policy.enabled.contains(kind) || kind == .update || kind == .cancellation,
-                  !recipients.isEmpty else { return }
+                !recipients.isEmpty
+            else { return }
             let key = sequenced ? "\(meeting.id)/\(kind.rawValue)/\(state.sequence)" : "\(meeting.id)/\(kind.rawValue)"
-            result.append(DueNotification(
-                key: key, kind: kind, due: due, meeting: state, sender: sender, recipients: recipients, chair: chair,
-                secretary: secretary, agendaDeadline: deadline, sequence: state.sequence, previousStart: previous))
+            result.append(
+                DueNotification(
+                    key: key, kind: kind, due: due, meeting: state, sender: sender, recipients: recipients,
+                    chair: chair,
+                    secretary: secretary, agendaDeadline: deadline, sequence: state.sequence, previousStart: previous))
             sentKinds.insert(kind)
         }
 
@@ -136,7 +145,8 @@ public struct Planner: Sendable {
                 return nil
             }
             if !sentKinds.contains(.convenerPrompt), let due = catchUp(promptDue, latest: start),
-               let recipient = registry.recipient(convener, as: .convener) {
+                let recipient = registry.recipient(convener, as: .convener)
+            {
                 emit(.convenerPrompt, due, m, to: [recipient], sequenced: false)
             }
             if !sentKinds.contains(.agendaRequest), let due = catchUp(agendaDue, latest: at(itemsDue)) {
@@ -151,7 +161,8 @@ public struct Planner: Sendable {
             }
             if index == states.count - 1, meeting.status == .scheduled {
                 let minutesDue = at(calendar.adding(workingDays: policy.minutesReminderWorkingDays, to: m.date))
-                let keeper = registry.recipient(secretary, as: .secretary)
+                let keeper =
+                    registry.recipient(secretary, as: .secretary)
                     ?? (secretary?.person == nil ? registry.recipient(convener, as: .convener) : nil)
                 if let keeper { emit(.minutesReminder, minutesDue, m, to: [keeper], sequenced: false) }
             }
@@ -159,7 +170,8 @@ public struct Planner: Sendable {
 
         // Cancelled: those already told get a cancellation when it became known.
         if meeting.status == .cancelled, let cancelledAt = meeting.cancelledAt,
-           cancelledAt < registry.settings.zone.instant(of: meeting.start) {
+            cancelledAt < registry.settings.zone.instant(of: meeting.start)
+        {
             let told = result.contains { $0.kind == .agendaRequest || $0.kind == .summons || $0.kind == .update }
             if told { emit(.cancellation, cancelledAt, meeting, to: attendees, sequenced: true) }
         }
@@ -205,7 +217,8 @@ public struct Planner: Sendable {
         var list = members
         for (holder, reason) in [(convener, RecipientReason.convener), (chair, .chair), (secretary, .secretary)] {
             guard let person = holder?.person, !list.contains(where: { $0.person == person }),
-                  let recipient = registry.recipient(holder, as: reason) else { continue }
+                let recipient = registry.recipient(holder, as: reason)
+            else { continue }
             list.append(recipient)
         }
         return list

@@ -56,9 +56,10 @@ extension Registry {
                 reason = .substitute
             }
             guard seen.insert(personID).inserted, let person = people[personID] else { continue }
-            result.append(Recipient(
-                person: person.id, name: person.name, email: person.email, reason: reason, seat: seat.id,
-                party: seat.party, optional: seat.coopted))
+            result.append(
+                Recipient(
+                    person: person.id, name: person.name, email: person.email, reason: reason, seat: seat.id,
+                    party: seat.party, optional: seat.coopted))
         }
         return result
     }

@@ -55,8 +55,9 @@ private struct RuleParser {
         var start = 0
         if chars.count >= 6, String(chars[0..<6]).uppercased() == "RRULE:" { start = 6 }
         guard start < chars.count else {
-            throw Failure(code: Code.empty, message: "the rule is empty; write e.g. RRULE:FREQ=MONTHLY;BYDAY=2TH",
-                          offset: start)
+            throw Failure(
+                code: Code.empty, message: "the rule is empty; write e.g. RRULE:FREQ=MONTHLY;BYDAY=2TH",
+                offset: start)
         }
         var partStart = start
         while partStart <= chars.count {
@@ -189,7 +190,8 @@ private struct RuleParser {
         let digits = text.first == "+" || text.first == "-" ? text.dropFirst() : Substring(text)
         let allowed = nonZero ? "\(range.lowerBound)...-1 or 1...\(range.upperBound)" : "\(range)"
         guard !digits.isEmpty, digits.count <= 9, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
-              let n = Int(text.first == "+" ? String(digits) : text), range.contains(n), !(nonZero && n == 0) else {
+            let n = Int(text.first == "+" ? String(digits) : text), range.contains(n), !(nonZero && n == 0)
+        else {
             throw Failure(
                 code: Code.badValue, message: "\(name) value '\(text)' is not an integer in \(allowed)",
                 offset: offset)
@@ -222,11 +224,13 @@ private struct RuleParser {
             message: "UNTIL=\(text) is not a local date or date-time; write YYYYMMDD or YYYYMMDDTHHMMSS",
             offset: offset)
         guard c.count == 8 || c.count == 15 || c.count == 16,
-              let y = number(0..<4), let m = number(4..<6), let d = number(6..<8),
-              let date = LocalDate(year: y, month: m, day: d) else { throw bad }
+            let y = number(0..<4), let m = number(4..<6), let d = number(6..<8),
+            let date = LocalDate(year: y, month: m, day: d)
+        else { throw bad }
         if c.count == 8 { return .date(date) }
         guard c[8] == "T", let h = number(9..<11), let mi = number(11..<13), let s = number(13..<15),
-              let time = LocalTime(hour: h, minute: mi), (0...59).contains(s) else { throw bad }
+            let time = LocalTime(hour: h, minute: mi), (0...59).contains(s)
+        else { throw bad }
         if c.count == 16 {
             guard c[15] == "Z" else { throw bad }
             throw Failure(

@@ -66,8 +66,10 @@ public struct ReceiverSettings: Hashable, Sendable, Identifiable {
     public var location: SourceLocation?
 
     /// Creates a receiver.
-    public init(id: String, kind: String, url: String, room: String? = nil, secretFiles: [String] = [],
-                location: SourceLocation? = nil) {
+    public init(
+        id: String, kind: String, url: String, room: String? = nil, secretFiles: [String] = [],
+        location: SourceLocation? = nil
+    ) {
         self.id = id
         self.kind = kind
         self.url = url

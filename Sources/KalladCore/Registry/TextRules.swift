@@ -16,7 +16,8 @@ public enum EmailAddress {
             return "is not of the form local@domain"
         }
         let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
-        guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && $0.count <= 63 && $0.first != "-" && $0.last != "-" })
+        guard labels.count >= 2,
+            labels.allSatisfy({ !$0.isEmpty && $0.count <= 63 && $0.first != "-" && $0.last != "-" })
         else { return "has no valid domain (e.g. example.se)" }
         return nil
     }

@@ -51,7 +51,8 @@ public struct RoleResolver: Sendable {
             case .year:
                 turn = day.year - rotation.anchorYear
             case .meeting:
-                turn = meetingOrdinal(meeting, day: day, body: body, since: rotation.anchorYear)
+                turn =
+                    meetingOrdinal(meeting, day: day, body: body, since: rotation.anchorYear)
                     + (schedule.ordinaryMeetingsBefore[body.id] ?? 0)
             }
             let n = rotation.order.count
@@ -68,8 +69,9 @@ public struct RoleResolver: Sendable {
         case .sameAs(let otherRole):
             guard otherRole != role else { return nil }
             if let meeting, let named = meeting.adjustments.roleHolders[otherRole] {
-                return RoleHolder(person: named, seat: nil, office: nil, party: nil, appointer: nil,
-                                  basis: "same as \(otherRole.rawValue)")
+                return RoleHolder(
+                    person: named, seat: nil, office: nil, party: nil, appointer: nil,
+                    basis: "same as \(otherRole.rawValue)")
             }
             var found = resolve(otherRole, in: body, at: meeting, date: day, depth: depth + 1)
             found?.basis = "same as \(otherRole.rawValue)"
@@ -104,8 +106,10 @@ public struct RoleResolver: Sendable {
         return ordinary.filter { Self.originalKey($0) < key }.count
     }
 
-    static func originalKey(_ meeting: Meeting) -> String { meeting.history.first.map { "\($0.start)" }
-        ?? "\(meeting.start)" }
+    static func originalKey(_ meeting: Meeting) -> String {
+        meeting.history.first.map { "\($0.start)" }
+            ?? "\(meeting.start)"
+    }
 
     /// The person in a seat at a meeting: a named stand-in, the substitute when the member is absent, else the
     /// member.
@@ -122,8 +126,9 @@ public struct RoleResolver: Sendable {
                 basis += ", substitute"
             }
         }
-        return RoleHolder(person: person, seat: seat.id, office: seat.office, party: seat.party, appointer: nil,
-                          basis: basis)
+        return RoleHolder(
+            person: person, seat: seat.id, office: seat.office, party: seat.party, appointer: nil,
+            basis: basis)
     }
 
     func seatInBodyOrJoint(_ seatID: String, body: Body) -> Seat? {

@@ -66,7 +66,8 @@ public struct ZoneRules: Hashable, Sendable {
 
     /// The last Sunday of a month.
     static func lastSunday(year: Int, month: Int) -> LocalDate {
-        let last = LocalDate(year: year, month: month, day: LocalDate.daysIn(month: month, year: year))
+        let last =
+            LocalDate(year: year, month: month, day: LocalDate.daysIn(month: month, year: year))
             ?? LocalDate.firstOfYear(year)  // safe: the last day of a month exists
         return last.adding(days: -((last.weekday.index + 1) % 7))
     }
