@@ -37,18 +37,28 @@ struct Preview: ParsableCommand {
         guard first.days(to: last) <= 3660 else { throw ValidationError("preview at most ten years at a time") }
         let start = zone.instant(of: LocalDateTime(first, .midnight))
         let end = zone.instant(of: LocalDateTime(last.adding(days: 1), .midnight))
-        let (notifications, schedule) = Planner.due(registry: registry, from: start, to: end)
+        let (planner, schedule) = Planner.prepare(registry: registry, from: start, to: end)
         for diagnostic in schedule.diagnostics { Console.error(diagnostic.description) }
-        let shown = notifications.filter { body == nil || $0.meeting.body == body }
-        for notification in shown {
-            switch format {
-            case .json: print(JSONLine.encode(NotificationJSON(notification, zone: zone)))
-            case .text: print(TextOutput.notification(notification, registry: registry))
+        // A quarter at a time, so a year of a national registry is never all in memory at once.
+        var shown: [DueNotification] = []
+        var count = 0
+        var pieceStart = start
+        while pieceStart < end {
+            let pieceEnd = min(end, pieceStart.adding(seconds: 92 * 86_400))
+            for notification in planner.notifications(for: schedule, from: pieceStart, to: pieceEnd)
+            where body == nil || notification.meeting.body == body {
+                count += 1
+                switch format {
+                case .json: print(JSONLine.encode(NotificationJSON(notification, zone: zone)))
+                case .text: print(TextOutput.notification(notification, registry: registry))
+                }
+                if eml != nil { shown.append(notification) }
             }
+            pieceStart = pieceEnd
         }
         if let eml { try writeMessages(shown, registry: registry, to: eml) }
         if format == .text {
-            print("\(shown.count) notifications due \(first)–\(last); nothing was sent (dry run)")
+            print("\(count) notifications due \(first)–\(last); nothing was sent (dry run)")
         }
     }
 

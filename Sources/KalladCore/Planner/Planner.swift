@@ -23,15 +23,23 @@ public struct Planner: Sendable {
     public static func due(
         registry: Registry, overlay: Overlay = Overlay(), from: Instant, to: Instant
     ) -> (notifications: [DueNotification], schedule: MeetingSchedule) {
+        let (planner, schedule) = prepare(registry: registry, overlay: overlay, from: from, to: to)
+        return (planner.notifications(for: schedule, from: from, to: to), schedule)
+    }
+
+    /// A planner and the meetings whose timelines can reach `[from, to)`: up to ~100 days before a meeting and a
+    /// few after. Callers that want the notifications of a long window piece by piece (to keep memory small) ask
+    /// `notifications(for:from:to:)` for each piece.
+    public static func prepare(
+        registry: Registry, overlay: Overlay = Overlay(), from: Instant, to: Instant
+    ) -> (planner: Planner, schedule: MeetingSchedule) {
         let zone = registry.settings.zone
-        // Meetings whose timelines can reach the window: up to ~100 days before a meeting, a few days after.
         let firstYear = zone.local(from).date.adding(days: -30).year
         let lastYear = zone.local(to).date.adding(days: 400).year
         let years = firstYear...max(firstYear, min(lastYear, zone.local(to).date.year + 1))
         let scheduler = Scheduler(registry: registry, years: years)
         let schedule = scheduler.schedule(years: years, overlay: overlay)
-        let planner = Planner(registry: registry, calendar: scheduler.calendar)
-        return (planner.notifications(for: schedule, from: from, to: to), schedule)
+        return (Planner(registry: registry, calendar: scheduler.calendar), schedule)
     }
 
     /// The notifications of every meeting in `schedule` that fall in `[from, to)`.
@@ -41,20 +49,30 @@ public struct Planner: Sendable {
         var attendeesByBody: [String: [Recipient]] = [:]
         let zone = registry.settings.zone
         let firstDay = zone.local(from).date, lastDay = zone.local(to).date
-        for meeting in schedule.meetings {
-            guard let body = registry.body(meeting.body) else { continue }
+        // How far before and after its meeting a body's timeline reaches, in days, worked out once per body.
+        var reach: [String: (lead: Int, trail: Int)] = [:]
+        let meetings = schedule.meetings
+        for index in meetings.indices {
             // A meeting whose whole timeline lies outside the window needs no work, unless a change that became
-            // known at some moment may put a notification anywhere.
-            let policy = body.notifications
-            let lead =
-                max(
-                    policy.convenerPromptDays, policy.agendaRequestDays, policy.summonsDays,
-                    policy.reminderDays) + 7
-            let trail = 2 * policy.minutesReminderWorkingDays + 14
-            let changed = meeting.knownAt != nil || meeting.cancelledAt != nil || !meeting.history.isEmpty
-            if !changed && (meeting.date.adding(days: -lead) > lastDay || meeting.date.adding(days: trail) < firstDay) {
+            // known at some moment may put a notification anywhere. Decided before copying the meeting.
+            let bodyID = meetings[index].body
+            let bounds: (lead: Int, trail: Int)
+            if let known = reach[bodyID] {
+                bounds = known
+            } else {
+                let policy = registry.body(bodyID)?.notifications ?? registry.settings.notifications
+                bounds = (max(policy.convenerPromptDays, policy.agendaRequestDays, policy.summonsDays,
+                              policy.reminderDays) + 7, 2 * policy.minutesReminderWorkingDays + 14)
+                reach[bodyID] = bounds
+            }
+            let date = meetings[index].start.date
+            let changed = meetings[index].knownAt != nil || meetings[index].cancelledAt != nil
+                || !meetings[index].history.isEmpty
+            if !changed && (date.adding(days: -bounds.lead) > lastDay || date.adding(days: bounds.trail) < firstDay) {
                 continue
             }
+            let meeting = meetings[index]
+            guard let body = registry.body(meeting.body) else { continue }
             // Most meetings have no stand-ins or absences: their attendees are the body's, worked out once.
             let attendees: [Recipient]
             if meeting.adjustments == MeetingAdjustments() {
