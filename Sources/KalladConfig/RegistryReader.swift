@@ -19,6 +19,8 @@ final class RegistryReader {
     var bodyCursors: [YAMLCursor] = []
     var changeCursors: [YAMLCursor] = []
     var settingsSeen: SourceLocation?
+    /// Body ids named under `settings.service`, checked after the bodies are read.
+    var serviceBodyReferences: [YAMLCursor] = []
 
     static let topLevelKeys = ["settings", "parties", "areas", "people", "offices", "bodies", "changes", "receivers"]
     var receivers: [ReceiverSettings] = []
@@ -40,6 +42,7 @@ final class RegistryReader {
         checkPartyReferences()
         for cursor in bodyCursors { readBody(cursor) }
         for cursor in changeCursors { readChange(cursor) }
+        checkServiceReferences()
         let registry = Registry(
             settings: settings, parties: parties, areas: areas, people: people, offices: offices, bodies: bodies,
             changes: Overlay(changes: changes), receivers: receivers)
@@ -87,10 +90,11 @@ final class RegistryReader {
         guard
             let map = cursor.mapping(allowed: [
                 "time_zone", "language", "terms", "closed_days", "notifications",
-                "delivery",
+                "delivery", "service",
             ])
         else { return }
         if let delivery = map["delivery"] { readDelivery(delivery) }
+        if let service = map["service"] { readService(service) }
         if let zone = map["time_zone"], let name = zone.string() {
             if let rules = ZoneRules.known[name] {
                 settings.zone = rules

@@ -128,4 +128,8 @@ public struct MeetingAdjustments: Hashable, Sendable {
     public var absent: Set<String> = []
     /// Role → the person named for this meeting.
     public var roleHolders: [Role: String] = [:]
+    /// Another system asked for the summons to go out now (`OverlayChange.Action.sendNow`).
+    public var sendNowRequested = false
+    /// When that request became known (`nil`: always, a change in the configuration).
+    public var sendNowRequestedAt: Instant?
 }

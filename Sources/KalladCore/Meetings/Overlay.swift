@@ -16,6 +16,10 @@ public struct OverlayChange: Hashable, Sendable {
         case roleHolder(meeting: String, role: Role, person: String)
         /// An agenda item for a meeting.
         case agendaItem(meeting: String, title: String, submittedBy: String?)
+        /// Another system asked for the meeting's summons to go out now instead of on its usual day (a
+        /// `summons.send_now` trigger). The scheduler marks the meeting (`MeetingAdjustments.sendNowRequestedAt`);
+        /// the planner makes the summons due at the change's `knownAt`.
+        case sendNow(meeting: String)
     }
 
     /// A stable id of the change (a trigger's id, or `config:<file>:<line>`).
@@ -41,7 +45,8 @@ public struct OverlayChange: Hashable, Sendable {
         switch action {
         case .extra: nil
         case .moved(let meeting, _, _), .cancelled(let meeting, _), .standIn(let meeting, _, _),
-            .absent(let meeting, _), .roleHolder(let meeting, _, _), .agendaItem(let meeting, _, _):
+            .absent(let meeting, _), .roleHolder(let meeting, _, _), .agendaItem(let meeting, _, _),
+            .sendNow(let meeting):
             meeting
         }
     }

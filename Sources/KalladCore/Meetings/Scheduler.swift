@@ -244,6 +244,9 @@ public struct Scheduler: Sendable {
             case .agendaItem(_, let title, let submittedBy):
                 meetings[index].agenda.append(
                     AgendaItem(title: title, submittedBy: submittedBy, addedAt: change.knownAt))
+            case .sendNow:
+                meetings[index].adjustments.sendNowRequested = true
+                meetings[index].adjustments.sendNowRequestedAt = change.knownAt
             }
         }
     }

@@ -12,13 +12,17 @@ public struct Settings: Hashable, Sendable {
     public var closedDays: [LocalDate]
     /// How notifications leave.
     public var delivery: DeliverySettings
+    /// How `kallad run` serves the API and whom it takes triggers from.
+    public var service: ServiceSettings
 
     /// Creates settings.
     public init(
         zone: ZoneRules = .stockholm, terms: TermRules = .standard, notifications: NotificationPolicy = .standard,
-        language: String = "sv", closedDays: [LocalDate] = [], delivery: DeliverySettings = DeliverySettings()
+        language: String = "sv", closedDays: [LocalDate] = [], delivery: DeliverySettings = DeliverySettings(),
+        service: ServiceSettings = ServiceSettings()
     ) {
         self.delivery = delivery
+        self.service = service
         self.zone = zone
         self.terms = terms
         self.notifications = notifications

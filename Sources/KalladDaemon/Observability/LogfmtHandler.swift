@@ -1,0 +1,157 @@
+public import Logging
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A swift-log handler writing one logfmt line per event (`ts=… level=info msg="…" meeting.id=…`), for journald.
+/// Nested metadata becomes dotted keys. Values under keys that name secrets or message contents are replaced by
+/// `[redacted]`, so a careless call site cannot leak them.
+public struct LogfmtHandler: LogHandler {
+    /// Where finished lines go.
+    public typealias Sink = @Sendable (String) -> Void
+
+    /// The handler's metadata.
+    public var metadata: Logger.Metadata = [:]
+    /// The lowest level written.
+    public var logLevel: Logger.Level
+    /// The logger's label, written as `logger=`.
+    public let label: String
+    let sink: Sink
+    let clock: @Sendable () -> Double
+
+    /// A handler writing to `sink` (standard output when omitted).
+    public init(
+        label: String, level: Logger.Level = .info, sink: @escaping Sink = LogfmtHandler.standardOutput,
+        clock: @escaping @Sendable () -> Double = LogfmtHandler.wallClock
+    ) {
+        self.label = label
+        self.logLevel = level
+        self.sink = sink
+        self.clock = clock
+    }
+
+    /// Metadata by key.
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    /// Writes one line.
+    public func log(event: LogEvent) {
+        var fields: [(String, String)] = [
+            ("ts", Self.timestamp(clock())), ("level", event.level.rawValue), ("msg", event.message.description),
+            ("logger", label),
+        ]
+        var merged = metadata
+        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        for key in merged.keys.sorted() {
+            if let value = merged[key] { Self.flatten(key, value, into: &fields) }
+        }
+        if event.level >= .warning { fields.append(("source", "\(event.file):\(event.line)")) }
+        sink(fields.map { "\($0.0)=\(Self.quoted(Self.redacted($0.0, $0.1)))" }.joined(separator: " "))
+    }
+
+    /// Keys whose values are never written.
+    static let secretWords = ["secret", "password", "token", "authorization", "signature", "payload", "content"]
+
+    static func redacted(_ key: String, _ value: String) -> String {
+        let lower = key.lowercased()
+        return secretWords.contains { lower.contains($0) } ? "[redacted]" : value
+    }
+
+    static func flatten(_ key: String, _ value: Logger.MetadataValue, into fields: inout [(String, String)]) {
+        switch value {
+        case .string(let text): fields.append((key, text))
+        case .stringConvertible(let item): fields.append((key, item.description))
+        case .array(let items): fields.append((key, items.map(\.description).joined(separator: ",")))
+        case .dictionary(let map):
+            for inner in map.keys.sorted() {
+                if let item = map[inner] { flatten(key + "." + inner, item, into: &fields) }
+            }
+        }
+    }
+
+    /// A logfmt value: bare when it is a plain token, else in quotes with `"`, `\` and control characters escaped.
+    static func quoted(_ value: String) -> String {
+        let plain =
+            !value.isEmpty
+            && value.unicodeScalars.allSatisfy {
+                $0.value > 32 && $0 != "\"" && $0 != "=" && $0 != "\\" && $0.value != 127
+            }
+        if plain { return value }
+        var out = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 32 || scalar.value == 127 {
+                    out += "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// RFC 3339 UTC with milliseconds.
+    static func timestamp(_ seconds: Double) -> String {
+        let whole = Int64(seconds.rounded(.down))
+        let millis = Int((seconds - Double(whole)) * 1000)
+        let days = whole >= 0 ? whole / 86_400 : (whole - 86_399) / 86_400
+        let secondOfDay = Int(whole - days * 86_400)
+        // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(year)-\(two(Int(month)))-\(two(Int(day)))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60))"
+            + ":\(two(secondOfDay % 60)).\(String(millis).leftPadded(to: 3))Z"
+    }
+
+    /// Writes a line to standard output at once (journald reads it as it comes).
+    public static let standardOutput: Sink = { line in
+        let text = line + "\n"
+        var bytes = Array(text.utf8)
+        standardOutputLock.withLock { _ in
+            var offset = 0
+            while offset < bytes.count {
+                let written = bytes.withUnsafeMutableBytes { buffer in
+                    guard let base = buffer.baseAddress else { return 0 }
+                    return write(1, base + offset, buffer.count - offset)
+                }
+                if written <= 0 { break }
+                offset += written
+            }
+        }
+    }
+
+    static let standardOutputLock = Mutex(())
+
+    /// Seconds since 1970 from the system clock.
+    public static let wallClock: @Sendable () -> Double = {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
