@@ -15,6 +15,8 @@ public struct LoadedConfig: Sendable {
     public var warnings: [Diagnostic]
     /// When it was loaded.
     public var loadedAt: Instant
+    /// Counts successful loads; caches keyed by it are dropped when the configuration changes.
+    public var generation: Int = 0
 
     /// Creates a loaded configuration (tests build one directly).
     public init(
@@ -90,6 +92,7 @@ public actor ConfigHolder {
     private let metrics: MetricsRegistry?
     private let box = Mutex<LoadedConfig?>(nil)
     private let refusal = Mutex<String?>(nil)
+    private var generation = 0
 
     /// A holder for `directory`; nothing is loaded until `reload()`.
     public init(
@@ -131,8 +134,10 @@ public actor ConfigHolder {
             readSecret: readSecret)
         {
         case .failure(let error): return refuse(error.description)
-        case .success(let loaded):
-            box.withLock { $0 = loaded }
+        case .success(var loaded):
+            generation += 1
+            loaded.generation = generation
+            box.withLock { [loaded] in $0 = loaded }
             refusal.withLock { $0 = nil }
             metrics?.set(KalladMetrics.configReloadSuccessful, to: 1)
             metrics?.set(KalladMetrics.configReloadTimestamp, to: Double(now.secondsSinceEpoch))

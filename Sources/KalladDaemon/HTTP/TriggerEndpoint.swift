@@ -1,0 +1,126 @@
+import Foundation
+import Hummingbird
+import KalladCore
+import Logging
+
+/// `POST /v1/triggers`: size, signature, JSON, permissions, existence, then the inbox.
+///
+/// Answers: 202 accepted; 400 not JSON; 401 unsigned, bad or stale signature; 403 a body the system may not touch;
+/// 404 no such body or meeting; 409 a `webhook-id` seen before (a replay; nothing changes, so a sender that lost
+/// the first answer can treat 409 as done); 413 over 64 KiB; 422 fields wrong; 503 no configuration loaded.
+struct TriggerEndpoint {
+    let services: DaemonServices
+
+    struct Accepted: Encodable {
+        var id: String
+        var type: String
+        var system: String
+        var status = "accepted"
+        var meetings: [String]
+    }
+
+    func handle(_ request: Request) async throws -> Response {
+        let config = try DaemonRouter.requireConfig(services)
+        if let length = DaemonRouter.header(request, "content-length").flatMap(Int.init),
+            length > DaemonRouter.maxTriggerBytes
+        {
+            throw tooLarge()
+        }
+        var buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: DaemonRouter.maxTriggerBytes)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw tooLarge()
+        }
+        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        guard let body = String(validating: bytes, as: UTF8.self) else {
+            throw count(
+                Problem(.badRequest, code: "trigger.encoding", detail: "the body is not UTF-8"), system: nil, type: nil)
+        }
+        let headers = WebhookHeaders(
+            id: DaemonRouter.header(request, "webhook-id"), timestamp: DaemonRouter.header(request, "webhook-timestamp"),
+            signature: DaemonRouter.header(request, "webhook-signature"),
+            system: DaemonRouter.header(request, "kallad-system"))
+        let now = services.clock()
+        let system: SendingSystem
+        switch TriggerAuthenticator.authenticate(headers, body: body, config: config, now: now) {
+        case .failure(let problem): throw count(problem, system: nil, type: nil)
+        case .success(let found): system = found
+        }
+        let id = headers.id ?? ""
+        let command: TriggerCommand
+        switch TriggerParser.parse(bytes) {
+        case .failure(let rejection): throw count(Problem(rejection), system: system.name, type: nil)
+        case .success(let parsed): command = parsed
+        }
+        let type = Self.typeName(command)
+        let resolver = TriggerResolver(
+            config: config, lookup: ScheduleLookup(config: config, inbox: services.inbox, cache: services.cache))
+        let changes: [OverlayChange]
+        switch try await resolver.resolve(command, id: id, system: system, now: now) {
+        case .failure(let rejection): throw count(Problem(rejection), system: system.name, type: type)
+        case .success(let found): changes = found
+        }
+        let trigger = InboundTrigger(
+            id: id, system: system.name, type: type, receivedAt: now, changes: changes, payload: body)
+        switch try await services.inbox.record(trigger) {
+        case .duplicate:
+            throw count(
+                Problem(
+                    .conflict, code: "trigger.replay",
+                    detail: "a trigger with this webhook-id was received before; nothing changed",
+                    fields: [FieldProblem(field: "webhook-id", message: "already used")]), system: system.name, type: type)
+        case .accepted:
+            services.metrics.increment(
+                KalladMetrics.triggers, labels: ["system": system.name, "type": type, "outcome": "accepted"])
+            let meetings = changes.map(Self.meetingID)
+            services.logger.info(
+                "trigger accepted",
+                metadata: [
+                    "trigger.id": "\(id)", "trigger.type": "\(type)", "trigger.system": "\(system.name)",
+                    "meeting.id": "\(meetings.joined(separator: ","))",
+                ])
+            services.triggerRecorded(trigger)
+            return try DaemonRouter.json(
+                Accepted(id: id, type: type, system: system.name, meetings: meetings), status: .accepted)
+        }
+    }
+
+    func tooLarge() -> Problem {
+        count(
+            Problem(
+                .contentTooLarge, code: "trigger.too_large",
+                detail: "the body is larger than \(DaemonRouter.maxTriggerBytes) bytes"), system: nil, type: nil)
+    }
+
+    func count(_ problem: Problem, system: String?, type: String?) -> Problem {
+        services.metrics.increment(
+            KalladMetrics.triggers,
+            labels: ["system": system ?? "unknown", "type": type ?? "unknown", "outcome": problem.code])
+        services.logger.notice(
+            "trigger refused",
+            metadata: [
+                "trigger.system": "\(system ?? "unknown")", "problem.code": "\(problem.code)",
+                "http.status": "\(problem.status.code)", "problem.detail": "\(problem.detail)",
+            ])
+        return problem
+    }
+
+    static func typeName(_ command: TriggerCommand) -> String {
+        switch command {
+        case .meetingRequested: "meeting.requested"
+        case .meetingCancelled: "meeting.cancelled"
+        case .meetingMoved: "meeting.moved"
+        case .agendaItemAdded: "agenda.item.added"
+        case .deviationReported: "deviation.reported"
+        case .summonsSendNow: "summons.send_now"
+        }
+    }
+
+    static func meetingID(_ change: OverlayChange) -> String {
+        if case .extra(let body, let start, _, _, _) = change.action {
+            return Overlay.extraMeetingID(body: body, date: start.date, changeID: change.id)
+        }
+        return change.meetingID ?? ""
+    }
+}
