@@ -51,6 +51,7 @@ let package = Package(
                 "KalladCore", "KalladConfig", "KalladCompose", "KalladTransport", "KalladStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -60,6 +61,7 @@ let package = Package(
             dependencies: [
                 "KalladCore", "KalladConfig", "KalladCompose", "KalladTransport", "KalladStore", "KalladDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

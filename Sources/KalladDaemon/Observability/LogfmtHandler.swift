@@ -18,8 +18,13 @@ public struct LogfmtHandler: LogHandler {
 
     /// The handler's metadata.
     public var metadata: Logger.Metadata = [:]
-    /// The lowest level written.
-    public var logLevel: Logger.Level
+    /// The lowest level written: the shared control's when there is one (so a reload changes every logger).
+    public var logLevel: Logger.Level {
+        get { control?.level ?? ownLevel }
+        set { ownLevel = newValue }
+    }
+    var ownLevel: Logger.Level
+    let control: LogLevelControl?
     /// The logger's label, written as `logger=`.
     public let label: String
     let sink: Sink
@@ -27,11 +32,13 @@ public struct LogfmtHandler: LogHandler {
 
     /// A handler writing to `sink` (standard output when omitted).
     public init(
-        label: String, level: Logger.Level = .info, sink: @escaping Sink = LogfmtHandler.standardOutput,
+        label: String, level: Logger.Level = .info, control: LogLevelControl? = nil,
+        sink: @escaping Sink = LogfmtHandler.standardOutput,
         clock: @escaping @Sendable () -> Double = LogfmtHandler.wallClock
     ) {
         self.label = label
-        self.logLevel = level
+        self.ownLevel = level
+        self.control = control
         self.sink = sink
         self.clock = clock
     }
@@ -149,6 +156,20 @@ public struct LogfmtHandler: LogHandler {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+}
+
+/// The log level every handler made with it follows; the daemon sets it from `settings.service.log_level`.
+public final class LogLevelControl: Sendable {
+    private let current: Mutex<Logger.Level>
+
+    /// A control starting at `level`.
+    public init(_ level: Logger.Level = .info) { current = Mutex(level) }
+
+    /// The level.
+    public var level: Logger.Level {
+        get { current.withLock { $0 } }
+        set { current.withLock { $0 = newValue } }
     }
 }
 
