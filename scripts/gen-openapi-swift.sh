@@ -12,6 +12,7 @@ out=Sources/KalladDaemon/HTTP/OpenAPIDocument.swift
     echo "    /// The YAML text of openapi/kallad.openapi.yaml."
     echo '    public static let yaml = #"""'
     cat openapi/kallad.openapi.yaml
+    echo ""
     echo '"""#'
     echo "}"
 } > "$out"

@@ -43,8 +43,8 @@ struct MeetingsEndpoint {
         var problems: [FieldProblem] = []
         func date(_ name: String, default value: LocalDate) -> LocalDate {
             guard let text = query.get(name) else { return value }
-            guard text.count == 10, let parsed = LocalDate(iso: text) else {
-                problems.append(FieldProblem(field: name, message: "'\(text)' is not a date (YYYY-MM-DD)"))
+            guard text.count == 10, let parsed = LocalDate(iso: text), (1990...2200).contains(parsed.year) else {
+                problems.append(FieldProblem(field: name, message: "'\(text)' is not a date (YYYY-MM-DD) between 1990 and 2200"))
                 return value
             }
             return parsed

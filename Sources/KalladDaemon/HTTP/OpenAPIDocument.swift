@@ -5,5 +5,298 @@ public enum OpenAPIDocument {
     /// The YAML text of openapi/kallad.openapi.yaml.
     public static let yaml = #"""
 openapi: 3.0.3
+info:
+  title: Kallad service API
+  version: 1.0.0
+  description: |
+    Signed triggers from other systems (Standard Webhooks), read access to meetings and deliveries, health and
+    metrics. Errors are `application/problem+json` (RFC 9457) with a stable `code` and field-level `errors`.
+
+    Triggers: the sender signs `<webhook-id>.<webhook-timestamp>.<body>` with HMAC-SHA256 under its `whsec_…`
+    secret. The optional `kallad-system` header names the sending system; without it every configured system's
+    secrets are tried and the first that verifies is the sender. The timestamp may be 5 minutes off either way.
+    A `webhook-id` seen before is a replay: 409, nothing changes (a sender that lost the first answer can treat
+    409 as done).
+servers:
+  - url: http://127.0.0.1:8470
+paths:
+  /v1/triggers:
+    post:
+      summary: Post a signed trigger.
+      operationId: postTrigger
+      parameters:
+        - {name: webhook-id, in: header, required: true, schema: {type: string, maxLength: 128}}
+        - {name: webhook-timestamp, in: header, required: true, schema: {type: string, pattern: '^[0-9]+$'}}
+        - {name: webhook-signature, in: header, required: true, schema: {type: string}}
+        - {name: kallad-system, in: header, required: false, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Trigger'}
+      responses:
+        '202':
+          description: Recorded; the planner acts on it.
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Accepted'}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
+        '413': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Problem'}
+  /v1/meetings:
+    get:
+      summary: Meetings with their convener, chair and secretary, from the registry and the triggers so far.
+      operationId: listMeetings
+      security: [{readToken: []}]
+      parameters:
+        - {name: body, in: query, required: false, schema: {type: string}}
+        - {name: from, in: query, required: false, description: 'Default today.', schema: {type: string, format: date}}
+        - {name: to, in: query, required: false, description: 'Default from + 90 days; at most 731 days after from.',
+           schema: {type: string, format: date}}
+      responses:
+        '200':
+          description: The meetings, by start.
+          content:
+            application/json:
+              schema:
+                type: array
+                items: {$ref: '#/components/schemas/Meeting'}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Problem'}
+  /v1/deliveries:
+    get:
+      summary: The deliveries of one meeting.
+      operationId: listDeliveries
+      security: [{readToken: []}]
+      parameters:
+        - {name: meeting, in: query, required: true, schema: {type: string}}
+      responses:
+        '200':
+          description: The deliveries.
+          content:
+            application/json:
+              schema:
+                type: array
+                items: {$ref: '#/components/schemas/Delivery'}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Problem'}
+  /healthz:
+    get:
+      summary: The process answers.
+      operationId: health
+      responses:
+        '200':
+          description: ok
+          content:
+            text/plain:
+              schema: {type: string}
+  /readyz:
+    get:
+      summary: A configuration is loaded and the store answers.
+      operationId: ready
+      responses:
+        '200':
+          description: ready
+          content:
+            text/plain:
+              schema: {type: string}
+        '503': {$ref: '#/components/responses/Problem'}
+  /metrics:
+    get:
+      summary: Prometheus text exposition.
+      operationId: metrics
+      responses:
+        '200':
+          description: The metrics.
+          content:
+            text/plain:
+              schema: {type: string}
+  /openapi.yaml:
+    get:
+      summary: This document.
+      operationId: openapi
+      responses:
+        '200':
+          description: The OpenAPI document.
+          content:
+            application/yaml:
+              schema: {type: string}
+components:
+  securitySchemes:
+    readToken:
+      type: http
+      scheme: bearer
+      description: The token in the file settings.service.read_token_file names.
+  responses:
+    Problem:
+      description: What was wrong.
+      content:
+        application/problem+json:
+          schema: {$ref: '#/components/schemas/Problem'}
+  schemas:
+    Problem:
+      type: object
+      required: [type, title, status, detail, code]
+      properties:
+        type: {type: string}
+        title: {type: string}
+        status: {type: integer}
+        detail: {type: string}
+        code: {type: string, description: 'Stable, e.g. trigger.signature, trigger.unknown_meeting.'}
+        errors:
+          type: array
+          items:
+            type: object
+            required: [field, message]
+            properties:
+              field: {type: string, description: 'A header name or a JSON path such as data.meeting.'}
+              message: {type: string}
+    Trigger:
+      type: object
+      required: [type, data]
+      additionalProperties: false
+      properties:
+        type:
+          type: string
+          enum: [meeting.requested, meeting.cancelled, meeting.moved, agenda.item.added, deviation.reported,
+                 summons.send_now]
+        timestamp: {type: string, description: 'When the event happened (informational).'}
+        data:
+          description: |
+            By type. meeting.requested: body, reason, date (without it Kallad proposes the first working day on a
+            preferred weekday at least the body's convener-prompt days ahead), start, end, requested_by (a party).
+            meeting.cancelled: meeting, reason. meeting.moved: meeting, start (YYYY-MM-DDTHH:MM local), end.
+            agenda.item.added: meeting, title, submitted_by. deviation.reported: title, body (default: the
+            system's deviation_body, the service's, or the one body it may touch that handles deviations),
+            reported_by; it becomes an agenda item of that body's next meeting. summons.send_now: meeting.
+          oneOf:
+            - {$ref: '#/components/schemas/MeetingRequested'}
+            - {$ref: '#/components/schemas/MeetingCancelled'}
+            - {$ref: '#/components/schemas/MeetingMoved'}
+            - {$ref: '#/components/schemas/AgendaItemAdded'}
+            - {$ref: '#/components/schemas/DeviationReported'}
+            - {$ref: '#/components/schemas/SummonsSendNow'}
+    MeetingID:
+      type: string
+      pattern: '^[A-Za-z0-9_.-]+/[0-9]{4}-[0-9]{2}-[0-9]{2}(-extra-.+)?$'
+      example: norrbotten-lsg/2026-12-03
+    Text: {type: string, minLength: 1, maxLength: 500}
+    MeetingRequested:
+      type: object
+      additionalProperties: false
+      required: [body, reason]
+      properties:
+        body: {type: string}
+        date: {type: string, format: date}
+        start: {type: string, pattern: '^[0-9]{2}:[0-9]{2}$'}
+        end: {type: string, pattern: '^[0-9]{2}:[0-9]{2}$'}
+        requested_by: {type: string}
+        reason: {$ref: '#/components/schemas/Text'}
+    MeetingCancelled:
+      type: object
+      additionalProperties: false
+      required: [meeting, reason]
+      properties:
+        meeting: {$ref: '#/components/schemas/MeetingID'}
+        reason: {$ref: '#/components/schemas/Text'}
+    MeetingMoved:
+      type: object
+      additionalProperties: false
+      required: [meeting, start]
+      properties:
+        meeting: {$ref: '#/components/schemas/MeetingID'}
+        start: {type: string, pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$'}
+        end: {type: string, pattern: '^[0-9]{2}:[0-9]{2}$'}
+    AgendaItemAdded:
+      type: object
+      additionalProperties: false
+      required: [meeting, title]
+      properties:
+        meeting: {$ref: '#/components/schemas/MeetingID'}
+        title: {$ref: '#/components/schemas/Text'}
+        submitted_by: {$ref: '#/components/schemas/Text'}
+    DeviationReported:
+      type: object
+      additionalProperties: false
+      required: [title]
+      properties:
+        title: {$ref: '#/components/schemas/Text'}
+        body: {type: string}
+        reported_by: {$ref: '#/components/schemas/Text'}
+    SummonsSendNow:
+      type: object
+      additionalProperties: false
+      required: [meeting]
+      properties:
+        meeting: {$ref: '#/components/schemas/MeetingID'}
+    Accepted:
+      type: object
+      required: [id, type, system, status, meetings]
+      properties:
+        id: {type: string}
+        type: {type: string}
+        system: {type: string}
+        status: {type: string, enum: [accepted]}
+        meetings: {type: array, items: {type: string}, description: 'The meetings it changed or created.'}
+    Person:
+      type: object
+      required: [id, name]
+      properties:
+        id: {type: string}
+        name: {type: string}
+    Meeting:
+      type: object
+      required: [id, body, kind, status, start, end, location, sequence, agenda]
+      properties:
+        id: {type: string}
+        body: {type: string}
+        kind: {type: string}
+        status: {type: string}
+        start: {type: string, description: 'YYYY-MM-DDTHH:MM, local time.'}
+        end: {type: string}
+        location: {type: string}
+        sequence: {type: integer}
+        requestedBy: {type: string}
+        reason: {type: string}
+        convener: {$ref: '#/components/schemas/Person'}
+        chair: {$ref: '#/components/schemas/Person'}
+        secretary: {$ref: '#/components/schemas/Person'}
+        agenda:
+          type: array
+          items:
+            type: object
+            required: [title]
+            properties:
+              title: {type: string}
+              submittedBy: {type: string}
+    Delivery:
+      type: object
+      required: [id, notificationKey, meeting, body, kind, channel, recipient, state, attempts, due, updated]
+      properties:
+        id: {type: integer, format: int64}
+        notificationKey: {type: string}
+        meeting: {type: string}
+        body: {type: string}
+        kind: {type: string}
+        channel: {type: string}
+        recipient: {type: string}
+        state:
+          type: string
+          enum: [queued, sending, delivered, deferred, failed, cancelled, superseded, dropped, escalated]
+        attempts: {type: integer}
+        lastReply: {type: string}
+        due: {type: string}
+        updated: {type: string}
+
 """#
 }
