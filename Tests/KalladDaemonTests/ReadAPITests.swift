@@ -15,8 +15,9 @@ struct ReadAPITests {
     {
         var headers: HTTPFields = [:]
         if let token { headers[.authorization] = "Bearer " + token }
+        let sent = headers
         return try await Fixture.app(services).test(.router) { client in
-            try await client.execute(uri: uri, method: .get, headers: headers) { response in
+            try await client.execute(uri: uri, method: .get, headers: sent) { response in
                 (response.status, String(buffer: response.body), response.headers[.contentType])
             }
         }

@@ -105,8 +105,8 @@ struct TriggerAPITests {
             headers: Fixture.signed(Fixture.agendaItem("norrbotten-lsg/2027-02-12")), status: .notFound,
             code: "trigger.unknown_meeting"),
         Case(
-            name: "a meeting that has begun", body: Fixture.agendaItem("norrbotten-lsg/2026-11-05"),
-            headers: Fixture.signed(Fixture.agendaItem("norrbotten-lsg/2026-11-05")), status: .unprocessableContent,
+            name: "a meeting that has begun", body: Fixture.agendaItem("norrbotten-lsg/2026-04-09"),
+            headers: Fixture.signed(Fixture.agendaItem("norrbotten-lsg/2026-04-09")), status: .unprocessableContent,
             code: "trigger.meeting_begun"),
     ]
 
