@@ -13,12 +13,15 @@ public struct WatchdogService: Service {
         self.interval = interval
     }
 
-    /// Pings until shutdown.
+    /// Pings until shutdown; the first ping goes one interval after start, so `READY=1` comes first.
     public func run() async throws {
-        notifier.watchdog()
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await Task.sleep(for: interval)
+        await cancelWhenGracefulShutdown {
+            while true {
+                do {
+                    try await Task.sleep(for: interval)
+                } catch {
+                    return
+                }
                 notifier.watchdog()
             }
         }
