@@ -6,7 +6,11 @@ NEXT_YEAR := $(shell expr $(THIS_YEAR) + 1)
 TODAY := $(shell date +%F)
 IN_120_DAYS := $(shell date -d '+120 days' +%F)
 
-.PHONY: demo test setup oracles build release check bench clean
+.PHONY: demo test setup oracles build release check bench clean install
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+UNITDIR ?= /etc/systemd/system
+DESTDIR ?=
 
 ## demo: set up, build, check the bundled Config/, preview the next 120 days and write every message as .eml
 ## into out/demo/ (a dry run: nothing is sent).
@@ -20,6 +24,7 @@ test: setup oracles
 	$(SWIFT) build
 	$(SWIFT) test
 	Tests/cli/run.sh
+	Tests/cli/daemon.sh
 
 setup:
 	@scripts/setup.sh
@@ -39,6 +44,19 @@ check: build
 ## bench: release build, generated national registry, figures into BENCHMARKS.md.
 bench: setup oracles
 	scripts/bench/run.sh
+
+## install: release build; binary into $(PREFIX)/bin, the unit into $(UNITDIR), the sample configuration into
+## $(SYSCONFDIR)/kallad (never over an existing one), the OpenAPI file into $(PREFIX)/share/kallad.
+install: release
+	install -D -m 755 .build/release/kallad $(DESTDIR)$(PREFIX)/bin/kallad
+	install -d -m 755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/kallad $(DESTDIR)$(PREFIX)/share/kallad
+	sed -e 's|/usr/local/bin/kallad|$(PREFIX)/bin/kallad|' -e 's|/etc/kallad|$(SYSCONFDIR)/kallad|g' \
+		systemd/kallad.service > $(DESTDIR)$(UNITDIR)/kallad.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/kallad.service
+	cp -rn Config/. $(DESTDIR)$(SYSCONFDIR)/kallad/
+	install -d -m 700 $(DESTDIR)$(SYSCONFDIR)/kallad/credentials
+	install -m 644 openapi/kallad.openapi.yaml $(DESTDIR)$(PREFIX)/share/kallad/openapi.yaml
+	@echo "Installed. Put secrets in $(SYSCONFDIR)/kallad/credentials/, then: systemctl daemon-reload; systemctl enable --now kallad"
 
 clean:
 	rm -rf .build out bench-out

@@ -127,14 +127,24 @@ struct RequestMetricsMiddleware: RouterMiddleware {
     let metrics: MetricsRegistry
     let logger: Logger
 
-    static let routes: Set<String> = [
-        "/healthz", "/readyz", "/metrics", "/openapi.yaml", "/v1/triggers", "/v1/meetings", "/v1/deliveries",
+    /// Each route and its one method.
+    static let routes: [String: HTTPRequest.Method] = [
+        "/healthz": .get, "/readyz": .get, "/metrics": .get, "/openapi.yaml": .get, "/v1/triggers": .post,
+        "/v1/meetings": .get, "/v1/deliveries": .get,
     ]
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        let route = Self.routes.contains(request.uri.path) ? request.uri.path : "other"
+        let path = request.uri.path
+        let route = Self.routes[path] != nil ? path : "other"
+        if let allowed = Self.routes[path], request.method != allowed, !(allowed == .get && request.method == .head) {
+            record(route, 405, request)
+            var problem = Problem(
+                .methodNotAllowed, code: "http.method", detail: "\(path) answers \(allowed.rawValue) only")
+            problem.allow = allowed.rawValue
+            throw problem
+        }
         do {
             let response = try await next(request, context)
             record(route, response.status.code, request)

@@ -56,7 +56,9 @@ paths:
       parameters:
         - {name: body, in: query, required: false, schema: {type: string}}
         - {name: from, in: query, required: false, description: 'Default today.', schema: {type: string, format: date}}
-        - {name: to, in: query, required: false, description: 'Default from + 90 days; at most 731 days after from.',
+        - {name: to, in: query, required: false,
+           description: 'Default from + 90 days; cut to 731 days after from. A range before 1990, after 2200 or with
+             to before from has no meetings.',
            schema: {type: string, format: date}}
       responses:
         '200':
@@ -130,7 +132,7 @@ paths:
           description: The OpenAPI document.
           content:
             application/yaml:
-              schema: {type: string}
+              schema: {type: object}
 components:
   securitySchemes:
     readToken:
@@ -162,45 +164,90 @@ components:
               field: {type: string, description: 'A header name or a JSON path such as data.meeting.'}
               message: {type: string}
     Trigger:
+      description: |
+        The Standard Webhooks payload shape: type, timestamp (informational) and data, by type.
+        meeting.requested: body, reason, date (without it Kallad proposes the first working day on a preferred
+        weekday at least the body's convener-prompt days ahead), start, end, requested_by (a party).
+        meeting.cancelled: meeting, reason. meeting.moved: meeting, start (YYYY-MM-DDTHH:MM local), end.
+        agenda.item.added: meeting, title, submitted_by. deviation.reported: title, body (default: the system's
+        deviation_body, the service's, or the one body it may touch that handles deviations), reported_by; it
+        becomes an agenda item of that body's next meeting. summons.send_now: meeting.
+        Checks JSON Schema cannot express answer 422 too: dates that do not exist or have passed, an end before
+        the start, a meeting that has begun.
+      oneOf:
+        - {$ref: '#/components/schemas/MeetingRequestedTrigger'}
+        - {$ref: '#/components/schemas/MeetingCancelledTrigger'}
+        - {$ref: '#/components/schemas/MeetingMovedTrigger'}
+        - {$ref: '#/components/schemas/AgendaItemAddedTrigger'}
+        - {$ref: '#/components/schemas/DeviationReportedTrigger'}
+        - {$ref: '#/components/schemas/SummonsSendNowTrigger'}
+    MeetingRequestedTrigger:
       type: object
       required: [type, data]
       additionalProperties: false
       properties:
-        type:
-          type: string
-          enum: [meeting.requested, meeting.cancelled, meeting.moved, agenda.item.added, deviation.reported,
-                 summons.send_now]
-        timestamp: {type: string, description: 'When the event happened (informational).'}
-        data:
-          description: |
-            By type. meeting.requested: body, reason, date (without it Kallad proposes the first working day on a
-            preferred weekday at least the body's convener-prompt days ahead), start, end, requested_by (a party).
-            meeting.cancelled: meeting, reason. meeting.moved: meeting, start (YYYY-MM-DDTHH:MM local), end.
-            agenda.item.added: meeting, title, submitted_by. deviation.reported: title, body (default: the
-            system's deviation_body, the service's, or the one body it may touch that handles deviations),
-            reported_by; it becomes an agenda item of that body's next meeting. summons.send_now: meeting.
-          oneOf:
-            - {$ref: '#/components/schemas/MeetingRequested'}
-            - {$ref: '#/components/schemas/MeetingCancelled'}
-            - {$ref: '#/components/schemas/MeetingMoved'}
-            - {$ref: '#/components/schemas/AgendaItemAdded'}
-            - {$ref: '#/components/schemas/DeviationReported'}
-            - {$ref: '#/components/schemas/SummonsSendNow'}
+        type: {type: string, enum: [meeting.requested]}
+        timestamp: {$ref: '#/components/schemas/Stamp'}
+        data: {$ref: '#/components/schemas/MeetingRequested'}
+    MeetingCancelledTrigger:
+      type: object
+      required: [type, data]
+      additionalProperties: false
+      properties:
+        type: {type: string, enum: [meeting.cancelled]}
+        timestamp: {$ref: '#/components/schemas/Stamp'}
+        data: {$ref: '#/components/schemas/MeetingCancelled'}
+    MeetingMovedTrigger:
+      type: object
+      required: [type, data]
+      additionalProperties: false
+      properties:
+        type: {type: string, enum: [meeting.moved]}
+        timestamp: {$ref: '#/components/schemas/Stamp'}
+        data: {$ref: '#/components/schemas/MeetingMoved'}
+    AgendaItemAddedTrigger:
+      type: object
+      required: [type, data]
+      additionalProperties: false
+      properties:
+        type: {type: string, enum: [agenda.item.added]}
+        timestamp: {$ref: '#/components/schemas/Stamp'}
+        data: {$ref: '#/components/schemas/AgendaItemAdded'}
+    DeviationReportedTrigger:
+      type: object
+      required: [type, data]
+      additionalProperties: false
+      properties:
+        type: {type: string, enum: [deviation.reported]}
+        timestamp: {$ref: '#/components/schemas/Stamp'}
+        data: {$ref: '#/components/schemas/DeviationReported'}
+    SummonsSendNowTrigger:
+      type: object
+      required: [type, data]
+      additionalProperties: false
+      properties:
+        type: {type: string, enum: [summons.send_now]}
+        timestamp: {$ref: '#/components/schemas/Stamp'}
+        data: {$ref: '#/components/schemas/SummonsSendNow'}
+    Stamp: {type: string, minLength: 1, maxLength: 64, pattern: '^[^\x00-\x1f\x7f]+$'}
+    ID: {type: string, pattern: '^[A-Za-z0-9_.-]{1,64}$'}
+    Time: {type: string, pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$'}
     MeetingID:
       type: string
-      pattern: '^[A-Za-z0-9_.-]+/[0-9]{4}-[0-9]{2}-[0-9]{2}(-extra-.+)?$'
+      maxLength: 200
+      pattern: '^[A-Za-z0-9_.-]{1,64}/[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(-extra-[!-~]+)?$'
       example: norrbotten-lsg/2026-12-03
-    Text: {type: string, minLength: 1, maxLength: 500}
+    Text: {type: string, minLength: 1, maxLength: 500, pattern: '^[^\x00-\x1f\x7f]+$'}
     MeetingRequested:
       type: object
       additionalProperties: false
       required: [body, reason]
       properties:
-        body: {type: string}
+        body: {$ref: '#/components/schemas/ID'}
         date: {type: string, format: date}
-        start: {type: string, pattern: '^[0-9]{2}:[0-9]{2}$'}
-        end: {type: string, pattern: '^[0-9]{2}:[0-9]{2}$'}
-        requested_by: {type: string}
+        start: {$ref: '#/components/schemas/Time'}
+        end: {$ref: '#/components/schemas/Time'}
+        requested_by: {$ref: '#/components/schemas/ID'}
         reason: {$ref: '#/components/schemas/Text'}
     MeetingCancelled:
       type: object
@@ -215,8 +262,8 @@ components:
       required: [meeting, start]
       properties:
         meeting: {$ref: '#/components/schemas/MeetingID'}
-        start: {type: string, pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$'}
-        end: {type: string, pattern: '^[0-9]{2}:[0-9]{2}$'}
+        start: {type: string, pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]$'}
+        end: {$ref: '#/components/schemas/Time'}
     AgendaItemAdded:
       type: object
       additionalProperties: false
@@ -231,7 +278,7 @@ components:
       required: [title]
       properties:
         title: {$ref: '#/components/schemas/Text'}
-        body: {type: string}
+        body: {$ref: '#/components/schemas/ID'}
         reported_by: {$ref: '#/components/schemas/Text'}
     SummonsSendNow:
       type: object

@@ -11,6 +11,8 @@ public struct Problem: Error, HTTPResponseError, Sendable {
     public var detail: String
     /// Field-level problems.
     public var fields: [FieldProblem]
+    /// The `Allow` header of a 405.
+    public var allow: String?
 
     /// Creates a problem.
     public init(_ status: HTTPResponse.Status, code: String, detail: String, fields: [FieldProblem] = []) {
@@ -55,6 +57,7 @@ public struct Problem: Error, HTTPResponseError, Sendable {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        if let allow { headers[.allow] = allow }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: json)))
     }
 }
