@@ -120,3 +120,6 @@ libcurl's debug callback to give each recipient its own outcome; the multi inter
 open("BENCHMARKS.md", "w").write(text)
 print(text)
 PY
+
+# Issue 5: the daemon under wrk (its own script; appends its section).
+scripts/bench/daemon.sh | tee -a BENCHMARKS.md

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The daemon's benchmark (issue 5), called by scripts/bench/run.sh: release build, then signed triggers and
+# unsigned healthz with wrk against one `kallad run`, idle peak RSS and start-to-READY. Prints a Markdown section.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+swift build -c release --product kallad >/dev/null
+figures=$(.venv/bin/python scripts/bench/daemon_bench.py .build/release/kallad)
+python3 - "$figures" <<'PY'
+import json, sys
+f = json.loads(sys.argv[1])
+t, h = f["triggers"], f["healthz"]
+def ok(b): return "pass" if b else "**miss**"
+rows = [
+    ("signed triggers (`POST /v1/triggers`, agenda.item.added)", f"{t['rps']:,.0f} req/s", "≥ 20,000", ok(t["rps"] >= 20000)),
+    ("signed triggers, p99 latency", f"{t['p99_ms']:.2f} ms", "< 5 ms", ok(t["p99_ms"] < 5)),
+    ("signed triggers, answers other than 202", f"{t['non_2xx']} of {t['requests']:,}", "0", ok(t["non_2xx"] == 0)),
+    ("unsigned `GET /healthz`, same server", f"{h['rps']:,.0f} req/s", "", ""),
+    ("unsigned `GET /healthz`, p99 latency", f"{h['p99_ms']:.2f} ms", "", ""),
+    ("idle peak RSS (VmHWM after READY and 3 s idle)", f"{f['idle_rss_mb']:.1f} MB", "≤ 30 MB", ok(f["idle_rss_mb"] <= 30)),
+    ("peak RSS after both load runs (in-memory inbox)", f"{f['loaded_rss_mb']:.1f} MB", "", ""),
+    ("start to READY=1 (median of 5; max)", f"{f['ready_ms_median']:.0f} ms; {f['ready_ms_max']:.0f} ms", "≤ 200 ms",
+     ok(f["ready_ms_median"] <= 200)),
+]
+print(f"""
+## Issue 5: the daemon (`kallad run`), wrk on loopback
+
+wrk -t2 -c{f['connections']} -d{f['seconds']}s against one server, the bundled configuration, triggers pre-signed
+with unique `webhook-id`s ({f['presigned']:,} made; Standard Webhooks HMAC-SHA256 checked per request), log level
+info to /dev/null. wrk shares the 2 cores with the server.
+
+| figure | measured | target | |
+|---|---|---|---|
+""" + "\n".join(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows))
+PY

@@ -1,0 +1,124 @@
+"""Daemon figures for make bench: start to READY (NOTIFY_SOCKET stand-in), idle peak RSS, and wrk against one
+server: signed triggers (pre-signed, unique ids) and unsigned healthz. Prints a JSON object.
+Usage: daemon_bench.py KALLAD_BINARY"""
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+kallad = os.path.abspath(sys.argv[1])
+root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+duration = os.environ.get("KALLAD_BENCH_SECONDS", "10")
+connections = os.environ.get("KALLAD_BENCH_CONNECTIONS", "32")
+tmp = tempfile.mkdtemp(prefix="kallad-bench-")
+config = os.path.join(tmp, "config")
+creds = os.path.join(tmp, "credentials")
+shutil.copytree(os.path.join(root, "Config"), config)
+os.mkdir(creds)
+key = os.urandom(24)
+secret = "whsec_" + base64.b64encode(key).decode()
+for name in ["kallad-webhook-arendesystem", "kallad-webhook-avvikelser", "kallad-webhook-bench"]:
+    open(os.path.join(creds, name), "w").write(secret)
+open(os.path.join(creds, "kallad-read-token"), "w").write("read-" + os.urandom(12).hex())
+with socket.socket() as s:
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+yaml = open(os.path.join(config, "kallad.yaml")).read()
+yaml = re.sub(r"listen: 127\.0\.0\.1:\d+", f"listen: 127.0.0.1:{port}", yaml)
+yaml = yaml.replace("    systems:\n", "    systems:\n      - name: bench\n        secret_files: [kallad-webhook-bench]\n"
+                    "        bodies: [\"*\"]\n", 1)
+open(os.path.join(config, "kallad.yaml"), "w").write(yaml)
+notify = os.path.join(tmp, "notify.sock")
+env = dict(os.environ, NOTIFY_SOCKET=notify, CREDENTIALS_DIRECTORY=creds)
+
+
+def start():
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    if os.path.exists(notify):
+        os.unlink(notify)
+    listener.bind(notify)
+    listener.settimeout(10)
+    began = time.monotonic()
+    process = subprocess.Popen([kallad, "run", "--config", config], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, cwd=tmp)
+    while b"READY=1" not in listener.recv(4096):
+        pass
+    ready_ms = 1000 * (time.monotonic() - began)
+    listener.close()
+    return process, ready_ms
+
+
+def stop(process):
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=20)
+
+
+def rss_mb(pid, field):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+readies = []
+for _ in range(5):
+    process, ms = start()
+    readies.append(ms)
+    stop(process)
+
+process, _ = start()
+base = f"http://127.0.0.1:{port}"
+urllib.request.urlopen(base + "/readyz").read()
+time.sleep(3)
+idle_rss = rss_mb(process.pid, "VmHWM")
+
+# A meeting every system may touch, months ahead.
+meeting = "norrbotten-lsg/2027-02-11"
+body = json.dumps({"type": "agenda.item.added", "data": {"meeting": meeting, "title": "Benchmark item"}},
+                  separators=(",", ":"))
+stamp = str(int(time.time()))
+count = int(os.environ.get("KALLAD_BENCH_SIGNED", "600000"))
+signed = os.path.join(tmp, "signed.tsv")
+with open(signed, "w") as f:
+    f.write(f"{stamp}\t{body}\n")
+    for i in range(count):
+        msg_id = f"bench-{i}"
+        mac = hmac.new(key, f"{msg_id}.{stamp}.{body}".encode(), hashlib.sha256).digest()
+        f.write(f"{msg_id}\tv1,{base64.b64encode(mac).decode()}\n")
+
+
+def wrk(path, script=None):
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
+    if script:
+        command += ["-s", script]
+    out = subprocess.run(command + [base + path], capture_output=True, text=True,
+                         env=dict(os.environ, KALLAD_SIGNED=signed)).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p99_ms": p99_ms, "requests": total, "non_2xx": int(bad.group(1)) if bad else 0}
+
+
+healthz = wrk("/healthz")
+triggers = wrk("/v1/triggers", os.path.join(root, "scripts/bench/signed_triggers.lua"))
+loaded_rss = rss_mb(process.pid, "VmHWM")
+stop(process)
+shutil.rmtree(tmp, ignore_errors=True)
+print(json.dumps({
+    "ready_ms_median": statistics.median(readies), "ready_ms_max": max(readies), "idle_rss_mb": idle_rss,
+    "loaded_rss_mb": loaded_rss, "healthz": healthz, "triggers": triggers, "connections": int(connections),
+    "seconds": int(duration), "presigned": count,
+}))
