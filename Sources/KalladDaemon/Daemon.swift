@@ -40,7 +40,8 @@ public struct Daemon: Sendable {
     /// is unusable, 1 when a service failed).
     public func run(
         inbox makeInbox: @Sendable (LoadedConfig) async throws -> any TriggerInbox = { _ in MemoryTriggerInbox() },
-        services makeServices: @Sendable (LoadedConfig, any TriggerInbox, MetricsRegistry) async throws -> [any Service] =
+        services makeServices:
+            @Sendable (LoadedConfig, any TriggerInbox, MetricsRegistry) async throws -> [any Service] =
             { _, _, _ in [] }
     ) async -> Int32 {
         // SIGHUP's default action ends the process; ignore it until the reloader listens.
@@ -49,7 +50,8 @@ public struct Daemon: Sendable {
         let metrics = KalladMetrics.registry()
         let holder = ConfigHolder(directory: directory, metrics: metrics)
         if case .refused(let reason) = await holder.reload() {
-            logger.critical("configuration refused; not starting", metadata: ["config.dir": "\(directory)", "reason": "\(reason)"])
+            logger.critical(
+                "configuration refused; not starting", metadata: ["config.dir": "\(directory)", "reason": "\(reason)"])
             return 2
         }
         guard let config = holder.current else { return 2 }
@@ -79,7 +81,8 @@ public struct Daemon: Sendable {
                 list.append(.init(service: WatchdogService(notifier: notifier, interval: interval)))
             }
             for service in try await makeServices(config, inbox, metrics) { list.append(.init(service: service)) }
-            list.append(.init(service: ReloadService(holder: holder, notifier: notifier, logLevel: logLevel, logger: logger)))
+            list.append(
+                .init(service: ReloadService(holder: holder, notifier: notifier, logLevel: logLevel, logger: logger)))
             list.append(.init(service: app))
             list.append(.init(service: StoppingNotifier(notifier: notifier, logger: logger)))
             var configuration = ServiceGroupConfiguration(services: list, logger: logger)

@@ -13,7 +13,9 @@ struct ServiceSettingsTests {
         var files: [(name: String, data: Data)] = []
         for name in (try? FileManager.default.contentsOfDirectory(atPath: root.path))?.sorted() ?? []
         where name.hasSuffix(".yaml") {
-            guard var text = try? String(contentsOf: root.appendingPathComponent(name), encoding: .utf8) else { continue }
+            guard var text = try? String(contentsOf: root.appendingPathComponent(name), encoding: .utf8) else {
+                continue
+            }
             if name == "kallad.yaml" {
                 var lines = text.components(separatedBy: "\n")
                 if let start = lines.firstIndex(of: "  service:") {
@@ -44,7 +46,9 @@ struct ServiceSettingsTests {
         #expect(errors.isEmpty, "\(errors)")
         let service = try #require(result.registry?.settings.service)
         #expect(service.host == "::1" && service.port == 9000)
-        #expect(service.logLevel == "debug" && service.readTokenFile == "token" && service.deviationBody == "norrbotten-lsg")
+        #expect(
+            service.logLevel == "debug" && service.readTokenFile == "token" && service.deviationBody == "norrbotten-lsg"
+        )
         #expect(service.systems.map(\.name) == ["arende", "all"])
         #expect(service.systems[0].secretFiles == ["a", "b"] && service.systems[0].bodies == ["norrbotten-lsg"])
         #expect(service.systems[1].bodies == nil && service.systems[1].mayTouch(body: "anything"))

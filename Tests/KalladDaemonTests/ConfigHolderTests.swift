@@ -12,7 +12,8 @@ struct ConfigHolderTests {
         let root = NSTemporaryDirectory() + "kallad-holder-\(UUID().uuidString)"
         let config = root + "/config"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Oracle.packageRoot.appendingPathComponent("Config").path, toPath: config)
+        try FileManager.default.copyItem(
+            atPath: Oracle.packageRoot.appendingPathComponent("Config").path, toPath: config)
         for name in ["kallad-webhook-arendesystem", "kallad-webhook-avvikelser"] {
             try Fixture.caseSecret.write(toFile: root + "/" + name, atomically: true, encoding: .utf8)
         }
@@ -63,7 +64,8 @@ struct ConfigHolderTests {
         }
         #expect(format.contains("secret.format"))
 
-        try Fixture.deviationSecret.write(toFile: root + "/kallad-webhook-avvikelser", atomically: true, encoding: .utf8)
+        try Fixture.deviationSecret.write(
+            toFile: root + "/kallad-webhook-avvikelser", atomically: true, encoding: .utf8)
         #expect(await holder.reload() == .applied(warnings: 0))
         #expect(holder.current?.generation == first.generation + 1)
         #expect(holder.lastRefusal == nil)

@@ -44,7 +44,8 @@ final class LogCapture: Sendable {
     private let lines = Mutex<[String]>([])
     var all: [String] { lines.withLock { $0 } }
     func logger() -> Logger {
-        Logger(label: "test") { label in LogfmtHandler(label: label, level: .debug, sink: { line in self.append(line) }) }
+        Logger(label: "test") { label in LogfmtHandler(label: label, level: .debug, sink: { line in self.append(line) })
+        }
     }
     func append(_ line: String) { lines.withLock { $0.append(line) } }
 }
@@ -77,12 +78,15 @@ enum Fixture {
         let made = LoadedConfig.make(registry: registry, now: now) { name in
             secrets[name].map { .success($0) } ?? .failure(DaemonError(code: "x", message: "missing", place: name))
         }
-        guard case .success(var loaded) = made else { return LoadedConfig(registry: registry, systemSecrets: [:], readToken: nil, loadedAt: now) }
+        guard case .success(var loaded) = made else {
+            return LoadedConfig(registry: registry, systemSecrets: [:], readToken: nil, loadedAt: now)
+        }
         loaded.generation = 1
         return loaded
     }
 
-    static func services(inbox: RecordingInbox, clock: Instant = now, logs: LogCapture = LogCapture()) -> DaemonServices {
+    static func services(inbox: RecordingInbox, clock: Instant = now, logs: LogCapture = LogCapture()) -> DaemonServices
+    {
         DaemonServices(
             config: ConfigHolder(loaded: config()), inbox: inbox, metrics: KalladMetrics.registry(),
             clock: { clock }, logger: logs.logger())

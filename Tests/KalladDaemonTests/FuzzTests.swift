@@ -26,11 +26,14 @@ struct FuzzTests {
     static let seeds: [String] = [
         Fixture.agendaItem(),
         Fixture.trigger("meeting.cancelled", "{\"meeting\":\"\(Fixture.meeting)\",\"reason\":\"r\"}"),
-        Fixture.trigger("meeting.moved", "{\"meeting\":\"\(Fixture.meeting)\",\"start\":\"2027-02-18T13:00\",\"end\":\"15:00\"}"),
+        Fixture.trigger(
+            "meeting.moved", "{\"meeting\":\"\(Fixture.meeting)\",\"start\":\"2027-02-18T13:00\",\"end\":\"15:00\"}"),
         Fixture.trigger(
             "meeting.requested",
-            "{\"body\":\"norrbotten-lsg\",\"date\":\"2027-01-20\",\"start\":\"09:00\",\"requested_by\":\"region-norrbotten\",\"reason\":\"r\"}"),
-        Fixture.trigger("deviation.reported", "{\"title\":\"t\",\"body\":\"jonkoping-natverk-trepart\",\"reported_by\":\"x\"}"),
+            "{\"body\":\"norrbotten-lsg\",\"date\":\"2027-01-20\",\"start\":\"09:00\","
+                + "\"requested_by\":\"region-norrbotten\",\"reason\":\"r\"}"),
+        Fixture.trigger(
+            "deviation.reported", "{\"title\":\"t\",\"body\":\"jonkoping-natverk-trepart\",\"reported_by\":\"x\"}"),
         Fixture.trigger("summons.send_now", "{\"meeting\":\"\(Fixture.meeting)\"}"),
     ]
 

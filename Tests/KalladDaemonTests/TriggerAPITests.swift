@@ -10,7 +10,9 @@ import Testing
 @Suite("POST /v1/triggers")
 struct TriggerAPITests {
     /// Posts `body` with `headers`; returns the status and the answer's text.
-    func post(_ services: DaemonServices, _ body: String, headers: HTTPFields) async throws -> (HTTPResponse.Status, String) {
+    func post(
+        _ services: DaemonServices, _ body: String, headers: HTTPFields
+    ) async throws -> (HTTPResponse.Status, String) {
         try await Fixture.app(services).test(.router) { client in
             try await client.execute(
                 uri: "/v1/triggers", method: .post, headers: headers, body: ByteBuffer(string: body)
@@ -22,7 +24,8 @@ struct TriggerAPITests {
     func accepted() async throws {
         let inbox = RecordingInbox()
         let body = Fixture.agendaItem()
-        let (status, text) = try await post(Fixture.services(inbox: inbox), body, headers: Fixture.signed(body, id: "t1"))
+        let (status, text) = try await post(
+            Fixture.services(inbox: inbox), body, headers: Fixture.signed(body, id: "t1"))
         #expect(status == .accepted)
         #expect(text.contains("\"meetings\":[\"norrbotten-lsg/2027-02-11\"]"))
         let recorded = await inbox.triggers
@@ -60,12 +63,15 @@ struct TriggerAPITests {
         return fields
     }
     static let big = Fixture.trigger(
-        "agenda.item.added", "{\"meeting\":\"\(Fixture.meeting)\",\"title\":\"\(String(repeating: "x", count: 70_000))\"}")
+        "agenda.item.added",
+        "{\"meeting\":\"\(Fixture.meeting)\",\"title\":\"\(String(repeating: "x", count: 70_000))\"}")
 
     static let cases: [Case] = [
         Case(name: "unsigned", body: body, headers: unsigned, status: .unauthorized, code: "trigger.unsigned"),
         Case(name: "no headers at all", body: body, headers: [:], status: .unauthorized, code: "trigger.unsigned"),
-        Case(name: "wrong signature", body: body, headers: wrongSignature, status: .unauthorized, code: "trigger.signature"),
+        Case(
+            name: "wrong signature", body: body, headers: wrongSignature, status: .unauthorized,
+            code: "trigger.signature"),
         Case(
             name: "another system's secret with this system named", body: body,
             headers: Fixture.signed(body, secret: Fixture.deviationSecret, system: "arende"), status: .unauthorized,
@@ -84,7 +90,9 @@ struct TriggerAPITests {
         Case(
             name: "unknown system named", body: body, headers: Fixture.signed(body, system: "nobody"),
             status: .unauthorized, code: "trigger.unknown_system"),
-        Case(name: "oversized", body: big, headers: Fixture.signed(big), status: .contentTooLarge, code: "trigger.too_large"),
+        Case(
+            name: "oversized", body: big, headers: Fixture.signed(big), status: .contentTooLarge,
+            code: "trigger.too_large"),
         Case(
             name: "malformed JSON", body: "{\"type\": \"agenda.item.added\", ",
             headers: Fixture.signed("{\"type\": \"agenda.item.added\", "), status: .badRequest, code: "trigger.json"),
@@ -142,7 +150,11 @@ struct TriggerAPITests {
             ("meeting.cancelled", "{\"meeting\":\"\(m)\",\"reason\":\"no quorum\"}", Fixture.caseSecret),
             ("meeting.moved", "{\"meeting\":\"\(m)\",\"start\":\"2027-02-18T13:00\"}", Fixture.caseSecret),
             ("summons.send_now", "{\"meeting\":\"\(m)\"}", Fixture.caseSecret),
-            ("meeting.requested", "{\"body\":\"norrbotten-lsg\",\"date\":\"2027-01-20\",\"start\":\"09:00\",\"reason\":\"budget\"}", Fixture.caseSecret),
+            (
+                "meeting.requested",
+                "{\"body\":\"norrbotten-lsg\",\"date\":\"2027-01-20\",\"start\":\"09:00\",\"reason\":\"budget\"}",
+                Fixture.caseSecret
+            ),
             ("meeting.requested", "{\"body\":\"norrbotten-lsg-au\",\"reason\":\"no date given\"}", Fixture.caseSecret),
             ("deviation.reported", "{\"title\":\"Avvikelse 17\"}", Fixture.deviationSecret),
         ]
@@ -156,7 +168,11 @@ struct TriggerAPITests {
         #expect(actions.count == 6)
         guard actions.count == 6 else { return }
         #expect(actions[0] == .cancelled(meeting: m, reason: "no quorum"))
-        #expect(actions[1] == .moved(meeting: m, start: LocalDateTime(LocalDate(iso: "2027-02-18")!, LocalTime(hour: 13, minute: 0)!), end: nil))
+        #expect(
+            actions[1]
+                == .moved(
+                    meeting: m, start: LocalDateTime(LocalDate(iso: "2027-02-18")!, LocalTime(hour: 13, minute: 0)!),
+                    end: nil))
         #expect(actions[2] == .sendNow(meeting: m))
         if case .extra(let body, let start, _, _, let reason) = actions[3] {
             #expect(body == "norrbotten-lsg" && start.description == "2027-01-20T09:00" && reason == "budget")

@@ -98,18 +98,26 @@ with open(signed, "w") as f:
         f.write(f"{msg_id}\tv1,{base64.b64encode(mac).decode()}\n")
 
 
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def wrk(path, script=None):
+    before = cpu_seconds(process.pid)
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
     if script:
         command += ["-s", script]
     out = subprocess.run(command + [base + path], capture_output=True, text=True,
-                         env=dict(os.environ, KALLAD_SIGNED=signed)).stdout
+                         env=dict(os.environ, KALLAD_SIGNED=signed, KALLAD_THREADS="2")).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
     p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
     total = int(re.search(r"(\d+) requests in", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p99_ms": p99_ms, "requests": total, "non_2xx": int(bad.group(1)) if bad else 0}
+    cpu_us = 1e6 * (cpu_seconds(process.pid) - before) / max(total, 1)
+    return {"rps": rps, "p99_ms": p99_ms, "requests": total, "non_2xx": int(bad.group(1)) if bad else 0,
+            "server_cpu_us_per_request": cpu_us, "load_average": os.getloadavg()[0]}
 
 
 healthz = wrk("/healthz")

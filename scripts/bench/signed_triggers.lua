@@ -9,7 +9,7 @@ function setup(thread)
 end
 
 function init(args)
-    local nthreads = #threads > 0 and #threads or tonumber(os.getenv("KALLAD_THREADS") or "1")
+    local nthreads = tonumber(os.getenv("KALLAD_THREADS") or "1")
     ids, sigs = {}, {}
     local i = 0
     for line in io.lines(os.getenv("KALLAD_SIGNED")) do

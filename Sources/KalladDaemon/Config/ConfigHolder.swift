@@ -1,6 +1,6 @@
-public import KalladCore
 import KalladCompose
 import KalladConfig
+public import KalladCore
 import Synchronization
 
 /// A configuration the daemon runs on: the registry and the secrets its service settings name, all checked.
@@ -63,14 +63,16 @@ public struct LoadedConfig: Sendable {
             case .success(let text):
                 guard text.utf8.count >= 16 else {
                     return .failure(
-                        DaemonError(code: "secret.short", message: "the read token needs at least 16 characters", place: file))
+                        DaemonError(
+                            code: "secret.short", message: "the read token needs at least 16 characters", place: file))
                 }
                 token = text
             case .failure(let error): return .failure(error)
             }
         }
         return .success(
-            LoadedConfig(registry: registry, systemSecrets: secrets, readToken: token, warnings: warnings, loadedAt: now))
+            LoadedConfig(
+                registry: registry, systemSecrets: secrets, readToken: token, warnings: warnings, loadedAt: now))
     }
 }
 

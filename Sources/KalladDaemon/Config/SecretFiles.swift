@@ -4,7 +4,9 @@ import Foundation
 /// (`$CREDENTIALS_DIRECTORY/<name>`). Trailing line breaks are dropped.
 public enum SecretFiles {
     /// The secret, or why it could not be read (the message names the file, never its contents).
-    public static func read(_ name: String, credentialsDirectory: String? = Environment.value("CREDENTIALS_DIRECTORY"))
+    public static func read(
+        _ name: String, credentialsDirectory: String? = Environment.value("CREDENTIALS_DIRECTORY")
+    )
         -> Result<String, DaemonError>
     {
         var candidates = [name]
@@ -12,7 +14,8 @@ public enum SecretFiles {
         for path in candidates where FileManager.default.isReadableFile(atPath: path) {
             guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
             else {
-                return .failure(DaemonError(code: "secret.unreadable", message: "cannot read the secret file", place: path))
+                return .failure(
+                    DaemonError(code: "secret.unreadable", message: "cannot read the secret file", place: path))
             }
             let trimmed = String(text.reversed().drop { $0 == "\n" || $0 == "\r" }.reversed())
             guard !trimmed.isEmpty else {

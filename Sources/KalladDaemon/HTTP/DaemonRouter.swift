@@ -90,7 +90,8 @@ public enum DaemonRouter {
     static func authorizeRead(_ request: Request, config: LoadedConfig) throws {
         guard let token = config.readToken else {
             throw Problem(
-                .forbidden, code: "read.closed", detail: "the read endpoints are closed: no read_token_file is configured")
+                .forbidden, code: "read.closed",
+                detail: "the read endpoints are closed: no read_token_file is configured")
         }
         let offered = header(request, "authorization") ?? ""
         let expected = "Bearer " + token

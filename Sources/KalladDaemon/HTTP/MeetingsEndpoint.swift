@@ -62,9 +62,12 @@ struct MeetingsEndpoint {
             throw Problem(.badRequest, code: "query.invalid", detail: "the query is not usable", fields: problems)
         }
         let years = 1990...2200
-        guard from <= to, years.contains(from.year) || years.contains(to.year) else { return try DaemonRouter.json([View]()) }
+        guard from <= to, years.contains(from.year) || years.contains(to.year) else {
+            return try DaemonRouter.json([View]())
+        }
         let overlay = try await services.inbox.overlay()
-        let schedule = services.cache.schedule(config, years: max(from.year, 1990)...min(to.year, 2200), overlay: overlay)
+        let schedule = services.cache.schedule(
+            config, years: max(from.year, 1990)...min(to.year, 2200), overlay: overlay)
         let roles = RoleResolver(registry: config.registry, schedule: schedule)
         let registry = config.registry
         func person(_ role: Role, _ meeting: Meeting) -> Person? {

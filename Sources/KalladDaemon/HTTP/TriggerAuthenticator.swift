@@ -35,14 +35,18 @@ public enum TriggerAuthenticator {
         _ headers: WebhookHeaders, body: String, config: LoadedConfig, now: Instant
     ) -> Result<SendingSystem, Problem> {
         func refuse(_ code: String, _ detail: String, _ field: String) -> Result<SendingSystem, Problem> {
-            .failure(Problem(.unauthorized, code: code, detail: detail, fields: [FieldProblem(field: field, message: detail)]))
+            .failure(
+                Problem(
+                    .unauthorized, code: code, detail: detail, fields: [FieldProblem(field: field, message: detail)]))
         }
         guard let id = headers.id, !id.isEmpty else {
             return refuse("trigger.unsigned", "the webhook-id header is missing", "webhook-id")
         }
         guard id.utf8.count <= 128, id.unicodeScalars.allSatisfy({ $0.value > 32 && $0.value < 127 && $0 != "/" })
         else {
-            return refuse("trigger.bad_id", "webhook-id must be at most 128 printable ASCII characters without / or spaces", "webhook-id")
+            return refuse(
+                "trigger.bad_id", "webhook-id must be at most 128 printable ASCII characters without / or spaces",
+                "webhook-id")
         }
         guard let timestampText = headers.timestamp else {
             return refuse("trigger.unsigned", "the webhook-timestamp header is missing", "webhook-timestamp")
@@ -52,7 +56,8 @@ public enum TriggerAuthenticator {
         }
         guard abs(now.secondsSinceEpoch - timestamp) <= tolerance else {
             return refuse(
-                "trigger.stale", "webhook-timestamp is more than 5 minutes from the server's clock", "webhook-timestamp")
+                "trigger.stale", "webhook-timestamp is more than 5 minutes from the server's clock", "webhook-timestamp"
+            )
         }
         guard let signature = headers.signature, !signature.isEmpty else {
             return refuse("trigger.unsigned", "the webhook-signature header is missing", "webhook-signature")

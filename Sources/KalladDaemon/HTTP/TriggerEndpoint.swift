@@ -11,12 +11,28 @@ import Logging
 struct TriggerEndpoint {
     let services: DaemonServices
 
-    struct Accepted: Encodable {
-        var id: String
-        var type: String
-        var system: String
-        var status = "accepted"
-        var meetings: [String]
+    /// The 202 document, written by hand: it is on the hot path and JSONEncoder costs more than the rest.
+    static func accepted(id: String, type: String, system: String, meetings: [String]) -> String {
+        "{\"id\":\(quoted(id)),\"meetings\":[\(meetings.map(quoted).joined(separator: ","))],"
+            + "\"status\":\"accepted\",\"system\":\(quoted(system)),\"type\":\(quoted(type))}"
+    }
+
+    /// A JSON string literal.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            default:
+                if scalar.value < 0x20 {
+                    out += "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
     }
 
     func handle(_ request: Request) async throws -> Response {
@@ -38,7 +54,8 @@ struct TriggerEndpoint {
                 Problem(.badRequest, code: "trigger.encoding", detail: "the body is not UTF-8"), system: nil, type: nil)
         }
         let headers = WebhookHeaders(
-            id: DaemonRouter.header(request, "webhook-id"), timestamp: DaemonRouter.header(request, "webhook-timestamp"),
+            id: DaemonRouter.header(request, "webhook-id"),
+            timestamp: DaemonRouter.header(request, "webhook-timestamp"),
             signature: DaemonRouter.header(request, "webhook-signature"),
             system: DaemonRouter.header(request, "kallad-system"))
         let now = services.clock()
@@ -69,7 +86,8 @@ struct TriggerEndpoint {
                 Problem(
                     .conflict, code: "trigger.replay",
                     detail: "a trigger with this webhook-id was received before; nothing changed",
-                    fields: [FieldProblem(field: "webhook-id", message: "already used")]), system: system.name, type: type)
+                    fields: [FieldProblem(field: "webhook-id", message: "already used")]), system: system.name,
+                type: type)
         case .accepted:
             services.metrics.increment(
                 KalladMetrics.triggers, labels: ["system": system.name, "type": type, "outcome": "accepted"])
@@ -81,8 +99,11 @@ struct TriggerEndpoint {
                     "meeting.id": "\(meetings.joined(separator: ","))",
                 ])
             services.triggerRecorded(trigger)
-            return try DaemonRouter.json(
-                Accepted(id: id, type: type, system: system.name, meetings: meetings), status: .accepted)
+            return Response(
+                status: .accepted, headers: [.contentType: "application/json"],
+                body: ResponseBody(
+                    byteBuffer: ByteBuffer(
+                        string: Self.accepted(id: id, type: type, system: system.name, meetings: meetings))))
         }
     }
 

@@ -64,12 +64,33 @@ public struct LogfmtHandler: LogHandler {
         sink(fields.map { "\($0.0)=\(Self.quoted(Self.redacted($0.0, $0.1)))" }.joined(separator: " "))
     }
 
-    /// Keys whose values are never written.
-    static let secretWords = ["secret", "password", "token", "authorization", "signature", "payload", "content"]
+    /// Keys whose values are never written (matched case-insensitively anywhere in the key).
+    static let secretWords: [[UInt8]] = [
+        "secret", "password", "token", "authorization", "signature", "payload", "content",
+    ]
+    .map { Array($0.utf8) }
 
     static func redacted(_ key: String, _ value: String) -> String {
-        let lower = key.lowercased()
-        return secretWords.contains { lower.contains($0) } ? "[redacted]" : value
+        mentionsSecret(key) ? "[redacted]" : value
+    }
+
+    /// Whether `key` contains one of `secretWords`, ignoring ASCII case; a byte scan, since it runs for every field
+    /// of every line.
+    static func mentionsSecret(_ key: String) -> Bool {
+        var key = key
+        return key.withUTF8 { bytes in
+            guard bytes.count >= 5 else { return false }
+            for word in secretWords where word.count <= bytes.count {
+                var start = 0
+                while start + word.count <= bytes.count {
+                    var index = 0
+                    while index < word.count && (bytes[start + index] | 0x20) == word[index] { index += 1 }
+                    if index == word.count { return true }
+                    start += 1
+                }
+            }
+            return false
+        }
     }
 
     static func flatten(_ key: String, _ value: Logger.MetadataValue, into fields: inout [(String, String)]) {

@@ -34,7 +34,8 @@ public final class MetricsRegistry: Sendable {
 
     /// Declares a metric (a second declaration of the same name is ignored). Histograms get `buckets` as upper
     /// bounds; `+Inf` is implied.
-    public func declare(_ name: String, _ kind: Kind, help: String, buckets: [Double] = MetricsRegistry.latencyBuckets) {
+    public func declare(_ name: String, _ kind: Kind, help: String, buckets: [Double] = MetricsRegistry.latencyBuckets)
+    {
         families.withLock { families in
             if families[name] == nil {
                 families[name] = Family(kind: kind, help: help, buckets: kind == .histogram ? buckets.sorted() : [])
@@ -60,7 +61,8 @@ public final class MetricsRegistry: Sendable {
     public func observe(_ name: String, labels: [String: String] = [:], _ value: Double) {
         families.withLock { families in
             guard let buckets = families[name]?.buckets else { return }
-            var series = families[name]?.series[labels] ?? Series(bucketCounts: Array(repeating: 0, count: buckets.count))
+            var series =
+                families[name]?.series[labels] ?? Series(bucketCounts: Array(repeating: 0, count: buckets.count))
             for (index, bound) in buckets.enumerated() where value <= bound { series.bucketCounts[index] += 1 }
             series.value += value
             series.count += 1

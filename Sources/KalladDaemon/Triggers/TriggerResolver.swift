@@ -62,7 +62,8 @@ public struct TriggerResolver: Sendable {
                         fields: [FieldProblem(field: "data.start", message: "must be later than now")]))
             }
             return change(
-                .extra(body: bodyID, start: LocalDateTime(day, time), end: end, requestedBy: requestedBy, reason: reason))
+                .extra(
+                    body: bodyID, start: LocalDateTime(day, time), end: end, requestedBy: requestedBy, reason: reason))
         case .meetingCancelled(let meeting, let reason):
             return try await onMeeting(meeting, system: system, local: local).flatMap { _ in
                 change(.cancelled(meeting: meeting, reason: reason))
@@ -128,7 +129,9 @@ public struct TriggerResolver: Sendable {
     }
 
     /// The meeting, if it exists, the system may touch it, and it has not begun.
-    func onMeeting(_ id: String, system: SendingSystem, local: LocalDateTime) async throws
+    func onMeeting(
+        _ id: String, system: SendingSystem, local: LocalDateTime
+    ) async throws
         -> Result<Meeting, TriggerRejection>
     {
         let body = String(id.prefix { $0 != "/" })
@@ -138,7 +141,8 @@ public struct TriggerResolver: Sendable {
                 TriggerRejection(
                     .notFound, code: "trigger.unknown_meeting", detail: "no meeting '\(id)'",
                     fields: [
-                        FieldProblem(field: "data.meeting", message: "is not a meeting of \(body); see GET /v1/meetings")
+                        FieldProblem(
+                            field: "data.meeting", message: "is not a meeting of \(body); see GET /v1/meetings")
                     ]))
         }
         guard meeting.start > local else {
