@@ -63,24 +63,25 @@ public enum ConfigLoader {
         let sink = DiagnosticSink()
         var documents: [YAMLCursor] = []
         for (name, data) in files {
-            guard let text = String(data: data, encoding: .utf8) else {
+            let bytes = [UInt8](data)
+            guard String(validating: bytes, as: UTF8.self) != nil else {
                 let (line, column) = firstInvalidUTF8(data)
                 sink.error(
                     "config.encoding", "\(name) is not valid UTF-8",
                     hint: "save the file as UTF-8", at: SourceLocation(file: name, line: line, column: column))
                 continue
             }
-            if text.unicodeScalars.contains(where: { $0.value == 0 }) {
+            if bytes.contains(0) {
                 sink.error(
                     "config.nul", "\(name) contains a NUL character", hint: "remove it",
                     at: SourceLocation(file: name, line: 1, column: 1))
                 continue
             }
             do {
-                // Every scalar is read as text, so no tag resolution (the regular expressions of the default resolver).
+                let tree = try parse(file: name, bytes: bytes)
                 // An empty file is fine.
-                guard let node = try Yams.compose(yaml: text, Resolver.basic) else { continue }
-                documents.append(YAMLCursor(node: node, file: name, link: nil, sink: sink))
+                guard tree.root >= 0 else { continue }
+                documents.append(YAMLCursor(tree: tree, index: tree.root, sink: sink))
             } catch let error as YamlError {
                 sink.diagnostics.append(diagnostic(for: error, file: name))
             } catch {
@@ -95,6 +96,19 @@ public enum ConfigLoader {
         }
         let usable = !diagnostics.contains { $0.severity == .error }
         return LoadResult(registry: usable ? registry : nil, diagnostics: diagnostics, files: files.map(\.name))
+    }
+
+    /// The node tree of one file: the fast parser's, or Yams' when the file needs more of YAML or has an error.
+    static func parse(file: String, bytes: [UInt8]) throws -> YAMLTree {
+        if let tree = YAMLFastParser.parse(file: file, bytes: bytes) { return tree }
+        return try parseWithYams(file: file, bytes: bytes)
+    }
+
+    /// Yams' node tree of one file. Every scalar is read as text, so no tag resolution (the regular expressions of
+    /// the default resolver).
+    static func parseWithYams(file: String, bytes: [UInt8]) throws -> YAMLTree {
+        let node = try Yams.compose(yaml: String(decoding: bytes, as: UTF8.self), Resolver.basic)
+        return YAMLTree(file: file, yams: node)
     }
 
     static func diagnostic(for error: YamlError, file: String) -> Diagnostic {

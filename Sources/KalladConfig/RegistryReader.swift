@@ -19,6 +19,8 @@ final class RegistryReader {
     var bodyCursors: [YAMLCursor] = []
     var changeCursors: [YAMLCursor] = []
     var settingsSeen: SourceLocation?
+    /// Rule texts already parsed: a national registry repeats a few dozen rules thousands of times.
+    var parsedRules: [String: Result<RecurrenceRule, RecurrenceError>] = [:]
 
     static let topLevelKeys = ["settings", "parties", "areas", "people", "offices", "bodies", "changes", "receivers"]
     var receivers: [ReceiverSettings] = []

@@ -44,55 +44,81 @@ public struct Planner: Sendable {
 
     /// The notifications of every meeting in `schedule` that fall in `[from, to)`.
     public func notifications(for schedule: MeetingSchedule, from: Instant, to: Instant) -> [DueNotification] {
-        let roles = RoleResolver(registry: registry, schedule: schedule)
         var result: [DueNotification] = []
-        var attendeesByBody: [String: [Recipient]] = [:]
+        notifications(for: schedule, from: from, to: to, pieceSeconds: to.secondsSinceEpoch - from.secondsSinceEpoch) {
+            result += $0
+        }
+        return result
+    }
+
+    /// The notifications of `[from, to)` handed to `each` a piece of at most `pieceSeconds` at a time, in order, so
+    /// a long window of a large registry is never all in memory at once. What does not depend on the piece (each
+    /// body's attendees and reach) is worked out once.
+    public func notifications(
+        for schedule: MeetingSchedule, from: Instant, to: Instant, pieceSeconds: Int64,
+        each: ([DueNotification]) throws -> Void
+    ) rethrows {
+        let roles = RoleResolver(registry: registry, schedule: schedule)
         let zone = registry.settings.zone
-        let firstDay = zone.local(from).date, lastDay = zone.local(to).date
-        // How far before and after its meeting a body's timeline reaches, in days, worked out once per body.
-        var reach: [String: (lead: Int, trail: Int)] = [:]
+        // Per body, worked out once: its index, how far before and after its meeting its timeline reaches (days),
+        // and (for meetings without stand-ins or absences) its attendees.
+        var bodies: [String: (index: Int, lead: Int, trail: Int)] = [:]
+        var attendeesByBody: [String: [Recipient]] = [:]
         let meetings = schedule.meetings
-        for index in meetings.indices {
-            // A meeting whose whole timeline lies outside the window needs no work, unless a change that became
-            // known at some moment may put a notification anywhere. Decided before copying the meeting.
-            let bodyID = meetings[index].body
-            let bounds: (lead: Int, trail: Int)
-            if let known = reach[bodyID] {
-                bounds = known
-            } else {
-                let policy = registry.body(bodyID)?.notifications ?? registry.settings.notifications
-                bounds = (max(policy.convenerPromptDays, policy.agendaRequestDays, policy.summonsDays,
-                              policy.reminderDays) + 7, 2 * policy.minutesReminderWorkingDays + 14)
-                reach[bodyID] = bounds
-            }
-            let date = meetings[index].start.date
-            let changed = meetings[index].knownAt != nil || meetings[index].cancelledAt != nil
-                || !meetings[index].history.isEmpty
-            if !changed && (date.adding(days: -bounds.lead) > lastDay || date.adding(days: bounds.trail) < firstDay) {
-                continue
-            }
-            let meeting = meetings[index]
-            guard let body = registry.body(meeting.body) else { continue }
-            // Most meetings have no stand-ins or absences: their attendees are the body's, worked out once.
-            let attendees: [Recipient]
-            if meeting.adjustments == MeetingAdjustments() {
-                if let known = attendeesByBody[body.id] {
-                    attendees = known
+        var pieceStart = from
+        while pieceStart < to {
+            let pieceEnd = min(to, pieceStart.adding(seconds: max(1, pieceSeconds)))
+            let firstDay = zone.local(pieceStart).date, lastDay = zone.local(pieceEnd).date
+            var result: [DueNotification] = []
+            for index in meetings.indices {
+                // A meeting whose whole timeline lies outside the window needs no work, unless a change that became
+                // known at some moment may put a notification anywhere. Decided before copying the meeting.
+                let bodyID = meetings[index].body
+                let known: (index: Int, lead: Int, trail: Int)
+                if let found = bodies[bodyID] {
+                    known = found
+                } else {
+                    guard let bodyIndex = registry.index(ofBody: bodyID) else { continue }
+                    let policy = registry.bodies[bodyIndex].notifications
+                    known = (
+                        bodyIndex,
+                        max(policy.convenerPromptDays, policy.agendaRequestDays, policy.summonsDays, policy.reminderDays)
+                            + 7,
+                        2 * policy.minutesReminderWorkingDays + 14
+                    )
+                    bodies[bodyID] = known
+                }
+                let date = meetings[index].start.date
+                let changed =
+                    meetings[index].knownAt != nil || meetings[index].cancelledAt != nil
+                    || !meetings[index].history.isEmpty
+                if !changed && (date.adding(days: -known.lead) > lastDay || date.adding(days: known.trail) < firstDay) {
+                    continue
+                }
+                let meeting = meetings[index]
+                // Most meetings have no stand-ins or absences: their attendees are the body's, worked out once.
+                let attendees: [Recipient]
+                if meeting.adjustments == MeetingAdjustments() {
+                    if let found = attendeesByBody[bodyID] {
+                        attendees = found
+                    } else {
+                        attendees = registry.attendees(of: meeting)
+                        attendeesByBody[bodyID] = attendees
+                    }
                 } else {
                     attendees = registry.attendees(of: meeting)
-                    attendeesByBody[body.id] = attendees
                 }
-            } else {
-                attendees = registry.attendees(of: meeting)
+                for notification in timeline(
+                    of: meeting, policy: registry.bodies[known.index].notifications, roles: roles, attendees: attendees)
+                where notification.due >= pieceStart && notification.due < pieceEnd {
+                    result.append(notification)
+                }
             }
-            for notification in timeline(of: meeting, body: body, roles: roles, attendees: attendees)
-            where notification.due >= from && notification.due < to {
-                result.append(notification)
-            }
+            // Sort small keys, then move each notification once.
+            let keys = result.map { ($0.due.secondsSinceEpoch, $0.key) }
+            try each(keys.indices.sorted { keys[$0] < keys[$1] }.map { result[$0] })
+            pieceStart = pieceEnd
         }
-        // Sort small keys, then move each notification once.
-        let keys = result.map { ($0.due.secondsSinceEpoch, $0.key) }
-        return keys.indices.sorted { keys[$0] < keys[$1] }.map { result[$0] }
     }
 
     /// One state of a meeting between two changes that became known.
@@ -104,12 +130,11 @@ public struct Planner: Sendable {
 
     /// Every notification of one meeting, over its whole life.
     func timeline(
-        of meeting: Meeting, body: Body, roles: RoleResolver, attendees members: [Recipient]
+        of meeting: Meeting, policy: NotificationPolicy, roles: RoleResolver, attendees members: [Recipient]
     )
         -> [DueNotification]
     {
         let zone = registry.settings.zone
-        let policy = body.notifications
         let states = self.states(of: meeting)
         let convener = roles.holder(of: .convener, at: meeting)
         let chair = roles.holder(of: .chair, at: meeting)
@@ -121,23 +146,24 @@ public struct Planner: Sendable {
         var sentKinds: Set<NotificationKind> = []
         var lastSummonsSequence: Int?
         func emit(
-            _ kind: NotificationKind, _ due: Instant, _ state: Meeting, to recipients: [Recipient],
+            _ kind: NotificationKind, _ due: Instant, _ state: DueNotification.Shared, to recipients: [Recipient],
             sequenced: Bool, deadline: LocalDate? = nil, previous: LocalDateTime? = nil
         ) {
             guard policy.enabled.contains(kind) || kind == .update || kind == .cancellation,
                 !recipients.isEmpty
             else { return }
-            let key = sequenced ? "\(meeting.id)/\(kind.rawValue)/\(state.sequence)" : "\(meeting.id)/\(kind.rawValue)"
+            let sequence = state.meeting.sequence
+            let key = sequenced ? "\(meeting.id)/\(kind.rawValue)/\(sequence)" : "\(meeting.id)/\(kind.rawValue)"
             result.append(
                 DueNotification(
-                    key: key, kind: kind, due: due, meeting: state, sender: sender, recipients: recipients,
-                    chair: chair,
-                    secretary: secretary, agendaDeadline: deadline, sequence: state.sequence, previousStart: previous))
+                    key: key, kind: kind, due: due, shared: state, recipients: recipients, agendaDeadline: deadline,
+                    sequence: sequence, previousStart: previous))
             sentKinds.insert(kind)
         }
 
         for (index, state) in states.enumerated() {
             let m = state.meeting
+            let shared = DueNotification.Shared(meeting: m, sender: sender, chair: chair, secretary: secretary)
             let start = zone.instant(of: m.start)
             let begin = state.validFrom
             let end = state.validUntil
@@ -146,7 +172,7 @@ public struct Planner: Sendable {
 
             // A move that became known after the summons went: an update now.
             if index > 0, let begin, lastSummonsSequence != nil, begin < start {
-                emit(.update, begin, m, to: attendees, sequenced: true, previous: states[index - 1].meeting.start)
+                emit(.update, begin, shared, to: attendees, sequenced: true, previous: states[index - 1].meeting.start)
                 lastSummonsSequence = m.sequence
             }
 
@@ -165,24 +191,24 @@ public struct Planner: Sendable {
             if !sentKinds.contains(.convenerPrompt), let due = catchUp(promptDue, latest: start),
                 let recipient = registry.recipient(convener, as: .convener)
             {
-                emit(.convenerPrompt, due, m, to: [recipient], sequenced: false)
+                emit(.convenerPrompt, due, shared, to: [recipient], sequenced: false)
             }
             if !sentKinds.contains(.agendaRequest), let due = catchUp(agendaDue, latest: at(itemsDue)) {
-                emit(.agendaRequest, due, m, to: attendees, sequenced: false, deadline: itemsDue)
+                emit(.agendaRequest, due, shared, to: attendees, sequenced: false, deadline: itemsDue)
             }
             if lastSummonsSequence == nil, let due = catchUp(summonsDue, latest: start) {
-                emit(.summons, due, m, to: attendees, sequenced: true)
+                emit(.summons, due, shared, to: attendees, sequenced: true)
                 lastSummonsSequence = m.sequence
             }
             if inState(reminderDue), reminderDue < start, reminderDue >= (begin ?? reminderDue) {
-                emit(.reminder, reminderDue, m, to: attendees, sequenced: true)
+                emit(.reminder, reminderDue, shared, to: attendees, sequenced: true)
             }
             if index == states.count - 1, meeting.status == .scheduled {
                 let minutesDue = at(calendar.adding(workingDays: policy.minutesReminderWorkingDays, to: m.date))
                 let keeper =
                     registry.recipient(secretary, as: .secretary)
                     ?? (secretary?.person == nil ? registry.recipient(convener, as: .convener) : nil)
-                if let keeper { emit(.minutesReminder, minutesDue, m, to: [keeper], sequenced: false) }
+                if let keeper { emit(.minutesReminder, minutesDue, shared, to: [keeper], sequenced: false) }
             }
         }
 
@@ -191,7 +217,11 @@ public struct Planner: Sendable {
             cancelledAt < registry.settings.zone.instant(of: meeting.start)
         {
             let told = result.contains { $0.kind == .agendaRequest || $0.kind == .summons || $0.kind == .update }
-            if told { emit(.cancellation, cancelledAt, meeting, to: attendees, sequenced: true) }
+            if told {
+                let shared = DueNotification.Shared(
+                    meeting: meeting, sender: sender, chair: chair, secretary: secretary)
+                emit(.cancellation, cancelledAt, shared, to: attendees, sequenced: true)
+            }
         }
         return result
     }

@@ -67,6 +67,9 @@ public struct Registry: Sendable {
     /// The body with an id, if any.
     public func body(_ id: String) -> Body? { bodyIndex[id].map { bodies[$0] } }
 
+    /// The index of a body in `bodies`, for reading a field without copying the whole body.
+    public func index(ofBody id: String) -> Int? { bodyIndex[id] }
+
     /// Whether `party` is `ancestor` or belongs to it, directly or through larger parties.
     public func party(_ party: String, isWithin ancestor: String) -> Bool {
         var seen: Set<String> = []
