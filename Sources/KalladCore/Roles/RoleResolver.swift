@@ -34,8 +34,8 @@ public struct RoleResolver: Sendable {
             return RoleHolder(
                 person: named, seat: nil, office: nil, party: nil, appointer: nil, basis: "named for this meeting")
         }
-        guard let body = registry.body(meeting.body) else { return nil }
-        return resolve(role, in: body, at: meeting, depth: 0)
+        guard let index = registry.index(ofBody: meeting.body) else { return nil }
+        return resolve(role, in: registry.bodies[index], at: meeting, depth: 0)
     }
 
     func resolve(_ role: Role, in body: Body, at meeting: Meeting?, date: LocalDate? = nil, depth: Int) -> RoleHolder? {
@@ -61,8 +61,10 @@ public struct RoleResolver: Sendable {
         case .follows(let otherID, let otherRole):
             guard let other = registry.body(otherID) else { return nil }
             // The other body's next meeting on or after this one (the one this meeting prepares), else its last.
-            let theirs = (schedule.byBody[otherID] ?? []).filter { $0.status == .scheduled }
-            let target = theirs.first { $0.date >= day } ?? theirs.last { $0.date < day }
+            let theirs = schedule.byBody[otherID] ?? []
+            let target =
+                theirs.first { $0.status == .scheduled && $0.date >= day }
+                ?? theirs.last { $0.status == .scheduled && $0.date < day }
             var found = resolve(otherRole, in: other, at: target, date: day, depth: depth + 1)
             found?.basis = "follows \(otherRole.rawValue) of \(otherID)"
             return found
@@ -96,23 +98,27 @@ public struct RoleResolver: Sendable {
     /// The ordinary meetings of the body before this one in the years expanded; an extra meeting takes the turn of
     /// the ordinary meeting before it.
     func meetingOrdinal(_ meeting: Meeting?, day: LocalDate, body: Body, since anchorYear: Int) -> Int {
-        let ordinary = (schedule.byBody[body.id] ?? []).filter { $0.kind != .extra && $0.date.year >= anchorYear }
-        guard let meeting else { return ordinary.filter { $0.date < day }.count }
+        let all = schedule.byBody[body.id] ?? []
+        func count(where included: (Meeting) -> Bool) -> Int {
+            var n = 0
+            for other in all where other.kind != .extra && other.date.year >= anchorYear && included(other) { n += 1 }
+            return n
+        }
+        guard let meeting else { return count { $0.date < day } }
         if meeting.kind == .extra {
-            return max(0, ordinary.filter { $0.start < meeting.start }.count - 1)
+            return max(0, count { $0.start < meeting.start } - 1)
         }
         // Count by original order (the id's date), so a moved meeting keeps its turn.
-        let key = Self.originalKey(meeting)
-        return ordinary.filter { Self.originalKey($0) < key }.count
+        let key = Self.originalStart(meeting)
+        return count { Self.originalStart($0) < key }
     }
 
-    static func originalKey(_ meeting: Meeting) -> String {
-        meeting.history.first.map { "\($0.start)" }
-            ?? "\(meeting.start)"
+    /// The start a meeting had before any move. Compared as values: the same order as comparing their ISO text for
+    /// four-digit years.
+    static func originalStart(_ meeting: Meeting) -> LocalDateTime {
+        meeting.history.first?.start ?? meeting.start
     }
 
-    /// The person in a seat at a meeting: a named stand-in, the substitute when the member is absent, else the
-    /// member.
     func holder(seat seatID: String, in body: Body, at meeting: Meeting?, basis: String) -> RoleHolder? {
         guard let seat = seatInBodyOrJoint(seatID, body: body) else { return nil }
         var person = seat.person
