@@ -60,56 +60,64 @@ public struct Planner: Sendable {
     ) rethrows {
         let roles = RoleResolver(registry: registry, schedule: schedule)
         let zone = registry.settings.zone
-        // Per body, worked out once: its index, how far before and after its meeting its timeline reaches (days),
-        // and (for meetings without stand-ins or absences) its attendees.
-        var bodies: [String: (index: Int, lead: Int, trail: Int)] = [:]
-        var attendeesByBody: [String: [Recipient]] = [:]
         let meetings = schedule.meetings
+        // Worked out once for every piece: each meeting's body (index in `registry.bodies`, -1 when unknown) and
+        // the days its timeline can reach (up to the longest lead before it and the minutes reminder after it), or
+        // `Int.min...Int.max` when a change that became known at some moment may put a notification anywhere.
+        var reachByBody: [String: (index: Int, lead: Int, trail: Int)] = [:]
+        var bodyOf = [Int](repeating: -1, count: meetings.count)
+        var reach = [ClosedRange<Int>](repeating: 0...0, count: meetings.count)
+        for index in meetings.indices {
+            let bodyID = meetings[index].body
+            let known: (index: Int, lead: Int, trail: Int)
+            if let found = reachByBody[bodyID] {
+                known = found
+            } else {
+                guard let bodyIndex = registry.index(ofBody: bodyID) else { continue }
+                let policy = registry.bodies[bodyIndex].notifications
+                known = (
+                    bodyIndex,
+                    max(policy.convenerPromptDays, policy.agendaRequestDays, policy.summonsDays, policy.reminderDays)
+                        + 7,
+                    2 * policy.minutesReminderWorkingDays + 14
+                )
+                reachByBody[bodyID] = known
+            }
+            bodyOf[index] = known.index
+            let changed =
+                meetings[index].knownAt != nil || meetings[index].cancelledAt != nil
+                || !meetings[index].history.isEmpty
+            let day = meetings[index].start.date.dayNumber
+            reach[index] = changed ? Int.min...Int.max : (day - known.lead)...(day + known.trail)
+        }
+        // For meetings without stand-ins or absences: their body's attendees, worked out once.
+        var attendeesByBody: [Int: [Recipient]] = [:]
         var pieceStart = from
         while pieceStart < to {
             let pieceEnd = min(to, pieceStart.adding(seconds: max(1, pieceSeconds)))
-            let firstDay = zone.local(pieceStart).date, lastDay = zone.local(pieceEnd).date
+            let firstDay = zone.local(pieceStart).date.dayNumber, lastDay = zone.local(pieceEnd).date.dayNumber
             var result: [DueNotification] = []
             for index in meetings.indices {
-                // A meeting whose whole timeline lies outside the window needs no work, unless a change that became
-                // known at some moment may put a notification anywhere. Decided before copying the meeting.
-                let bodyID = meetings[index].body
-                let known: (index: Int, lead: Int, trail: Int)
-                if let found = bodies[bodyID] {
-                    known = found
-                } else {
-                    guard let bodyIndex = registry.index(ofBody: bodyID) else { continue }
-                    let policy = registry.bodies[bodyIndex].notifications
-                    known = (
-                        bodyIndex,
-                        max(policy.convenerPromptDays, policy.agendaRequestDays, policy.summonsDays, policy.reminderDays)
-                            + 7,
-                        2 * policy.minutesReminderWorkingDays + 14
-                    )
-                    bodies[bodyID] = known
-                }
-                let date = meetings[index].start.date
-                let changed =
-                    meetings[index].knownAt != nil || meetings[index].cancelledAt != nil
-                    || !meetings[index].history.isEmpty
-                if !changed && (date.adding(days: -known.lead) > lastDay || date.adding(days: known.trail) < firstDay) {
+                // A meeting whose whole timeline lies outside the window needs no work.
+                let bodyIndex = bodyOf[index]
+                guard bodyIndex >= 0, reach[index].lowerBound <= lastDay, reach[index].upperBound >= firstDay else {
                     continue
                 }
                 let meeting = meetings[index]
                 // Most meetings have no stand-ins or absences: their attendees are the body's, worked out once.
                 let attendees: [Recipient]
                 if meeting.adjustments == MeetingAdjustments() {
-                    if let found = attendeesByBody[bodyID] {
+                    if let found = attendeesByBody[bodyIndex] {
                         attendees = found
                     } else {
                         attendees = registry.attendees(of: meeting)
-                        attendeesByBody[bodyID] = attendees
+                        attendeesByBody[bodyIndex] = attendees
                     }
                 } else {
                     attendees = registry.attendees(of: meeting)
                 }
                 for notification in timeline(
-                    of: meeting, policy: registry.bodies[known.index].notifications, roles: roles, attendees: attendees)
+                    of: meeting, policy: registry.bodies[bodyIndex].notifications, roles: roles, attendees: attendees)
                 where notification.due >= pieceStart && notification.due < pieceEnd {
                     result.append(notification)
                 }
