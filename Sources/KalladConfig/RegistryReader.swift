@@ -24,6 +24,12 @@ final class RegistryReader {
 
     static let topLevelKeys = ["settings", "parties", "areas", "people", "offices", "bodies", "changes", "receivers"]
     var receivers: [ReceiverSettings] = []
+    static let personKeys = ["id", "name", "email", "handles"]
+    static let requiredPersonKeys = ["id", "name", "email"]
+    static let officeKeys = ["id", "title", "party", "holder", "area", "roles"]
+    static let requiredOfficeKeys = ["id", "title", "party", "holder"]
+    static let partyKeys = ["id", "name", "kind", "part_of", "area"]
+    static let requiredPartyKeys = ["id", "name", "kind"]
 
     init(sink: DiagnosticSink) { self.sink = sink }
 
@@ -268,8 +274,7 @@ final class RegistryReader {
     func readParty(_ cursor: YAMLCursor) {
         guard
             let map = cursor.mapping(
-                allowed: ["id", "name", "kind", "part_of", "area"],
-                required: ["id", "name", "kind"]),
+                allowed: Self.partyKeys, required: Self.requiredPartyKeys),
             let id = map["id"]?.identifier(), let name = map["name"]?.string(),
             let kind = map["kind"]?.choice(PartyKind.self, among: PartyKind.allCases),
             declare(id, kind: "party", at: cursor.location)
@@ -321,7 +326,7 @@ final class RegistryReader {
 
     func readPerson(_ cursor: YAMLCursor) {
         guard
-            let map = cursor.mapping(allowed: ["id", "name", "email", "handles"], required: ["id", "name", "email"]),
+            let map = cursor.mapping(allowed: Self.personKeys, required: Self.requiredPersonKeys),
             let id = map["id"]?.identifier(), let name = map["name"]?.string(),
             let emailCursor = map["email"], let email = emailCursor.string(),
             declare(id, kind: "person", at: cursor.location)
@@ -348,8 +353,7 @@ final class RegistryReader {
     func readOffice(_ cursor: YAMLCursor) {
         guard
             let map = cursor.mapping(
-                allowed: ["id", "title", "party", "holder", "area", "roles"],
-                required: ["id", "title", "party", "holder"]),
+                allowed: Self.officeKeys, required: Self.requiredOfficeKeys),
             let id = map["id"]?.identifier(), let title = map["title"]?.string(),
             let partyCursor = map["party"], let party = partyCursor.scalarText,
             let holderCursor = map["holder"], let holder = holderCursor.scalarText,

@@ -15,18 +15,63 @@ final class DiagnosticSink {
 }
 
 /// The entries of a mapping whose keys were checked against the allowed ones: looked up by key, in file order.
+/// Refers to the mapping in its tree and marks the entries kept, so reading one costs no allocation.
 struct YAMLFields {
-    var keys: [String] = []
-    var values: [YAMLCursor] = []
+    let mapping: YAMLCursor
+    /// Bit i: the i-th pair is kept (its key allowed and not seen before); pairs past 64 in `more`.
+    private var kept: UInt64 = 0
+    private var more: [Bool] = []
+    private(set) var count = 0
 
-    subscript(key: String) -> YAMLCursor? {
-        for (index, name) in keys.enumerated() where name == key { return values[index] }
+    init(mapping: YAMLCursor) { self.mapping = mapping }
+
+    private func isKept(_ pair: Int) -> Bool { pair < 64 ? kept & (1 << UInt64(pair)) != 0 : more[pair - 64] }
+
+    mutating func keep(_ pair: Int) {
+        if pair < 64 {
+            kept |= 1 << UInt64(pair)
+        } else {
+            while more.count <= pair - 64 { more.append(false) }
+            more[pair - 64] = true
+        }
+        count += 1
+    }
+
+    /// The value node of the kept pair whose key is `key`, if any.
+    private func valueNode(_ key: String) -> Int32? {
+        let entries = mapping.tree.entries(mapping.index)
+        var pair = 0
+        var i = entries.startIndex
+        while i < entries.endIndex {
+            if isKept(pair) && mapping.tree.text(entries[i], is: key) { return entries[i + 1] }
+            i += 2
+            pair += 1
+        }
         return nil
     }
 
-    var count: Int { keys.count }
+    /// Whether a kept pair before `pair` has the key of node `key`.
+    func hasKept(before pair: Int, sameAs key: Int32) -> Bool {
+        let entries = mapping.tree.entries(mapping.index)
+        for earlier in 0..<pair where isKept(earlier) {
+            if mapping.tree.sameText(entries[entries.startIndex + 2 * earlier], key) { return true }
+        }
+        return false
+    }
 
-    var first: (key: String, value: YAMLCursor)? { keys.isEmpty ? nil : (keys[0], values[0]) }
+    subscript(key: String) -> YAMLCursor? { valueNode(key).map(mapping.cursor) }
+
+    var first: (key: String, value: YAMLCursor)? {
+        let entries = mapping.tree.entries(mapping.index)
+        var pair = 0
+        var i = entries.startIndex
+        while i < entries.endIndex {
+            if isKept(pair) { return (mapping.tree.text(entries[i]), mapping.cursor(entries[i + 1])) }
+            i += 2
+            pair += 1
+        }
+        return nil
+    }
 }
 
 /// A node of a parsed YAML file, with the sink its reading problems go to.
@@ -87,19 +132,21 @@ struct YAMLCursor {
             typeError(expected: "a mapping with \(allowed.prefix(4).joined(separator: ", "))…", example: example)
             return nil
         }
-        var result = YAMLFields()
+        var result = YAMLFields(mapping: self)
         let entries = tree.entries(index)
-        result.keys.reserveCapacity(entries.count / 2)
-        result.values.reserveCapacity(entries.count / 2)
+        var pair = 0
         var i = entries.startIndex
         while i < entries.endIndex {
-            let keyNode = entries[i], valueNode = entries[i + 1]
-            i += 2
+            let keyNode = entries[i]
+            defer {
+                i += 2
+                pair += 1
+            }
             guard tree.nodes[Int(keyNode)].kind == .scalar else {
                 sink.error("config.key_type", "a key in \(name) is not text", at: place(of: keyNode))
                 continue
             }
-            guard let key = allowed.first(where: { tree.text(keyNode, is: $0) }) else {
+            guard allowed.contains(where: { tree.text(keyNode, is: $0) }) else {
                 let key = tree.text(keyNode)
                 let suggestion = Suggest.closest(to: key, in: allowed)
                 sink.error(
@@ -109,14 +156,13 @@ struct YAMLCursor {
                     at: place(of: keyNode))
                 continue
             }
-            if result[key] != nil {
+            if result.hasKept(before: pair, sameAs: keyNode) {
                 sink.error(
-                    "config.duplicate_key", "'\(key)' appears twice in \(path)",
+                    "config.duplicate_key", "'\(tree.text(keyNode))' appears twice in \(path)",
                     hint: "keep one of them", at: place(of: keyNode))
                 continue
             }
-            result.keys.append(key)
-            result.values.append(cursor(valueNode))
+            result.keep(pair)
         }
         for key in required where result[key] == nil {
             sink.error(
@@ -200,7 +246,8 @@ struct YAMLCursor {
     }
 
     static func isIdentifier(_ text: String) -> Bool {
-        !text.isEmpty && text.count <= 120
+        // Only ASCII passes, so bytes count as characters.
+        !text.isEmpty && text.utf8.count <= 120
             && text.utf8.allSatisfy { c in
                 (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 45
             } && text.utf8.first != 45
