@@ -19,6 +19,8 @@ final class RegistryReader {
     var bodyCursors: [YAMLCursor] = []
     var changeCursors: [YAMLCursor] = []
     var settingsSeen: SourceLocation?
+    /// The id of the body declared last, to undo a body read too early.
+    var lastDeclaredBody: String?
     /// Rule texts already parsed: a national registry repeats a few dozen rules thousands of times.
     var parsedRules: [String: Result<RecurrenceRule, RecurrenceError>] = [:]
 
@@ -33,26 +35,82 @@ final class RegistryReader {
 
     init(sink: DiagnosticSink) { self.sink = sink }
 
+    /// Reads every document, then the registry.
     func read(_ documents: [YAMLCursor]) -> Registry {
-        for document in documents {
-            guard let top = document.mapping(allowed: Self.topLevelKeys) else { continue }
-            if let cursor = top["settings"] { readSettings(cursor) }
-            top["parties"]?.list()?.forEach(readParty)
-            top["areas"]?.list()?.forEach(readArea)
-            top["people"]?.list()?.forEach(readPerson)
-            top["offices"]?.list()?.forEach(readOffice)
-            bodyCursors += top["bodies"]?.list() ?? []
-            changeCursors += top["changes"]?.list() ?? []
-            top["receivers"]?.list()?.forEach(readReceiver)
-        }
+        for document in documents { add(document) }
+        return finish()
+    }
+
+    /// Reads one file's document. Its bodies are read at once when that cannot differ from reading them after every
+    /// file (see `readBodyNowOrLater`), and only references that may point forward keep a node, so a file's tree
+    /// can go as soon as it is read.
+    func add(_ document: YAMLCursor) {
+        guard let top = document.mapping(allowed: Self.topLevelKeys) else { return }
+        if let cursor = top["settings"] { readSettings(cursor) }
+        top["parties"]?.list()?.forEach(readParty)
+        top["areas"]?.list()?.forEach(readArea)
+        top["people"]?.list()?.forEach(readPerson)
+        top["offices"]?.list()?.forEach(readOffice)
+        let bodies = top["bodies"]?.list() ?? []
+        changeCursors += top["changes"]?.list() ?? []
+        top["receivers"]?.list()?.forEach(readReceiver)
+        for cursor in bodies { readBodyNowOrLater(cursor) }
+    }
+
+    /// The registry, once every document is added.
+    func finish() -> Registry {
         checkPartyReferences()
         for cursor in bodyCursors { readBody(cursor) }
+        bodyCursors = []
         for cursor in changeCursors { readChange(cursor) }
         let registry = Registry(
             settings: settings, parties: parties, areas: areas, people: people, offices: offices, bodies: bodies,
             changes: Overlay(changes: changes), receivers: receivers)
         RegistryValidator(registry: registry, sink: sink).validate()
         return registry
+    }
+
+    /// Reads a body now if that gives what reading it after every file would: the settings are known, no earlier
+    /// body waits (so bodies are declared in file order), and it reads without a single diagnostic (so everything
+    /// it names is already declared, and what is declared later cannot change it). Otherwise it is undone and kept
+    /// for `finish`, with every body after it.
+    func readBodyNowOrLater(_ cursor: YAMLCursor) {
+        guard bodyCursors.isEmpty, settingsSeen != nil else {
+            bodyCursors.append(cursor)
+            return
+        }
+        let diagnosticCount = sink.diagnostics.count
+        let bodyCount = bodies.count
+        lastDeclaredBody = nil
+        readBody(cursor)
+        guard sink.diagnostics.count > diagnosticCount || bodies.count == bodyCount else { return }
+        sink.diagnostics.removeSubrange(diagnosticCount...)
+        if bodies.count > bodyCount { bodies.removeLast() }
+        if let id = lastDeclaredBody { declared["body"]?[id] = nil }
+        bodyCursors.append(cursor)
+    }
+
+    /// Whether `cursor` is an id already declared as `kind`: what `reference` would accept without a word.
+    func resolvesNow(_ cursor: YAMLCursor, kind: String) -> Bool {
+        guard cursor.node.kind == .scalar else { return false }
+        let text = cursor.tree.text(cursor.index)
+        if text.isEmpty || (cursor.node.style == .plain && (text == "~" || text == "null")) { return false }
+        return YAMLCursor.isIdentifier(text) && declared[kind]?[text] != nil
+    }
+
+    /// The cursor if its id (or, with `list`, any id of its list) does not resolve now and must be checked once
+    /// every file is read; `nil` when nothing is left to check.
+    func pending(_ cursor: YAMLCursor?, kind: String, list: Bool = false) -> YAMLCursor? {
+        guard let cursor else { return nil }
+        switch cursor.node.kind {
+        case .scalar:
+            return resolvesNow(cursor, kind: kind) ? nil : cursor
+        case .sequence where list:
+            let all = cursor.tree.entries(cursor.index).allSatisfy { resolvesNow(cursor.cursor($0), kind: kind) }
+            return all ? nil : cursor
+        default:
+            return cursor
+        }
     }
 
     /// Records an id; reports a duplicate with the first place it was declared.
@@ -64,6 +122,7 @@ final class RegistryReader {
             return false
         }
         declared[kind, default: [:]][id] = location
+        if kind == "body" { lastDeclaredBody = id }
         return true
     }
 
@@ -280,7 +339,8 @@ final class RegistryReader {
             declare(id, kind: "party", at: cursor.location)
         else { return }
         let partOf = map["part_of"]?.list(single: true)?.compactMap { $0.identifier() } ?? []
-        partyReferences.append((id, map["part_of"], map["area"]))
+        let later = (pending(map["part_of"], kind: "party", list: true), pending(map["area"], kind: "area"))
+        if later.0 != nil || later.1 != nil { partyReferences.append((id, later.0, later.1)) }
         parties.append(
             Party(
                 id: id, name: name, kind: kind, partOf: partOf, area: map["area"]?.identifier(),
@@ -301,12 +361,14 @@ final class RegistryReader {
             _ = areaID
             for item in list { _ = reference(item, kind: "party", among: declared["party"]) }
         }
-        for (cursor, holder, party, area) in officeReferences {
-            _ = cursor
-            _ = reference(holder, kind: "person", among: declared["person"])
-            _ = reference(party, kind: "party", among: declared["party"])
+        for (holder, party, area) in officeReferences {
+            if let holder { _ = reference(holder, kind: "person", among: declared["person"]) }
+            if let party { _ = reference(party, kind: "party", among: declared["party"]) }
             if let area { _ = reference(area, kind: "area", among: declared["area"]) }
         }
+        partyReferences = []
+        areaReferences = []
+        officeReferences = []
     }
 
     var areaReferences: [(String, [YAMLCursor])] = []
@@ -317,7 +379,8 @@ final class RegistryReader {
             declare(id, kind: "area", at: cursor.location)
         else { return }
         let partyCursors = map["parties"]?.list() ?? []
-        areaReferences.append((id, partyCursors))
+        let later = partyCursors.filter { !resolvesNow($0, kind: "party") }
+        if !later.isEmpty { areaReferences.append((id, later)) }
         areas.append(
             Area(
                 id: id, name: name, parties: partyCursors.compactMap { $0.scalarText },
@@ -348,7 +411,8 @@ final class RegistryReader {
         people.append(Person(id: id, name: name, email: email, handles: handles, location: cursor.location))
     }
 
-    var officeReferences: [(YAMLCursor, YAMLCursor, YAMLCursor, YAMLCursor?)] = []
+    /// Holder, party and area of offices that may name something declared later.
+    var officeReferences: [(YAMLCursor?, YAMLCursor?, YAMLCursor?)] = []
 
     func readOffice(_ cursor: YAMLCursor) {
         guard
@@ -359,7 +423,11 @@ final class RegistryReader {
             let holderCursor = map["holder"], let holder = holderCursor.scalarText,
             declare(id, kind: "office", at: cursor.location)
         else { return }
-        officeReferences.append((cursor, holderCursor, partyCursor, map["area"]))
+        let later = (
+            pending(holderCursor, kind: "person"), pending(partyCursor, kind: "party"),
+            pending(map["area"], kind: "area")
+        )
+        if later.0 != nil || later.1 != nil || later.2 != nil { officeReferences.append(later) }
         let roles = map["roles"]?.list(single: true)?.compactMap { $0.identifier() } ?? []
         officeIndex[id] = offices.count
         offices.append(

@@ -122,9 +122,9 @@ public struct Planner: Sendable {
                     result.append(notification)
                 }
             }
-            // Sort small keys, then move each notification once.
-            let keys = result.map { ($0.due.secondsSinceEpoch, $0.key) }
-            try each(keys.indices.sorted { keys[$0] < keys[$1] }.map { result[$0] })
+            // In place: a notification is a few words (its meeting state is shared), so moving it is cheap.
+            result.sort { ($0.due.secondsSinceEpoch, $0.key) < ($1.due.secondsSinceEpoch, $1.key) }
+            try each(result)
             pieceStart = pieceEnd
         }
     }
