@@ -11,7 +11,7 @@
 struct YAMLFastParser {
     struct GiveUp: Error {}
 
-    private let tree: YAMLTree
+    private var tree = YAMLTree.Builder()
     /// The file's bytes followed by a 0, so every look-ahead stops at the end without a bounds check.
     private let p: UnsafeBufferPointer<UInt8>
     private let end: Int
@@ -25,29 +25,27 @@ struct YAMLFastParser {
     /// Entries of the collections being built, each collection's from its start mark.
     private var scratch: [Int32] = []
 
-    private init(tree: YAMLTree, buffer: UnsafeBufferPointer<UInt8>, end: Int) {
-        self.tree = tree
+    private init(buffer: UnsafeBufferPointer<UInt8>, end: Int) {
         self.p = buffer
         self.end = end
     }
 
     /// The tree of `bytes` (valid UTF-8, no NUL), or `nil` when the file needs Yams.
     static func parse(file: String, bytes: [UInt8]) -> YAMLTree? {
-        let tree = YAMLTree(file: file, bytes: bytes)
-        tree.nodes.reserveCapacity(bytes.count / 10)
-        tree.children.reserveCapacity(bytes.count / 10)
         var padded = bytes
         padded.append(0)
-        let parsed = padded.withUnsafeBufferPointer { buffer -> Bool in
-            var parser = YAMLFastParser(tree: tree, buffer: buffer, end: bytes.count)
+        let built = padded.withUnsafeBufferPointer { buffer -> YAMLTree.Builder? in
+            var parser = YAMLFastParser(buffer: buffer, end: bytes.count)
+            parser.tree.nodes.reserveCapacity(bytes.count / 10)
+            parser.tree.children.reserveCapacity(bytes.count / 10)
             do {
                 try parser.document()
-                return true
+                return parser.tree
             } catch {
-                return false
+                return nil
             }
         }
-        return parsed ? tree : nil
+        return built.map { YAMLTree(file: file, bytes: bytes, built: $0) }
     }
 
     // MARK: - Characters
@@ -169,14 +167,21 @@ struct YAMLFastParser {
         scratch.removeSubrange(mark...)
     }
 
-    private func setText(_ index: Int32, start: Int, count: Int) {
+    private mutating func setText(_ index: Int32, start: Int, count: Int) {
         tree.nodes[Int(index)].first = Int32(start)
         tree.nodes[Int(index)].count = Int32(count)
     }
 
-    private func setText(_ index: Int32, _ bytes: [UInt8]) {
+    private mutating func setText(_ index: Int32, _ bytes: [UInt8]) {
         tree.texts.append(String(decoding: bytes, as: UTF8.self))
         tree.nodes[Int(index)].first = -Int32(tree.texts.count)
+    }
+
+    /// A scalar's text as bytes.
+    private func textBytes(_ index: Int32) -> [UInt8] {
+        let node = tree.nodes[Int(index)]
+        if node.first < 0 { return Array(tree.texts[Int(-1 - node.first)].utf8) }
+        return Array(p[Int(node.first)..<Int(node.first + node.count)])
     }
 
     /// Gives up when a mapping has a key twice (Yams reports it).
@@ -185,7 +190,16 @@ struct YAMLFastParser {
         while i < scratch.count {
             var j = mark
             while j < i {
-                if tree.sameText(scratch[i], scratch[j]) { throw GiveUp() }
+                let a = tree.nodes[Int(scratch[i])], b = tree.nodes[Int(scratch[j])]
+                if a.first >= 0 && b.first >= 0 {
+                    if a.count == b.count
+                        && p[Int(a.first)..<Int(a.first + a.count)].elementsEqual(p[Int(b.first)..<Int(b.first + b.count)])
+                    {
+                        throw GiveUp()
+                    }
+                } else if textBytes(scratch[i]) == textBytes(scratch[j]) {
+                    throw GiveUp()
+                }
                 j += 2
             }
             i += 2

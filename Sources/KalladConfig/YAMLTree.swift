@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// One YAML file as a flat array of nodes: scalars point into the file's bytes (or into `texts` when quoting or
@@ -30,25 +31,46 @@ final class YAMLTree {
     let file: String
     /// The file's bytes (empty for a tree built from Yams).
     let bytes: [UInt8]
-    var nodes: [Node] = []
-    var children: [Int32] = []
-    var texts: [String] = []
+    // Constants once built: reading them needs no exclusivity check.
+    let nodes: [Node]
+    let children: [Int32]
+    let texts: [String]
     /// The top node; -1 for an empty file.
-    var root: Int32 = -1
+    let root: Int32
 
-    init(file: String, bytes: [UInt8]) {
+    init(file: String, bytes: [UInt8], built: Builder) {
         self.file = file
         self.bytes = bytes
+        self.nodes = built.nodes
+        self.children = built.children
+        self.texts = built.texts
+        self.root = built.root
+    }
+
+    /// Collects the nodes while a parser reads a file.
+    struct Builder {
+        var nodes: [Node] = []
+        var children: [Int32] = []
+        var texts: [String] = []
+        var root: Int32 = -1
+
+        /// Gives a collection its entries.
+        mutating func close(_ index: Int32, _ entries: ArraySlice<Int32>) {
+            nodes[Int(index)].first = Int32(children.count)
+            nodes[Int(index)].count = Int32(entries.count)
+            children.append(contentsOf: entries)
+        }
     }
 
     /// The tree of a Yams node.
     convenience init(file: String, yams node: Yams.Node?) {
-        self.init(file: file, bytes: [])
-        if let node { root = add(node, parent: -1) }
+        var builder = Builder()
+        if let node { builder.root = Self.add(node, parent: -1, to: &builder) }
+        self.init(file: file, bytes: [], built: builder)
     }
 
-    private func add(_ node: Yams.Node, parent: Int32) -> Int32 {
-        let index = Int32(nodes.count)
+    private static func add(_ node: Yams.Node, parent: Int32, to builder: inout Builder) -> Int32 {
+        let index = Int32(builder.nodes.count)
         let line = Int32(node.mark?.line ?? 1), column = Int32(node.mark?.column ?? 1)
         switch node {
         case .scalar(let scalar):
@@ -60,36 +82,31 @@ final class YAMLTree {
             case .literal: style = .literal
             case .folded: style = .folded
             }
-            texts.append(scalar.string)
-            nodes.append(
+            builder.texts.append(scalar.string)
+            builder.nodes.append(
                 Node(
-                    kind: .scalar, style: style, line: line, column: column, first: -Int32(texts.count), count: 0,
-                    parent: parent))
+                    kind: .scalar, style: style, line: line, column: column, first: -Int32(builder.texts.count),
+                    count: 0, parent: parent))
         case .mapping(let mapping):
-            nodes.append(
+            builder.nodes.append(
                 Node(kind: .mapping, style: .other, line: line, column: column, first: 0, count: 0, parent: parent))
             var entries: [Int32] = []
             for (key, value) in mapping {
-                entries.append(add(key, parent: index))
-                entries.append(add(value, parent: index))
+                entries.append(add(key, parent: index, to: &builder))
+                entries.append(add(value, parent: index, to: &builder))
             }
-            close(index, entries[...])
+            builder.close(index, entries[...])
         case .sequence(let sequence):
-            nodes.append(
+            builder.nodes.append(
                 Node(kind: .sequence, style: .other, line: line, column: column, first: 0, count: 0, parent: parent))
-            close(index, sequence.map { add($0, parent: index) }[...])
+            var entries: [Int32] = []
+            for item in sequence { entries.append(add(item, parent: index, to: &builder)) }
+            builder.close(index, entries[...])
         case .alias:
-            nodes.append(
+            builder.nodes.append(
                 Node(kind: .alias, style: .other, line: line, column: column, first: 0, count: 0, parent: parent))
         }
         return index
-    }
-
-    /// Gives a collection its entries.
-    func close(_ index: Int32, _ entries: ArraySlice<Int32>) {
-        nodes[Int(index)].first = Int32(children.count)
-        nodes[Int(index)].count = Int32(entries.count)
-        children.append(contentsOf: entries)
     }
 
     /// A scalar's text.
@@ -105,16 +122,15 @@ final class YAMLTree {
         let node = nodes[Int(index)]
         if node.first < 0 { return texts[Int(-1 - node.first)] == word }
         let start = Int(node.first), count = Int(node.count)
-        let utf8 = word.utf8
-        guard utf8.count == count else { return false }
-        return bytes.withUnsafeBufferPointer { buffer in
-            var i = start
-            for byte in utf8 {
-                if buffer[i] != byte { return false }
-                i += 1
+        guard word.utf8.count == count else { return false }
+        if count == 0 { return true }
+        let same = word.utf8.withContiguousStorageIfAvailable { wordBytes in
+            bytes.withUnsafeBufferPointer { buffer in
+                guard let a = wordBytes.baseAddress, let b = buffer.baseAddress else { return false }
+                return memcmp(a, b + start, count) == 0
             }
-            return true
         }
+        return same ?? bytes[start..<(start + count)].elementsEqual(word.utf8)
     }
 
     /// Whether two scalars have the same text.
