@@ -151,7 +151,7 @@ public struct Planner: Sendable {
         let attendees = summonsRecipients(members, convener: convener, chair: chair, secretary: secretary)
 
         var result: [DueNotification] = []
-        var sentKinds: Set<NotificationKind> = []
+        var sentKinds = KindSet()
         var lastSummonsSequence: Int?
         func emit(
             _ kind: NotificationKind, _ due: Instant, _ state: DueNotification.Shared, to recipients: [Recipient],
@@ -246,7 +246,8 @@ public struct Planner: Sendable {
             return (m, revision.movedAt)
         }
         var current = meeting
-        current.status = .scheduled
+        // Set only when it changes: setting a field of a shared meeting copies it.
+        if current.status != .scheduled { current.status = .scheduled }
         // The cancellation raised the sequence; what went out before it carried the one before.
         if meeting.status == .cancelled && meeting.cancelledAt != nil { current.sequence -= 1 }
         revisions.append((current, nil))
@@ -279,4 +280,25 @@ public struct Planner: Sendable {
         }
         return list
     }
+}
+
+/// A set of notification kinds in one word.
+struct KindSet {
+    private var bits: UInt8 = 0
+
+    private static func bit(_ kind: NotificationKind) -> UInt8 {
+        switch kind {
+        case .convenerPrompt: 1
+        case .agendaRequest: 2
+        case .summons: 4
+        case .reminder: 8
+        case .minutesReminder: 16
+        case .cancellation: 32
+        case .update: 64
+        }
+    }
+
+    mutating func insert(_ kind: NotificationKind) { bits |= Self.bit(kind) }
+
+    func contains(_ kind: NotificationKind) -> Bool { bits & Self.bit(kind) != 0 }
 }
