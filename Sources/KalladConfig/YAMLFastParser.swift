@@ -152,7 +152,9 @@ struct YAMLFastParser {
 
     // MARK: - Nodes
 
-    private mutating func newNode(_ kind: YAMLTree.Kind, _ style: YAMLTree.Style, at offset: Int, parent: Int32)
+    private mutating func newNode(
+        _ kind: YAMLTree.Kind, _ style: YAMLTree.Style, at offset: Int, parent: Int32
+    )
         -> Int32
     {
         let index = Int32(tree.nodes.count)
@@ -193,7 +195,8 @@ struct YAMLFastParser {
                 let a = tree.nodes[Int(scratch[i])], b = tree.nodes[Int(scratch[j])]
                 if a.first >= 0 && b.first >= 0 {
                     if a.count == b.count
-                        && p[Int(a.first)..<Int(a.first + a.count)].elementsEqual(p[Int(b.first)..<Int(b.first + b.count)])
+                        && p[Int(a.first)..<Int(a.first + a.count)].elementsEqual(
+                            p[Int(b.first)..<Int(b.first + b.count)])
                     {
                         throw GiveUp()
                     }

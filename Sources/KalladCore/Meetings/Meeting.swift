@@ -59,7 +59,10 @@ public struct Meeting: Hashable, Sendable, Identifiable {
         var sourceLocation: SourceLocation?
 
         init(
-            id: String, body: String, kind: MeetingKind, source: MeetingSource, start: LocalDateTime, end: LocalDateTime, location: String, status: MeetingStatus, sequence: Int, history: [MeetingRevision], knownAt: Instant?, cancelledAt: Instant?, allowHoliday: Bool, requestedBy: String?, reason: String, agenda: [AgendaItem], adjustments: MeetingAdjustments, sourceLocation: SourceLocation?
+            id: String, body: String, kind: MeetingKind, source: MeetingSource, start: LocalDateTime,
+            end: LocalDateTime, location: String, status: MeetingStatus, sequence: Int, history: [MeetingRevision],
+            knownAt: Instant?, cancelledAt: Instant?, allowHoliday: Bool, requestedBy: String?, reason: String,
+            agenda: [AgendaItem], adjustments: MeetingAdjustments, sourceLocation: SourceLocation?
         ) {
             self.id = id
             self.body = body
@@ -83,7 +86,10 @@ public struct Meeting: Hashable, Sendable, Identifiable {
 
         func copy() -> Storage {
             Storage(
-                id: id, body: body, kind: kind, source: source, start: start, end: end, location: location, status: status, sequence: sequence, history: history, knownAt: knownAt, cancelledAt: cancelledAt, allowHoliday: allowHoliday, requestedBy: requestedBy, reason: reason, agenda: agenda, adjustments: adjustments, sourceLocation: sourceLocation)
+                id: id, body: body, kind: kind, source: source, start: start, end: end, location: location,
+                status: status, sequence: sequence, history: history, knownAt: knownAt, cancelledAt: cancelledAt,
+                allowHoliday: allowHoliday, requestedBy: requestedBy, reason: reason, agenda: agenda,
+                adjustments: adjustments, sourceLocation: sourceLocation)
         }
     }
 
