@@ -11,21 +11,21 @@
 struct YAMLFastParser {
     struct GiveUp: Error {}
 
-    private var tree = YAMLTree.Builder()
+    var tree = YAMLTree.Builder()
     /// The file's bytes followed by a 0, so every look-ahead stops at the end without a bounds check.
-    private let p: UnsafeBufferPointer<UInt8>
-    private let end: Int
-    private var pos = 0
-    private var line: Int32 = 1
-    private var lineStart = 0
+    let p: UnsafeBufferPointer<UInt8>
+    let end: Int
+    var pos = 0
+    var line: Int32 = 1
+    var lineStart = 0
     /// Column memo for the current line: the byte offset and the column (in Unicode scalars) there.
-    private var memoLineStart = -1
-    private var memoPos = 0
-    private var memoColumn: Int32 = 1
+    var memoLineStart = -1
+    var memoPos = 0
+    var memoColumn: Int32 = 1
     /// Entries of the collections being built, each collection's from its start mark.
-    private var scratch: [Int32] = []
+    var scratch: [Int32] = []
 
-    private init(buffer: UnsafeBufferPointer<UInt8>, end: Int) {
+    init(buffer: UnsafeBufferPointer<UInt8>, end: Int) {
         self.p = buffer
         self.end = end
     }
@@ -50,14 +50,14 @@ struct YAMLFastParser {
 
     // MARK: - Characters
 
-    private static func isSpaceOrEnd(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0 }
-    private static func isFlowIndicator(_ c: UInt8) -> Bool {
+    static func isSpaceOrEnd(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0 }
+    static func isFlowIndicator(_ c: UInt8) -> Bool {
         c == UInt8(ascii: ",") || c == UInt8(ascii: "[") || c == UInt8(ascii: "]") || c == UInt8(ascii: "{")
             || c == UInt8(ascii: "}")
     }
 
     /// A plain scalar may start here (a narrower set than YAML allows).
-    private static func startsPlain(_ c: UInt8) -> Bool {
+    static func startsPlain(_ c: UInt8) -> Bool {
         switch c {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
             UInt8(ascii: "0")...UInt8(ascii: "9"), 0xC3...0xF4:
@@ -72,7 +72,7 @@ struct YAMLFastParser {
     }
 
     /// Refuses characters libyaml rejects or reads as line breaks, tabs, CR, a BOM.
-    private func screen() throws(GiveUp) {
+    func screen() throws(GiveUp) {
         var i = 0
         while i < end {
             let c = p[i]
@@ -91,9 +91,9 @@ struct YAMLFastParser {
 
     // MARK: - Lines and places
 
-    private var indent: Int { pos - lineStart }
+    var indent: Int { pos - lineStart }
 
-    private mutating func column(at offset: Int) -> Int32 {
+    mutating func column(at offset: Int) -> Int32 {
         if memoLineStart != lineStart || offset < memoPos {
             memoLineStart = lineStart
             memoPos = lineStart
@@ -111,7 +111,7 @@ struct YAMLFastParser {
     }
 
     /// Moves past a line break.
-    private mutating func newLine() {
+    mutating func newLine() {
         pos += 1
         line += 1
         lineStart = pos
@@ -119,7 +119,7 @@ struct YAMLFastParser {
 
     /// From the start of a line: skips blank and comment lines, stops at the first character of the next line with
     /// content. Returns false at the end of the file.
-    private mutating func nextContentLine() -> Bool {
+    mutating func nextContentLine() -> Bool {
         while pos < end {
             while p[pos] == 0x20 { pos += 1 }
             let c = p[pos]
@@ -137,7 +137,7 @@ struct YAMLFastParser {
     }
 
     /// After a value: spaces, an optional comment, the line break, then on to the next line with content.
-    private mutating func endOfLine() throws(GiveUp) -> Bool {
+    mutating func endOfLine() throws(GiveUp) -> Bool {
         let before = pos
         while p[pos] == 0x20 { pos += 1 }
         if p[pos] == UInt8(ascii: "#") {
@@ -152,7 +152,7 @@ struct YAMLFastParser {
 
     // MARK: - Nodes
 
-    private mutating func newNode(
+    mutating func newNode(
         _ kind: YAMLTree.Kind, _ style: YAMLTree.Style, at offset: Int, parent: Int32
     )
         -> Int32
@@ -164,30 +164,30 @@ struct YAMLFastParser {
         return index
     }
 
-    private mutating func close(_ index: Int32, from mark: Int) {
+    mutating func close(_ index: Int32, from mark: Int) {
         tree.close(index, scratch[mark...])
         scratch.removeSubrange(mark...)
     }
 
-    private mutating func setText(_ index: Int32, start: Int, count: Int) {
+    mutating func setText(_ index: Int32, start: Int, count: Int) {
         tree.nodes[Int(index)].first = Int32(start)
         tree.nodes[Int(index)].count = Int32(count)
     }
 
-    private mutating func setText(_ index: Int32, _ bytes: [UInt8]) {
+    mutating func setText(_ index: Int32, _ bytes: [UInt8]) {
         tree.texts.append(String(decoding: bytes, as: UTF8.self))
         tree.nodes[Int(index)].first = -Int32(tree.texts.count)
     }
 
     /// A scalar's text as bytes.
-    private func textBytes(_ index: Int32) -> [UInt8] {
+    func textBytes(_ index: Int32) -> [UInt8] {
         let node = tree.nodes[Int(index)]
         if node.first < 0 { return Array(tree.texts[Int(-1 - node.first)].utf8) }
         return Array(p[Int(node.first)..<Int(node.first + node.count)])
     }
 
     /// Gives up when a mapping has a key twice (Yams reports it).
-    private func checkDuplicates(from mark: Int) throws(GiveUp) {
+    func checkDuplicates(from mark: Int) throws(GiveUp) {
         var i = mark
         while i < scratch.count {
             var j = mark
@@ -211,7 +211,7 @@ struct YAMLFastParser {
 
     // MARK: - Block structure
 
-    private mutating func document() throws(GiveUp) {
+    mutating func document() throws(GiveUp) {
         try screen()
         guard nextContentLine() else { return }
         guard indent == 0, lineHasKey() else { throw GiveUp() }
@@ -220,7 +220,7 @@ struct YAMLFastParser {
     }
 
     /// At a line's first character: a block mapping or sequence at this indentation.
-    private mutating func blockNode(parent: Int32) throws(GiveUp) -> Int32 {
+    mutating func blockNode(parent: Int32) throws(GiveUp) -> Int32 {
         let n = indent
         if p[pos] == UInt8(ascii: "-") && Self.isSpaceOrEnd(p[pos + 1]) {
             return try blockSequence(indent: n, indentless: false, parent: parent)
@@ -230,7 +230,7 @@ struct YAMLFastParser {
     }
 
     /// Whether the text from here is a one-line key followed by `: ` or `:` at the end of the line.
-    private func lineHasKey() -> Bool {
+    func lineHasKey() -> Bool {
         var i = pos
         let c = p[i]
         if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
@@ -253,7 +253,7 @@ struct YAMLFastParser {
         }
     }
 
-    private mutating func blockMapping(indent n: Int, parent: Int32) throws(GiveUp) -> Int32 {
+    mutating func blockMapping(indent n: Int, parent: Int32) throws(GiveUp) -> Int32 {
         if lineStart == pos, p[pos] == UInt8(ascii: "-") || p[pos] == UInt8(ascii: ".") { throw GiveUp() }
         let node = newNode(.mapping, .other, at: pos, parent: parent)
         let mark = scratch.count
@@ -288,7 +288,7 @@ struct YAMLFastParser {
         return node
     }
 
-    private mutating func blockSequence(indent n: Int, indentless: Bool, parent: Int32) throws(GiveUp) -> Int32 {
+    mutating func blockSequence(indent n: Int, indentless: Bool, parent: Int32) throws(GiveUp) -> Int32 {
         let node = newNode(.sequence, .other, at: pos, parent: parent)
         let mark = scratch.count
         while true {
@@ -320,7 +320,7 @@ struct YAMLFastParser {
     }
 
     /// A value on the same line as its key or dash; returns the node and whether another line with content follows.
-    private mutating func inlineValue(blockIndent n: Int, parent: Int32) throws(GiveUp) -> (Int32, Bool) {
+    mutating func inlineValue(blockIndent n: Int, parent: Int32) throws(GiveUp) -> (Int32, Bool) {
         let c = p[pos]
         let value: Int32
         if c == UInt8(ascii: "|") || c == UInt8(ascii: ">") {
@@ -332,266 +332,5 @@ struct YAMLFastParser {
             if p[pos] == UInt8(ascii: ":") { throw GiveUp() }
         }
         return (value, try endOfLine())
-    }
-
-    // MARK: - Scalars
-
-    /// A plain or quoted scalar on one line; leaves `pos` after it (after trailing spaces of a plain scalar only
-    /// when they end the line or precede a comment).
-    private mutating func scalar(flow: Bool, parent: Int32) throws(GiveUp) -> Int32 {
-        let c = p[pos]
-        if c == UInt8(ascii: "\"") { return try doubleQuoted(parent: parent) }
-        if c == UInt8(ascii: "'") { return try singleQuoted(parent: parent) }
-        guard Self.startsPlain(c) else { throw GiveUp() }
-        let start = pos
-        let node = newNode(.scalar, .plain, at: start, parent: parent)
-        var last = pos  // one past the last non-space byte
-        while true {
-            let b = p[pos]
-            if b == 0x0A || b == 0 { break }
-            if b == 0x20 {
-                var next = pos
-                while p[next] == 0x20 { next += 1 }
-                let d = p[next]
-                if d == UInt8(ascii: "#") || d == 0x0A || d == 0 { break }
-                if d == UInt8(ascii: ":") && Self.isSpaceOrEnd(p[next + 1]) { throw GiveUp() }
-                if flow && (Self.isFlowIndicator(d) || d == UInt8(ascii: ":")) { break }
-                pos = next
-                continue
-            }
-            if b == UInt8(ascii: ":") {
-                let d = p[pos + 1]
-                if Self.isSpaceOrEnd(d) { break }
-                if flow && (Self.isFlowIndicator(d) || d == UInt8(ascii: "?")) { throw GiveUp() }
-            }
-            if flow && Self.isFlowIndicator(b) { break }
-            pos += 1
-            last = pos
-        }
-        if lineStart == start && p[start] == UInt8(ascii: ".") { throw GiveUp() }
-        if last - start > 1000 { throw GiveUp() }
-        setText(node, start: start, count: last - start)
-        return node
-    }
-
-    private mutating func singleQuoted(parent: Int32) throws(GiveUp) -> Int32 {
-        let node = newNode(.scalar, .singleQuoted, at: pos, parent: parent)
-        pos += 1
-        let start = pos
-        var decoded: [UInt8]?
-        while true {
-            let b = p[pos]
-            if b == 0x0A || b == 0 { throw GiveUp() }
-            if b == UInt8(ascii: "'") {
-                if p[pos + 1] == UInt8(ascii: "'") {
-                    if decoded == nil { decoded = Array(p[start..<pos]) }
-                    decoded?.append(b)
-                    pos += 2
-                    continue
-                }
-                break
-            }
-            decoded?.append(b)
-            pos += 1
-        }
-        if pos - start > 1000 { throw GiveUp() }
-        if let decoded { setText(node, decoded) } else { setText(node, start: start, count: pos - start) }
-        pos += 1
-        return node
-    }
-
-    private mutating func doubleQuoted(parent: Int32) throws(GiveUp) -> Int32 {
-        let node = newNode(.scalar, .doubleQuoted, at: pos, parent: parent)
-        pos += 1
-        let start = pos
-        var decoded: [UInt8]?
-        while true {
-            let b = p[pos]
-            if b == 0x0A || b == 0 { throw GiveUp() }
-            if b == UInt8(ascii: "\"") { break }
-            if b == UInt8(ascii: "\\") {
-                if decoded == nil { decoded = Array(p[start..<pos]) }
-                pos += 1
-                let e = p[pos]
-                pos += 1
-                var scalar: UInt32
-                switch e {
-                case UInt8(ascii: "0"): scalar = 0
-                case UInt8(ascii: "a"): scalar = 7
-                case UInt8(ascii: "b"): scalar = 8
-                case UInt8(ascii: "t"): scalar = 9
-                case UInt8(ascii: "n"): scalar = 10
-                case UInt8(ascii: "v"): scalar = 11
-                case UInt8(ascii: "f"): scalar = 12
-                case UInt8(ascii: "r"): scalar = 13
-                case UInt8(ascii: "e"): scalar = 0x1B
-                case UInt8(ascii: " "), UInt8(ascii: "\""), UInt8(ascii: "/"), UInt8(ascii: "\\"): scalar = UInt32(e)
-                case UInt8(ascii: "N"): scalar = 0x85
-                case UInt8(ascii: "_"): scalar = 0xA0
-                case UInt8(ascii: "L"): scalar = 0x2028
-                case UInt8(ascii: "P"): scalar = 0x2029
-                case UInt8(ascii: "x"), UInt8(ascii: "u"), UInt8(ascii: "U"):
-                    let digits = e == UInt8(ascii: "x") ? 2 : e == UInt8(ascii: "u") ? 4 : 8
-                    scalar = 0
-                    for _ in 0..<digits {
-                        let h = p[pos]
-                        let v: UInt8
-                        switch h {
-                        case UInt8(ascii: "0")...UInt8(ascii: "9"): v = h - UInt8(ascii: "0")
-                        case UInt8(ascii: "a")...UInt8(ascii: "f"): v = h - UInt8(ascii: "a") + 10
-                        case UInt8(ascii: "A")...UInt8(ascii: "F"): v = h - UInt8(ascii: "A") + 10
-                        default: throw GiveUp()
-                        }
-                        scalar = scalar << 4 | UInt32(v)
-                        pos += 1
-                    }
-                default:
-                    throw GiveUp()
-                }
-                guard let unicode = Unicode.Scalar(scalar) else { throw GiveUp() }
-                decoded?.append(contentsOf: Array(String(Character(unicode)).utf8))
-                continue
-            }
-            decoded?.append(b)
-            pos += 1
-        }
-        if pos - start > 1000 { throw GiveUp() }
-        if let decoded { setText(node, decoded) } else { setText(node, start: start, count: pos - start) }
-        pos += 1
-        return node
-    }
-
-    /// `|` or `>`, clipped or with `-`, content indented more than the enclosing collection, no more-indented lines
-    /// in a folded scalar, no spaces on blank lines, no trailing spaces.
-    private mutating func blockScalar(blockIndent n: Int, parent: Int32) throws(GiveUp) -> (Int32, Bool) {
-        let folded = p[pos] == UInt8(ascii: ">")
-        let node = newNode(.scalar, folded ? .folded : .literal, at: pos, parent: parent)
-        pos += 1
-        var strip = false
-        if p[pos] == UInt8(ascii: "-") {
-            strip = true
-            pos += 1
-        }
-        let before = pos
-        while p[pos] == 0x20 { pos += 1 }
-        if p[pos] == UInt8(ascii: "#") {
-            guard pos > before else { throw GiveUp() }
-            while p[pos] != 0x0A && p[pos] != 0 { pos += 1 }
-        }
-        guard p[pos] == 0x0A else { throw GiveUp() }
-        newLine()
-        var text: [UInt8] = []
-        var contentIndent = -1
-        var pendingBreaks = 0
-        var lines = 0
-        while pos < end {
-            var i = pos
-            while p[i] == 0x20 { i += 1 }
-            if p[i] == 0x0A {
-                guard i == pos else { throw GiveUp() }
-                if lines > 0 { pendingBreaks += 1 }
-                newLine()
-                continue
-            }
-            if p[i] == 0 { break }
-            let lineIndent = i - pos
-            if contentIndent < 0 {
-                guard lineIndent > n, pendingBreaks == 0 else { throw GiveUp() }
-                contentIndent = lineIndent
-            }
-            if lineIndent < contentIndent { break }
-            if lineIndent > contentIndent && folded { throw GiveUp() }
-            var e = pos + contentIndent
-            if lines > 0 {
-                if pendingBreaks == 0 {
-                    text.append(folded ? 0x20 : 0x0A)
-                } else {
-                    if !folded { text.append(0x0A) }
-                    text.append(contentsOf: repeatElement(0x0A, count: pendingBreaks))
-                }
-            }
-            let contentStart = e
-            while p[e] != 0x0A && p[e] != 0 { e += 1 }
-            if p[e - 1] == 0x20 { throw GiveUp() }
-            text.append(contentsOf: p[contentStart..<e])
-            lines += 1
-            pendingBreaks = 0
-            pos = e
-            // Without a final line break a clipped scalar has no trailing newline: left to Yams.
-            guard p[pos] == 0x0A else { throw GiveUp() }
-            newLine()
-        }
-        guard lines > 0 else { throw GiveUp() }
-        if !strip { text.append(0x0A) }
-        setText(node, text)
-        if pos >= end { return (node, false) }
-        // pos is at the start of the line that ended the scalar.
-        return (node, nextContentLine())
-    }
-
-    // MARK: - Flow collections
-
-    /// Spaces, line breaks and comments inside a flow collection; a continued line must be indented more than the
-    /// enclosing block collection.
-    private mutating func flowSpace(blockIndent n: Int) throws(GiveUp) {
-        while true {
-            let c = p[pos]
-            if c == 0x20 {
-                pos += 1
-            } else if c == 0x0A {
-                newLine()
-                while p[pos] == 0x20 { pos += 1 }
-                if p[pos] != 0x0A && p[pos] != UInt8(ascii: "#") && indent <= n { throw GiveUp() }
-            } else if c == UInt8(ascii: "#") {
-                guard pos > 0, p[pos - 1] == 0x20 || p[pos - 1] == 0x0A else { throw GiveUp() }
-                while p[pos] != 0x0A && p[pos] != 0 { pos += 1 }
-            } else {
-                return
-            }
-        }
-    }
-
-    private mutating func flowCollection(blockIndent n: Int, parent: Int32) throws(GiveUp) -> Int32 {
-        let isMapping = p[pos] == UInt8(ascii: "{")
-        let closing = isMapping ? UInt8(ascii: "}") : UInt8(ascii: "]")
-        let node = newNode(isMapping ? .mapping : .sequence, .other, at: pos, parent: parent)
-        let mark = scratch.count
-        pos += 1
-        try flowSpace(blockIndent: n)
-        if p[pos] == closing {
-            pos += 1
-            close(node, from: mark)
-            return node
-        }
-        while true {
-            if isMapping {
-                let key = try scalar(flow: true, parent: node)
-                guard p[pos] == UInt8(ascii: ":"), p[pos + 1] == 0x20 || p[pos + 1] == 0x0A else { throw GiveUp() }
-                pos += 1
-                try flowSpace(blockIndent: n)
-                scratch.append(key)
-            }
-            let c = p[pos]
-            let value: Int32
-            if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
-                value = try flowCollection(blockIndent: n, parent: node)
-            } else {
-                value = try scalar(flow: true, parent: node)
-            }
-            scratch.append(value)
-            try flowSpace(blockIndent: n)
-            if p[pos] == UInt8(ascii: ",") {
-                pos += 1
-                try flowSpace(blockIndent: n)
-                if p[pos] == closing { throw GiveUp() }
-                continue
-            }
-            guard p[pos] == closing else { throw GiveUp() }
-            pos += 1
-            break
-        }
-        if isMapping { try checkDuplicates(from: mark) }
-        close(node, from: mark)
-        return node
     }
 }
