@@ -93,10 +93,13 @@ public struct Planner: Sendable {
         // For meetings without stand-ins or absences: their body's attendees, worked out once.
         var attendeesByBody: [Int: [Recipient]] = [:]
         var pieceStart = from
+        var lastCount = 0
         while pieceStart < to {
             let pieceEnd = min(to, pieceStart.adding(seconds: max(1, pieceSeconds)))
             let firstDay = zone.local(pieceStart).date.dayNumber, lastDay = zone.local(pieceEnd).date.dayNumber
             var result: [DueNotification] = []
+            // About as many as the piece before: no growing by doubling, which briefly holds two copies.
+            result.reserveCapacity(lastCount + lastCount / 8)
             for index in meetings.indices {
                 // A meeting whose whole timeline lies outside the window needs no work.
                 let bodyIndex = bodyOf[index]
@@ -124,6 +127,7 @@ public struct Planner: Sendable {
             }
             // In place: a notification is a few words (its meeting state is shared), so moving it is cheap.
             result.sort { ($0.due.secondsSinceEpoch, $0.key) < ($1.due.secondsSinceEpoch, $1.key) }
+            lastCount = result.count
             try each(result)
             pieceStart = pieceEnd
         }
