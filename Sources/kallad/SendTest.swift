@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KalladCompose
 import KalladCore
+import KalladDaemon
 import KalladTransport
 
 struct SendTest: AsyncParsableCommand {
@@ -133,18 +134,3 @@ struct SendTest: AsyncParsableCommand {
     }
 }
 
-/// Secrets named in the configuration: a file path, or the name of a systemd credential
-/// (`$CREDENTIALS_DIRECTORY/<name>`). Trailing line breaks are dropped.
-enum Secrets {
-    static func read(_ name: String) throws -> String {
-        var candidates = [name]
-        if let directory = ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"] {
-            candidates.append("\(directory)/\(name)")
-        }
-        for path in candidates where FileManager.default.isReadableFile(atPath: path) {
-            let text = try String(contentsOfFile: path, encoding: .utf8)
-            return String(text.reversed().drop { $0 == "\n" || $0 == "\r" }.reversed())
-        }
-        throw ValidationError("cannot read the secret '\(name)': no such file, and no systemd credential of that name")
-    }
-}
