@@ -50,7 +50,7 @@ struct SendTest: AsyncParsableCommand {
                 outcome = FolderTransport(folder: delivery.folder).deliver(name: "send-test-\(to).eml", content: bytes)
                 what += " (written to \(delivery.folder)/)"
             case .smtp:
-                let settings = try smtpSettings(delivery)
+                let settings = try OutboxSetup.smtpSettings(delivery)
                 let result = await SMTPTransport(settings: settings).send(
                     [OutgoingMail(from: delivery.serviceAddress, recipients: [to], message: bytes)])
                 outcome = result.first?.recipients[to] ?? .transient(nil, reason: "no result", retryAfter: nil)
@@ -96,13 +96,6 @@ struct SendTest: AsyncParsableCommand {
         case .permanent(let reply, let reason): "refused: \(reason)" + (reply.map { " — \($0)" } ?? "")
         case .configuration(let reason): "configuration error: \(reason)"
         }
-    }
-
-    func smtpSettings(_ delivery: DeliverySettings) throws -> SMTPSettings {
-        let password = try delivery.passwordFile.map { try Secrets.read($0) }
-        return SMTPSettings(
-            url: delivery.smtpURL ?? "", requireTLS: delivery.requireTLS, caFile: delivery.caFile,
-            username: delivery.username, password: password)
     }
 
     func webhookRequest(

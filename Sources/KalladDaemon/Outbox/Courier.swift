@@ -15,12 +15,22 @@ public struct ReceiverDirectory: Sendable {
     /// Receivers by name.
     public let receivers: [String: WebhookReceiver]
 
-    /// Reads every receiver's secret files; a secret that cannot be read is an error naming the receiver.
-    public init(registry: Registry, readSecret: (String) throws -> String = { try Secrets.read($0) }) throws {
+    /// Reads every receiver's secret files; a secret that cannot be read is an error naming the receiver, unless
+    /// `secretsOptional` (a dry run into a folder, where a missing secret only leaves the request unsigned).
+    public init(
+        registry: Registry, secretsOptional: Bool = false,
+        readSecret: (String) throws -> String = { try Secrets.read($0) }
+    ) throws {
         var receivers: [String: WebhookReceiver] = [:]
         for (name, settings) in registry.receivers {
             guard let kind = WebhookReceiver.Kind(rawValue: settings.kind) else { continue }
-            let secrets = try settings.secretFiles.map(readSecret)
+            let secrets = try settings.secretFiles.compactMap { file -> String? in
+                do {
+                    return try readSecret(file)
+                } catch where secretsOptional {
+                    return nil
+                }
+            }
             receivers[name] = WebhookReceiver(
                 name: name, kind: kind, url: settings.url, room: settings.room, secrets: secrets)
         }
@@ -61,14 +71,19 @@ public struct FolderCourier: Courier {
         case .email:
             return folder.deliver(name: name + ".eml", content: delivery.message)
         case .receiver(let receiver):
+            var request: WebhookRequest
             switch receivers.request(for: delivery, receiver: receiver, now: now) {
+            case .success(let signed):
+                request = signed
             case .failure(let problem):
-                return .configuration(reason: problem.message)
-            case .success(let request):
-                let json =
-                    (try? JSONEncoder.sorted.encode(request)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-                return folder.deliver(name: name + ".json", content: json)
+                // A dry run without the secret: keep the request as it would go, and say why it is unsigned.
+                guard let stored = try? JSONDecoder().decode(WebhookRequest.self, from: Data(delivery.message.utf8))
+                else { return .configuration(reason: problem.message) }
+                request = stored
+                request.headers["x-kallad-unsigned"] = problem.message
             }
+            let json = (try? JSONEncoder.sorted.encode(request)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            return folder.deliver(name: name + ".json", content: json)
         }
     }
 }
