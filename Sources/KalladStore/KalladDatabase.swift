@@ -11,7 +11,7 @@ public import KalladCore
 /// between sends it again at the next start (`recoverInterrupted`), the only window for a duplicate — one message
 /// per connection in flight.
 public final class KalladDatabase: OutboxStore {
-    private let writer: DatabasePool
+    let writer: DatabasePool
     /// The database file.
     public let path: String
 
@@ -463,6 +463,21 @@ public final class KalladDatabase: OutboxStore {
                 place: place)
         default:
             return StoreError(code: "store.io", message: error.message ?? "\(error)", place: place)
+        }
+    }
+}
+
+extension KalladDatabase {
+    /// Caps the database at its current size plus `pages` (SQLite's `max_page_count`): what a full disk looks like
+    /// to SQLite, for tests and for an operator who wants a hard ceiling.
+    public func limitPages(toCurrentPlus pages: Int) throws(StoreError) {
+        do {
+            try writer.writeWithoutTransaction { db in
+                let count = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+                _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(count + pages)")
+            }
+        } catch {
+            throw Self.storeError(error, path: path, operation: "max_page_count")
         }
     }
 }

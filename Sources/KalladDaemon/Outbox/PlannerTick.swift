@@ -73,6 +73,10 @@ public struct PlannerTick: Sendable {
         return report
     }
 
+    /// Kinds a body's chat rooms and webhooks hear about; prompts, minutes reminders and escalations are for one
+    /// person's mailbox only.
+    static let announced: Set<NotificationKind> = [.agendaRequest, .summons, .reminder, .update, .cancellation]
+
     /// The notification as deliveries: a message per recipient, and the body's webhook and chat receivers.
     func outgoing(_ notification: DueNotification, meetingStart: Instant) throws -> NewNotification {
         var deliveries: [NewDelivery] = []
@@ -83,7 +87,7 @@ public struct PlannerTick: Sendable {
                     channel: .email, recipient: mail.envelopeTo, person: recipient.person, seat: recipient.seat,
                     name: recipient.name, envelopeFrom: mail.envelopeFrom, message: mail.message))
         }
-        if notification.kind != .escalation, let body = registry.body(notification.meeting.body) {
+        if Self.announced.contains(notification.kind), let body = registry.body(notification.meeting.body) {
             for name in body.receivers {
                 guard let settings = registry.receivers[name], let kind = WebhookReceiver.Kind(rawValue: settings.kind)
                 else { continue }
