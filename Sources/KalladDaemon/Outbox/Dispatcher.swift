@@ -11,12 +11,17 @@ public struct Dispatcher: Sendable {
     public let courier: any Courier
     /// Deliveries sent side by side (one per SMTP connection).
     public let lanes: Int
+    /// Outcomes sent but not yet written, because the store refused the write: written first next round.
+    let unrecorded: UnrecordedOutcomes
 
-    /// Creates a dispatcher.
-    public init(policy: RetryPolicy, courier: any Courier, lanes: Int = 1) {
+    /// Creates a dispatcher; `unrecorded` carries over outcomes the store could not take (keep it across reloads).
+    public init(
+        policy: RetryPolicy, courier: any Courier, lanes: Int = 1, unrecorded: UnrecordedOutcomes = UnrecordedOutcomes()
+    ) {
         self.policy = policy
         self.courier = courier
         self.lanes = max(1, lanes)
+        self.unrecorded = unrecorded
     }
 
     /// What one round did.
@@ -37,6 +42,7 @@ public struct Dispatcher: Sendable {
     public func dispatch(
         store: any OutboxStore, now: @escaping @Sendable () -> Instant, limit: Int = 200
     ) async throws(StoreError) -> Report {
+        try await unrecorded.flush(into: store)
         let claimed = try store.claimDue(now: now(), limit: limit)
         var report = Report()
         report.claimed = claimed.count
@@ -84,9 +90,9 @@ public struct Dispatcher: Sendable {
             kind: delivery.kind, meetingStart: delivery.meetingStart, due: delivery.due, now: started)
         {
             let (resolution, name) = Self.resolution(decision)
-            try store.record(
-                delivery.id, attempt: AttemptRecord(started: started, milliseconds: 0, outcome: name, reply: nil),
-                resolution: resolution, now: started)
+            try await keep(
+                delivery.id, AttemptRecord(started: started, milliseconds: 0, outcome: name, reply: nil), resolution,
+                now: started, store: store)
             report.outcomes[name, default: 0] += 1
             return
         }
@@ -104,10 +110,22 @@ public struct Dispatcher: Sendable {
         if case .configuration(let reason) = outcome {
             report.configurationErrors.append("delivery \(delivery.id) (\(delivery.notificationKey)): \(reason)")
         }
-        try store.record(delivery.id, attempt: attempt, resolution: resolution, now: finished)
+        try await keep(delivery.id, attempt, resolution, now: finished, store: store)
         report.outcomes[outcome.name, default: 0] += 1
         report.byChannel["\(channel)|\(outcome.name)", default: 0] += 1
         report.durations.append(seconds)
+    }
+
+    /// Records the outcome, or keeps it for the next round when the store refuses.
+    func keep(
+        _ id: Int64, _ attempt: AttemptRecord, _ resolution: Resolution, now: Instant, store: any OutboxStore
+    ) async throws(StoreError) {
+        do {
+            try store.record(id, attempt: attempt, resolution: resolution, now: now)
+        } catch {
+            await unrecorded.add(UnrecordedOutcomes.Entry(id: id, attempt: attempt, resolution: resolution, now: now))
+            throw error
+        }
     }
 
     /// The transport's outcome as the retry policy sees it, and as the attempt log keeps it.
@@ -137,6 +155,35 @@ public struct Dispatcher: Sendable {
         case .retry(let at): (.deferred(until: at), "deferred")
         case .fail(let reason, let escalate): (.failed(reason: reason, escalate: escalate), "expired")
         case .drop(let reason): (.dropped(reason: reason), "dropped")
+        }
+    }
+}
+
+/// Outcomes of sends the store could not record (a full disk, a read-only database). Kept in memory and written
+/// before anything new is claimed; if the process dies first, the deliveries are still `sending` and go out again
+/// after the restart — a duplicate, never a loss.
+public actor UnrecordedOutcomes {
+    struct Entry: Sendable {
+        let id: Int64
+        let attempt: AttemptRecord
+        let resolution: Resolution
+        let now: Instant
+    }
+
+    private var entries: [Entry] = []
+
+    /// Creates an empty ledger.
+    public init() {}
+
+    /// How many outcomes wait to be written.
+    public var count: Int { entries.count }
+
+    func add(_ entry: Entry) { entries.append(entry) }
+
+    func flush(into store: any OutboxStore) throws(StoreError) {
+        while let entry = entries.first {
+            try store.record(entry.id, attempt: entry.attempt, resolution: entry.resolution, now: entry.now)
+            entries.removeFirst()
         }
     }
 }
