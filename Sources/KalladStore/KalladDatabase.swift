@@ -481,3 +481,27 @@ extension KalladDatabase {
         }
     }
 }
+
+extension KalladDatabase {
+    /// The attempts of one delivery, oldest first.
+    public func attempts(_ id: Int64) throws(StoreError) -> [AttemptRecord] {
+        do {
+            return try writer.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT started_at, duration_ms, outcome, code, reply FROM attempt
+                        WHERE delivery_id = ? ORDER BY id
+                        """,
+                    arguments: [id]
+                ).map { row in
+                    AttemptRecord(
+                        started: Instant(secondsSinceEpoch: row[0]), milliseconds: row[1], outcome: row[2],
+                        code: row[3], reply: row[4])
+                }
+            }
+        } catch {
+            throw Self.storeError(error, path: path, operation: "attempts")
+        }
+    }
+}
