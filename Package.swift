@@ -87,6 +87,8 @@ let package = Package(
             name: "KalladDaemonTests",
             dependencies: [
                 "KalladDaemon", "KalladTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

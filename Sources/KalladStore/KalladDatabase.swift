@@ -505,3 +505,17 @@ extension KalladDatabase {
         }
     }
 }
+
+extension KalladDatabase {
+    /// Makes the database refuse every write, as a read-only one does (`PRAGMA query_only`), or take them again:
+    /// for maintenance (a backup copy) and for tests of how the daemon copes.
+    public func refuseWrites(_ refuse: Bool) throws(StoreError) {
+        do {
+            try writer.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA query_only = \(refuse ? "ON" : "OFF")")
+            }
+        } catch {
+            throw Self.storeError(error, path: path, operation: "query_only")
+        }
+    }
+}
