@@ -67,6 +67,10 @@ let package = Package(
             name: "kallad-bench", dependencies: ["KalladCore", "KalladConfig", "KalladTransport"],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "kallad-drill", dependencies: ["KalladCore", "KalladStore", "KalladDaemon", "KalladTransport"],
+            swiftSettings: swiftSettings
+        ),
         // The Python-oracle runner the test targets share (test targets cannot share source files).
         .target(name: "KalladTestSupport", path: "Tests/KalladTestSupport", swiftSettings: swiftSettings),
         .testTarget(
