@@ -48,13 +48,13 @@ extension String {
 extension TextOutput {
     /// `#12 delivered summons norrbotten-lsg/2027-02-11 → anna@example.se (1 attempt) — 250 2.0.0 Queued`.
     static func delivery(_ d: StoredDelivery, zone: ZoneRules) -> String {
-        let channel: String =
+        let to: String =
             switch d.channel {
-            case .email: ""
-            case .receiver(let name): " [\(name)]"
+            case .email: d.recipient
+            case .receiver(let name): "receiver \(name)"
             }
         var line =
-            "#\(d.id) \(d.state.rawValue) \(d.kind.rawValue) \(d.meeting) → \(d.recipient)\(channel), due \(zone.iso8601(d.due)), "
+            "#\(d.id) \(d.state.rawValue) \(d.kind.rawValue) \(d.meeting) → \(to), due \(zone.iso8601(d.due)), "
             + "\(d.attempts) attempt\(d.attempts == 1 ? "" : "s")"
         if d.state == .deferred || d.state == .queued { line += ", next \(zone.iso8601(d.nextAttempt))" }
         if let code = d.lastCode { line += " — \(code) \(d.lastReply ?? "")" } else if let reply = d.lastReply {
