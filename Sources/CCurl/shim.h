@@ -34,9 +34,16 @@ static inline CURLcode kallad_curl_getinfo_long(CURL *handle, CURLINFO info, lon
 static inline CURLcode kallad_curl_getinfo_double(CURL *handle, CURLINFO info, double *value) {
     return curl_easy_getinfo(handle, info, value);
 }
+static inline CURLcode kallad_curl_getinfo_pointer(CURL *handle, CURLINFO info, void **value) {
+    return curl_easy_getinfo(handle, info, (char **)value);
+}
 static inline CURLMcode kallad_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value) {
     return curl_multi_setopt(multi, option, value);
 }
+/// The easy handle a finished-transfer message is about, and its result (a union member in C).
+static inline CURL *kallad_curl_msg_handle(CURLMsg *message) { return message->easy_handle; }
+static inline int kallad_curl_msg_is_done(CURLMsg *message) { return message->msg == CURLMSG_DONE; }
+static inline CURLcode kallad_curl_msg_result(CURLMsg *message) { return message->data.result; }
 /// The option that lets a transfer go on when some recipients are refused: spelt with three Ls before 8.2.0.
 static inline CURLoption kallad_curl_opt_rcpt_allowfails(void) {
 #if LIBCURL_VERSION_NUM >= 0x080200
