@@ -4,8 +4,13 @@ import Foundation
 /// One transfer as the engine sees it: it sets the options of a freshly reset easy handle and hears how the
 /// transfer ended. Both calls come from the engine's thread, one at a time.
 class CurlTransfer {
-    /// Sets the options for this transfer on `handle` (reset, or new).
-    func configure(_ handle: UnsafeMutableRawPointer) {}
+    /// Whether a handle that ran another transfer of the same engine keeps its options for this one (no
+    /// `curl_easy_reset`); `configure` is then told the handle is not fresh and sets only what differs.
+    var keepsOptions: Bool { false }
+
+    /// Sets the options for this transfer on `handle`: every option when `fresh` (new or reset), else only those
+    /// that differ from one transfer to the next.
+    func configure(_ handle: UnsafeMutableRawPointer, fresh: Bool) {}
 
     /// The transfer ended: `code` is libcurl's result, nil when it was cancelled or never started. `handle` can be
     /// read with `curl_easy_getinfo` until this returns; it is nil when no handle could be made.
@@ -218,12 +223,14 @@ private final class CurlLoop: @unchecked Sendable {
     }
 
     private func start(_ transfer: CurlTransfer, of batch: CurlBatch) -> Bool {
-        guard let multi, let handle = spare.popLast() ?? curl_easy_init() else {
+        let reused = spare.popLast()
+        guard let multi, let handle = reused ?? curl_easy_init() else {
             transfer.ended(nil, code: CURLE_FAILED_INIT)
             return false
         }
-        curl_easy_reset(handle)
-        transfer.configure(handle)
+        let fresh = reused == nil || !transfer.keepsOptions
+        if reused != nil, fresh { curl_easy_reset(handle) }
+        transfer.configure(handle, fresh: fresh)
         guard curl_multi_add_handle(multi, handle) == CURLM_OK else {
             transfer.ended(handle, code: CURLE_FAILED_INIT)
             recycle(handle)

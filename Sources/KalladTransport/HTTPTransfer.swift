@@ -69,25 +69,35 @@ final class HTTPTransfer: CurlTransfer {
 
     deinit { curl_slist_free_all(headers) }
 
-    override func configure(_ handle: UnsafeMutableRawPointer) {
+    /// Every transfer of an HTTP engine has the same settings (one engine per transport): a handle that ran one
+    /// only needs this request's URL, method, headers, body and context.
+    override var keepsOptions: Bool { true }
+
+    override func configure(_ handle: UnsafeMutableRawPointer, fresh: Bool) {
         let request = batch.requests[index]
-        let settings = batch.settings
         for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) {
             headers = curl_slist_append(headers, "\(name): \(value)")
         }
         headers = curl_slist_append(headers, "Expect:")
+        if fresh { configureSettings(handle) }
         kallad_curl_setopt_string(handle, CURLOPT_URL, request.url)
-        kallad_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
-        kallad_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
         kallad_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
         kallad_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.utf8.count))
         kallad_curl_setopt_string(handle, CURLOPT_COPYPOSTFIELDS, request.body)
         kallad_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headers)
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        kallad_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
+        kallad_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
+    }
+
+    /// The options that come from the transport's settings, and the callbacks.
+    private func configureSettings(_ handle: UnsafeMutableRawPointer) {
+        let settings = batch.settings
+        kallad_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        kallad_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
         kallad_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, settings.connectTimeout)
         kallad_curl_setopt_long(handle, CURLOPT_TIMEOUT, settings.timeout)
         if let caFile = settings.caFile { kallad_curl_setopt_string(handle, CURLOPT_CAINFO, caFile) }
-        let context = Unmanaged.passUnretained(self).toOpaque()
-        kallad_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
         kallad_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, context in
             guard let data, let context else { return 0 }
             let transfer = Unmanaged<HTTPTransfer>.fromOpaque(context).takeUnretainedValue()
@@ -97,7 +107,6 @@ final class HTTPTransfer: CurlTransfer {
             }
             return size * count
         }
-        kallad_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
         kallad_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION) { data, size, count, context in
             guard let data, let context else { return 0 }
             let transfer = Unmanaged<HTTPTransfer>.fromOpaque(context).takeUnretainedValue()

@@ -19,6 +19,16 @@ final class SMTPBatch: CurlBatch, @unchecked Sendable {
         let base = settings.url.hasSuffix("/") ? String(settings.url.dropLast()) : settings.url
         url = "\(base)/\(settings.heloName)"
         outcomes = Array(repeating: nil, count: mails.count)
+        // Refuse CR, LF and NUL before libcurl sees an address (7.88 passes them to the server). Checked here, on
+        // the caller's task, so the engine's thread spends its time on the wire.
+        for (index, mail) in mails.enumerated() {
+            for address in [mail.from] + mail.recipients {
+                guard let problem = EmailAddress.problem(address) else { continue }
+                let outcome = DeliveryOutcome.permanent(nil, reason: "address \(address.debugDescription) \(problem)")
+                outcomes[index] = MailResult(recipients: SMTPTransfer.all(mail.recipients, outcome), seconds: 0)
+                break
+            }
+        }
     }
 
     /// Every mail's result, in order; mails never answered are `cancelled` for each recipient.
@@ -34,16 +44,7 @@ final class SMTPBatch: CurlBatch, @unchecked Sendable {
         while nextIndex < mails.count {
             let index = nextIndex
             nextIndex += 1
-            // Refuse CR, LF and NUL before libcurl sees an address: 7.88 passes them to the server.
-            let mail = mails[index]
-            if let (address, problem) = ([mail.from] + mail.recipients).lazy
-                .compactMap({ address in EmailAddress.problem(address).map { (address, $0) } }).first
-            {
-                let outcome = DeliveryOutcome.permanent(nil, reason: "address \(address.debugDescription) \(problem)")
-                outcomes[index] = MailResult(recipients: SMTPTransfer.all(mail.recipients, outcome), seconds: 0)
-                continue
-            }
-            return SMTPTransfer(batch: self, index: index)
+            if outcomes[index] == nil { return SMTPTransfer(batch: self, index: index) }
         }
         return nil
     }
@@ -83,10 +84,25 @@ final class SMTPTransfer: CurlTransfer {
         Dictionary(recipients.map { ($0, outcome) }, uniquingKeysWith: { first, _ in first })
     }
 
-    override func configure(_ handle: UnsafeMutableRawPointer) {
+    /// Every transfer of an SMTP engine has the same settings (one engine per transport): a handle that ran one
+    /// only needs this mail's envelope, size and context.
+    override var keepsOptions: Bool { true }
+
+    override func configure(_ handle: UnsafeMutableRawPointer, fresh: Bool) {
         let mail = batch.mails[index]
-        let settings = batch.settings
         for address in mail.recipients { recipientList = curl_slist_append(recipientList, "<\(address)>") }
+        if fresh { configureSettings(handle) }
+        kallad_curl_setopt_string(handle, CURLOPT_MAIL_FROM, "<\(mail.from)>")
+        kallad_curl_setopt_slist(handle, CURLOPT_MAIL_RCPT, recipientList)
+        kallad_curl_setopt_off_t(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(message.utf8.count))
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        kallad_curl_setopt_pointer(handle, CURLOPT_READDATA, context)
+        kallad_curl_setopt_pointer(handle, CURLOPT_DEBUGDATA, context)
+    }
+
+    /// The options that come from the transport's settings, and the callbacks.
+    private func configureSettings(_ handle: UnsafeMutableRawPointer) {
+        let settings = batch.settings
         kallad_curl_setopt_string(handle, CURLOPT_URL, batch.url)
         kallad_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         kallad_curl_setopt_long(handle, CURLOPT_USE_SSL, settings.requireTLS ? Int(CURLUSESSL_ALL.rawValue) : 0)
@@ -97,20 +113,14 @@ final class SMTPTransfer: CurlTransfer {
         if let password = settings.password { kallad_curl_setopt_string(handle, CURLOPT_PASSWORD, password) }
         kallad_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, settings.connectTimeout)
         kallad_curl_setopt_long(handle, CURLOPT_TIMEOUT, settings.timeout)
-        kallad_curl_setopt_string(handle, CURLOPT_MAIL_FROM, "<\(mail.from)>")
-        kallad_curl_setopt_slist(handle, CURLOPT_MAIL_RCPT, recipientList)
         kallad_curl_setopt_long(handle, kallad_curl_opt_rcpt_allowfails(), 1)
         kallad_curl_setopt_long(handle, CURLOPT_UPLOAD, 1)
-        kallad_curl_setopt_off_t(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(message.utf8.count))
-        let context = Unmanaged.passUnretained(self).toOpaque()
-        kallad_curl_setopt_pointer(handle, CURLOPT_READDATA, context)
         kallad_curl_setopt_callback(handle, CURLOPT_READFUNCTION) { buffer, size, count, context in
             guard let buffer, let context else { return 0 }
             let transfer = Unmanaged<SMTPTransfer>.fromOpaque(context).takeUnretainedValue()
             return transfer.read(into: buffer, capacity: size * count)
         }
         kallad_curl_setopt_long(handle, CURLOPT_VERBOSE, 1)
-        kallad_curl_setopt_pointer(handle, CURLOPT_DEBUGDATA, context)
         kallad_curl_setopt_debug(handle) { _, type, data, size, context in
             guard let data, let context else { return 0 }
             let transfer = Unmanaged<SMTPTransfer>.fromOpaque(context).takeUnretainedValue()
