@@ -202,7 +202,11 @@ private final class CurlLoop: @unchecked Sendable {
             if added { continue }
             curl_multi_poll(multi, nil, 0, 1000, nil)
         }
-        for handle in running.keys { curl_multi_remove_handle(multi, handle) }
+        // Stopping: the engine's owner is gone, so no batch is waiting; release whatever is left.
+        for handle in running.keys {
+            curl_multi_remove_handle(multi, handle)
+            curl_easy_cleanup(handle)
+        }
         running.removeAll()
     }
 

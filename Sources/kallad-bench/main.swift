@@ -50,35 +50,61 @@ if arguments.count == 2, arguments[1] == "smtp-size" {
     print(message.utf8[headerEnd...].count)
     exit(0)
 }
+// kallad-bench leak-probe: leaks on purpose (a reference cycle), to show that the leak check sees leaks.
+if arguments.count == 2, arguments[1] == "leak-probe" {
+    final class Node {
+        var other: Node?
+    }
+    for _ in 0..<10 {
+        let first = Node(), second = Node()
+        first.other = second
+        second.other = first
+    }
+    exit(0)
+}
 if arguments.count == 2, arguments[1] == "hook-body" {
     print(hookBody, terminator: "")
     exit(0)
 }
-// kallad-bench smtp URL COUNT CONNECTIONS: COUNT messages over CONNECTIONS reused connections; prints JSON.
-if arguments.count == 5, arguments[1] == "smtp", let count = Int(arguments[3]), let lanes = Int(arguments[4]) {
+/// Sends `count` benchmark mails over `lanes` connections on a transport of its own, released on return (so its
+/// engine's thread ends and frees what it held): (seconds, delivered).
+func sendMails(_ url: String, _ count: Int, _ lanes: Int) async -> (Double, Int) {
     let mails = benchMails(0..<count)
-    let transport = SMTPTransport(settings: SMTPSettings(url: arguments[2], requireTLS: false))
+    let transport = SMTPTransport(settings: SMTPSettings(url: url, requireTLS: false))
     let started = ContinuousClock.now
     let results = await transport.send(mails, connections: lanes)
-    let elapsed = seconds(started)
-    let delivered = results.filter { $0.recipients.values.allSatisfy { $0.name == "delivered" } }.count
-    print(
-        "{\"messages\": \(count), \"delivered\": \(delivered), \"seconds\": \(elapsed), "
-            + "\"per_second\": \(Double(count) / elapsed)}")
-    exit(0)
+    return (seconds(started), results.filter { $0.recipients.values.allSatisfy { $0.name == "delivered" } }.count)
 }
-// kallad-bench http URL COUNT IN_FLIGHT: COUNT webhook POSTs, IN_FLIGHT at a time; prints JSON.
-if arguments.count == 5, arguments[1] == "http", let count = Int(arguments[3]), let inFlight = Int(arguments[4]) {
-    let requests = hooks(arguments[2], count)
+
+/// Sends `count` webhooks, `inFlight` at a time, on a transport of its own: (seconds, delivered).
+func sendHooks(_ url: String, _ count: Int, _ inFlight: Int) async -> (Double, Int) {
+    let requests = hooks(url, count)
     let transport = HTTPTransport(settings: HTTPSettings(maxInFlight: inFlight))
     let started = ContinuousClock.now
     let outcomes = await transport.send(requests)
-    let elapsed = seconds(started)
-    let delivered = outcomes.filter { $0.name == "delivered" }.count
-    print(
-        "{\"requests\": \(count), \"delivered\": \(delivered), \"seconds\": \(elapsed), "
-            + "\"per_second\": \(Double(count) / elapsed)}")
+    return (seconds(started), outcomes.filter { $0.name == "delivered" }.count)
+}
+
+// kallad-bench smtp URL COUNT CONNECTIONS: COUNT messages over CONNECTIONS reused connections;
+// kallad-bench http URL COUNT IN_FLIGHT: COUNT webhook POSTs, IN_FLIGHT at a time. Both print JSON.
+if arguments.count == 5, arguments[1] == "smtp" || arguments[1] == "http", let count = Int(arguments[3]),
+    let parallel = Int(arguments[4])
+{
+    let (elapsed, delivered) =
+        arguments[1] == "smtp"
+        ? await sendMails(arguments[2], count, parallel) : await sendHooks(arguments[2], count, parallel)
+    // Let the released transport's engine thread close its connections and free its handles before the leak check
+    // at exit.
+    try? await Task.sleep(for: .milliseconds(300))
+    report(kind: arguments[1] == "smtp" ? "messages" : "requests", count: count, elapsed, delivered)
     exit(0)
+}
+
+/// Prints a rate as JSON (synchronous, so no string outlives it in an async frame when the process exits).
+func report(kind: String, count: Int, _ elapsed: Double, _ delivered: Int) {
+    print(
+        "{\"\(kind)\": \(count), \"delivered\": \(delivered), \"seconds\": \(elapsed), "
+            + "\"per_second\": \(Double(count) / elapsed)}")
 }
 // kallad-bench memory http|smtp URL TOTAL: TOTAL sends in batches of 1,000 (as a dispatcher sends them), RSS
 // after 10,000 and after TOTAL; prints JSON.
