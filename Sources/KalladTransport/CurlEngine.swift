@@ -51,9 +51,10 @@ enum CurlEngineKind: Sendable {
     case smtp
 }
 
-/// libcurl's multi interface on a thread of its own: transfers run on curl's loop (`curl_multi_poll` /
-/// `curl_multi_perform`), never on Swift's cooperative pool. Batches come in through a lock-protected queue and
-/// `curl_multi_wakeup`; easy handles and connections are reused from one transfer to the next.
+/// libcurl's multi interface on a thread of its own: transfers run on curl's loop (`epoll` and
+/// `curl_multi_socket_action`, so only the transfers whose socket is ready run), never on Swift's cooperative pool.
+/// Batches come in through a lock-protected queue and a wake-up eventfd; easy handles and connections are reused
+/// from one transfer to the next.
 ///
 /// The thread starts with the first batch and ends when the engine is released (closing its connections).
 final class CurlEngine: Sendable {
@@ -81,10 +82,18 @@ final class CurlEngine: Sendable {
 /// The loop behind a `CurlEngine`.
 ///
 /// `@unchecked Sendable`: `incoming`, `cancelling`, `started`, `stopping` and the batches' lock flags are guarded by
-/// `lock`; `active`, `running` and `spare` are touched only on the loop's thread; `multi` is set once and
-/// `curl_multi_wakeup` is documented as callable from any thread.
+/// `lock`; `active`, `running`, `spare`, `deadline` and the event buffers are touched only on the loop's thread
+/// (libcurl calls its socket and timer callbacks from `curl_multi_socket_action` there); `multi`, `epoll` and
+/// `wakeup` are set once, and writing to the eventfd is safe from any thread.
 private final class CurlLoop: @unchecked Sendable {
     private let multi: UnsafeMutableRawPointer?
+    private let epoll: Int32
+    private let wakeup: Int32
+    /// libcurl's next timeout, a CLOCK_MONOTONIC deadline in ms (-1: none), written by its timer callback.
+    private let deadline = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
+    private static let eventCapacity: Int32 = 64
+    private let readySockets = UnsafeMutablePointer<Int32>.allocate(capacity: Int(eventCapacity))
+    private let readyMasks = UnsafeMutablePointer<Int32>.allocate(capacity: Int(eventCapacity))
     private let lock = NSLock()
     private var incoming: [CurlBatch] = []
     private var cancelling: [CurlBatch] = []
@@ -100,8 +109,12 @@ private final class CurlLoop: @unchecked Sendable {
 
     init(kind: CurlEngineKind) {
         _ = Curl.initialised
-        multi = curl_multi_init()
+        deadline.pointee = -1
+        epoll = kallad_epoll_create()
+        wakeup = epoll >= 0 ? kallad_wakeup_create(epoll) : -1
+        multi = wakeup >= 0 ? curl_multi_init() : nil
         guard let multi else { return }
+        kallad_multi_use_epoll(multi, epoll, deadline)
         switch kind {
         case .http:
             // Be polite to one receiver; more in flight wait inside libcurl for a free connection.
@@ -120,6 +133,11 @@ private final class CurlLoop: @unchecked Sendable {
     deinit {
         for handle in spare { curl_easy_cleanup(handle) }
         if let multi { curl_multi_cleanup(multi) }
+        if wakeup >= 0 { close(wakeup) }
+        if epoll >= 0 { close(epoll) }
+        deadline.deallocate()
+        readySockets.deallocate()
+        readyMasks.deallocate()
     }
 
     func submit(_ batch: CurlBatch) {
@@ -133,10 +151,12 @@ private final class CurlLoop: @unchecked Sendable {
             let thread = Thread { self.run() }
             thread.name = "kallad-curl"
             thread.start()
-        } else if let multi {
-            curl_multi_wakeup(multi)
+        } else {
+            wake()
         }
     }
+
+    private func wake() { if wakeup >= 0 { kallad_wakeup_signal(wakeup) } }
 
     func cancel(_ batch: CurlBatch) {
         let wake = lock.withLock {
@@ -145,7 +165,7 @@ private final class CurlLoop: @unchecked Sendable {
             cancelling.append(batch)
             return true
         }
-        if wake, let multi { curl_multi_wakeup(multi) }
+        if wake { self.wake() }
     }
 
     func stop() {
@@ -153,7 +173,7 @@ private final class CurlLoop: @unchecked Sendable {
             stopping = true
             return started
         }
-        if wake, let multi { curl_multi_wakeup(multi) }
+        if wake { self.wake() }
     }
 
     private func run() {
@@ -190,17 +210,27 @@ private final class CurlLoop: @unchecked Sendable {
             for batch in cancels where active[ObjectIdentifier(batch)] != nil { abort(batch) }
             if stop && active.isEmpty { break }
 
-            curl_multi_perform(multi, &stillRunning)
-            var added = false
+            let remaining = kallad_timer_remaining(deadline)
+            if remaining == 0 {
+                kallad_multi_timeout_action(multi, &stillRunning)
+            } else {
+                let timeout = remaining < 0 ? 1000 : min(remaining, 1000)
+                let ready = kallad_epoll_wait(epoll, readySockets, readyMasks, Self.eventCapacity, timeout)
+                for index in 0..<Int(ready) {
+                    let socket = readySockets[index]
+                    if socket == wakeup {
+                        kallad_wakeup_drain(wakeup)
+                    } else {
+                        kallad_multi_socket_action(multi, socket, readyMasks[index], &stillRunning)
+                    }
+                }
+            }
             while let message = curl_multi_info_read(multi, &left) {
                 guard kallad_curl_msg_is_done(message) != 0, let handle = kallad_curl_msg_handle(message) else {
                     continue
                 }
-                let code = kallad_curl_msg_result(message)
-                added = complete(handle, code: code) || added
+                complete(handle, code: kallad_curl_msg_result(message))
             }
-            if added { continue }
-            curl_multi_poll(multi, nil, 0, 1000, nil)
         }
         // Stopping: the engine's owner is gone, so no batch is waiting; release whatever is left.
         for handle in running.keys {
@@ -245,13 +275,13 @@ private final class CurlLoop: @unchecked Sendable {
         return true
     }
 
-    private func complete(_ handle: UnsafeMutableRawPointer, code: CURLcode) -> Bool {
-        guard let (transfer, batch) = running.removeValue(forKey: handle) else { return false }
+    private func complete(_ handle: UnsafeMutableRawPointer, code: CURLcode) {
+        guard let (transfer, batch) = running.removeValue(forKey: handle) else { return }
         curl_multi_remove_handle(multi, handle)
         batch.running -= 1
         transfer.ended(handle, code: code)
         recycle(handle)
-        return fill(batch)
+        fill(batch)
     }
 
     private func abort(_ batch: CurlBatch) {
