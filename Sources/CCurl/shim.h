@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -59,8 +60,6 @@ static inline CURLoption kallad_curl_opt_rcpt_allowfails(void) {
 #endif
 }
 static inline size_t kallad_curl_readfunc_abort(void) { return CURL_READFUNC_ABORT; }
-
-
 // Driving a multi handle with curl_multi_socket_action and epoll: libcurl names the sockets it waits on and when it
 // next needs a timeout; only the transfers whose socket is ready run (curl_multi_perform visits every transfer and
 // polls each socket, once per wake-up).
@@ -70,10 +69,14 @@ static inline long long kallad_now_ms(void) {
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
+/// Also keeps each transfer's socket in the int its CURLOPT_PRIVATE points to (-1 when none), if it has one.
 static inline int kallad_socket_callback(CURL *easy, curl_socket_t socket, int what, void *epoll, void *data) {
-    (void)easy;
     (void)data;
     int epfd = (int)(intptr_t)epoll;
+    char *slot = NULL;
+    if (curl_easy_getinfo(easy, CURLINFO_PRIVATE, &slot) == CURLE_OK && slot) {
+        *(int *)slot = what == CURL_POLL_REMOVE ? -1 : socket;
+    }
     if (what == CURL_POLL_REMOVE) {
         epoll_ctl(epfd, EPOLL_CTL_DEL, socket, NULL);
         return 0;
@@ -119,6 +122,8 @@ static inline int kallad_epoll_wait(int epfd, int *sockets, int *masks, int capa
     }
     return n < 0 ? 0 : n;
 }
+/// Shuts a socket down both ways: libcurl then fails at once on it instead of waiting for the server.
+static inline void kallad_shutdown(int socket) { shutdown(socket, SHUT_RDWR); }
 static inline int kallad_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
 /// An eventfd in `epfd`'s set, for waking the loop from another thread.
 static inline int kallad_wakeup_create(int epfd) {

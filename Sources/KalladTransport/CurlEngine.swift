@@ -12,6 +12,12 @@ class CurlTransfer {
     /// that differ from one transfer to the next.
     func configure(_ handle: UnsafeMutableRawPointer, fresh: Bool) {}
 
+    /// Whether cancelling the transfer shuts its connection down first. libcurl 7.88 answers the removal of an SMTP
+    /// transfer mid-way by sending the end of data and waiting for the server's reply, which would hold the engine's
+    /// thread for as long as the server stalls; a half-sent mail's connection cannot be reused anyway. (Never for
+    /// HTTP: an HTTP/2 connection carries other transfers.)
+    var shutsConnectionOnCancel: Bool { false }
+
     /// The transfer ended: `code` is libcurl's result, nil when it was cancelled or never started. `handle` can be
     /// read with `curl_easy_getinfo` until this returns; it is nil when no handle could be made.
     func ended(_ handle: UnsafeMutableRawPointer?, code: CURLcode?) {}
@@ -105,6 +111,8 @@ private final class CurlLoop: @unchecked Sendable {
     private var running: [UnsafeMutableRawPointer: (transfer: CurlTransfer, batch: CurlBatch)] = [:]
     /// Easy handles kept for the next transfers.
     private var spare: [UnsafeMutableRawPointer] = []
+    /// Each easy handle's socket (-1: none), kept by the socket callback through CURLOPT_PRIVATE.
+    private var sockets: [UnsafeMutableRawPointer: UnsafeMutablePointer<Int32>] = [:]
     private static let spareLimit = 64
 
     init(kind: CurlEngineKind) {
@@ -132,6 +140,7 @@ private final class CurlLoop: @unchecked Sendable {
 
     deinit {
         for handle in spare { curl_easy_cleanup(handle) }
+        for slot in sockets.values { slot.deallocate() }
         if let multi { curl_multi_cleanup(multi) }
         if wakeup >= 0 { close(wakeup) }
         if epoll >= 0 { close(epoll) }
@@ -236,6 +245,7 @@ private final class CurlLoop: @unchecked Sendable {
         for handle in running.keys {
             curl_multi_remove_handle(multi, handle)
             curl_easy_cleanup(handle)
+            sockets.removeValue(forKey: handle)?.deallocate()
         }
         running.removeAll()
     }
@@ -265,6 +275,12 @@ private final class CurlLoop: @unchecked Sendable {
         let fresh = reused == nil || !transfer.keepsOptions
         if reused != nil, fresh { curl_easy_reset(handle) }
         transfer.configure(handle, fresh: fresh)
+        if fresh {
+            let slot = sockets[handle] ?? UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+            slot.pointee = -1
+            sockets[handle] = slot
+            kallad_curl_setopt_pointer(handle, CURLOPT_PRIVATE, slot)
+        }
         guard curl_multi_add_handle(multi, handle) == CURLM_OK else {
             transfer.ended(handle, code: CURLE_FAILED_INIT)
             recycle(handle)
@@ -287,6 +303,9 @@ private final class CurlLoop: @unchecked Sendable {
     private func abort(_ batch: CurlBatch) {
         for (handle, entry) in running where entry.batch === batch {
             running[handle] = nil
+            if entry.transfer.shutsConnectionOnCancel, let socket = sockets[handle]?.pointee, socket >= 0 {
+                kallad_shutdown(socket)
+            }
             curl_multi_remove_handle(multi, handle)
             entry.transfer.ended(handle, code: nil)
             recycle(handle)
@@ -297,7 +316,12 @@ private final class CurlLoop: @unchecked Sendable {
     }
 
     private func recycle(_ handle: UnsafeMutableRawPointer) {
-        if spare.count < Self.spareLimit { spare.append(handle) } else { curl_easy_cleanup(handle) }
+        if spare.count < Self.spareLimit {
+            spare.append(handle)
+        } else {
+            curl_easy_cleanup(handle)
+            sockets.removeValue(forKey: handle)?.deallocate()
+        }
     }
 
     private func finish(_ batch: CurlBatch, cancelled: Bool) {

@@ -134,6 +134,9 @@ final class SMTPTransfer: CurlTransfer {
         }
     }
 
+    /// See `CurlTransfer.shutsConnectionOnCancel`: removing an SMTP transfer mid-way must not wait for the server.
+    override var shutsConnectionOnCancel: Bool { true }
+
     private func read(into buffer: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
         let copied = message.utf8.withContiguousStorageIfAvailable { bytes -> Int in
             let n = min(capacity, bytes.count - offset)

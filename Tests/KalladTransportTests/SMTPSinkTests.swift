@@ -161,4 +161,37 @@ struct SMTPSinkTests {
         }
         #expect(sink.transactions().isEmpty)
     }
+
+    @Test("a server that stalls after DATA: the timeout ends the mail as transient (curl 28)")
+    func timeout() async throws {
+        let sink = try SMTPSink(options: ["-w", "10"])
+        let transport = SMTPTransport(
+            settings: SMTPSettings(url: "smtp://127.0.0.1:\(sink.port)", requireTLS: false, connectTimeout: 5, timeout: 1))
+        let started = ContinuousClock.now
+        let result = try #require(await transport.send([Self.mail(1)]).first)
+        let elapsed = HTTPEngineTests.seconds(since: started)
+        guard case .transient(nil, let reason, nil) = result.recipients["m1@example.se"] else {
+            Issue.record("expected transient, got \(result)")
+            return
+        }
+        #expect(reason.contains("curl 28"), "\(reason)")
+        #expect(elapsed >= 0.9 && elapsed < 3, "took \(elapsed) s")
+    }
+
+    @Test("cancelling a batch stuck on a stalling server returns at once, every recipient 'cancelled'")
+    func cancellation() async throws {
+        let sink = try SMTPSink(options: ["-w", "10"])
+        let transport = SMTPTransport(
+            settings: SMTPSettings(url: "smtp://127.0.0.1:\(sink.port)", requireTLS: false, timeout: 30))
+        let mails = (0..<6).map { Self.mail($0, recipients: ["a\($0)@example.se", "b\($0)@example.se"]) }
+        let started = ContinuousClock.now
+        let task = Task { await transport.send(mails, connections: 2) }
+        try await Task.sleep(for: .milliseconds(300))
+        task.cancel()
+        let results = await task.value
+        #expect(HTTPEngineTests.seconds(since: started) < 2)
+        #expect(results.count == 6)
+        let cancelled = DeliveryOutcome.transient(nil, reason: "cancelled", retryAfter: nil)
+        #expect(results.allSatisfy { $0.recipients.count == 2 && $0.recipients.values.allSatisfy { $0 == cancelled } })
+    }
 }
