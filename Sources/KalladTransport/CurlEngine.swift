@@ -250,27 +250,25 @@ private final class CurlLoop: @unchecked Sendable {
         running.removeAll()
     }
 
-    /// Starts transfers of `batch` up to its limit; finishes it when nothing runs and nothing is left. Returns
-    /// whether a transfer was added.
-    @discardableResult
-    private func fill(_ batch: CurlBatch) -> Bool {
-        var added = false
+    /// Starts transfers of `batch` up to its limit; finishes it when nothing runs and nothing is left.
+    private func fill(_ batch: CurlBatch) {
         while !batch.exhausted, batch.running < batch.limit {
             guard let transfer = batch.next() else {
                 batch.exhausted = true
                 break
             }
-            added = start(transfer, of: batch) || added
+            start(transfer, of: batch)
         }
         if batch.exhausted, batch.running == 0 { finish(batch, cancelled: false) }
-        return added
     }
 
-    private func start(_ transfer: CurlTransfer, of batch: CurlBatch) -> Bool {
+    /// Puts `transfer` on a spare (or new) easy handle into the multi handle; a transfer that cannot start ends at
+    /// once with `CURLE_FAILED_INIT`.
+    private func start(_ transfer: CurlTransfer, of batch: CurlBatch) {
         let reused = spare.popLast()
         guard let multi, let handle = reused ?? curl_easy_init() else {
             transfer.ended(nil, code: CURLE_FAILED_INIT)
-            return false
+            return
         }
         let fresh = reused == nil || !transfer.keepsOptions
         if reused != nil, fresh { curl_easy_reset(handle) }
@@ -284,11 +282,10 @@ private final class CurlLoop: @unchecked Sendable {
         guard curl_multi_add_handle(multi, handle) == CURLM_OK else {
             transfer.ended(handle, code: CURLE_FAILED_INIT)
             recycle(handle)
-            return false
+            return
         }
         running[handle] = (transfer, batch)
         batch.running += 1
-        return true
     }
 
     private func complete(_ handle: UnsafeMutableRawPointer, code: CURLcode) {

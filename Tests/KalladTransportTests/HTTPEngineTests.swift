@@ -104,7 +104,9 @@ struct HTTPEngineTests {
         task.cancel()
         let outcomes = await task.value
         #expect(Self.seconds(since: started) < 5)
-        #expect(outcomes == Array(repeating: DeliveryOutcome.transient(nil, reason: "cancelled", retryAfter: nil), count: 3))
+        #expect(
+            outcomes == Array(repeating: DeliveryOutcome.transient(nil, reason: "cancelled", retryAfter: nil), count: 3)
+        )
         let after = await transport.send(OutgoingRequest(url: "http://127.0.0.1:\(server.port)/ok", body: "{}"))
         #expect(after.name == "delivered")
     }

@@ -138,7 +138,10 @@ struct SMTPSinkTests {
         let mails = (0..<200).map { Self.mail($0, recipients: ["a\($0)@example.se", "b\($0)@example.se"]) }
         let transport = SMTPTransport(settings: SMTPSettings(url: "smtp://127.0.0.1:\(sink.port)", requireTLS: false))
         let results = await transport.send(mails)
-        #expect(results.allSatisfy { $0.recipients.count == 2 && $0.recipients.values.allSatisfy { $0.name == "delivered" } })
+        #expect(
+            results.allSatisfy {
+                $0.recipients.count == 2 && $0.recipients.values.allSatisfy { $0.name == "delivered" }
+            })
         let received = sink.waitFor(200)
         #expect(received.count == 200)
         #expect(received.first?.recipients == ["<a0@example.se>", "<b0@example.se>"])
@@ -166,7 +169,8 @@ struct SMTPSinkTests {
     func timeout() async throws {
         let sink = try SMTPSink(options: ["-w", "10"])
         let transport = SMTPTransport(
-            settings: SMTPSettings(url: "smtp://127.0.0.1:\(sink.port)", requireTLS: false, connectTimeout: 5, timeout: 1))
+            settings: SMTPSettings(
+                url: "smtp://127.0.0.1:\(sink.port)", requireTLS: false, connectTimeout: 5, timeout: 1))
         let started = ContinuousClock.now
         let result = try #require(await transport.send([Self.mail(1)]).first)
         let elapsed = HTTPEngineTests.seconds(since: started)

@@ -58,7 +58,10 @@ size=$($bench smtp-size)
 smtp_rate() {  # connections → msg/s (median of RUNS)
     for _ in $(seq "$RUNS"); do
         out=$($bench smtp "smtp://127.0.0.1:$sink_port" "$MESSAGES" "$1")
-        [ "$(field "$out" delivered)" = "$MESSAGES" ] || { echo "transport bench: not all delivered: $out" >&2; exit 1; }
+        [ "$(field "$out" delivered)" = "$MESSAGES" ] || {
+            echo "transport bench: not all delivered: $out" >&2
+            exit 1
+        }
         field "$out" per_second
     done | median
 }
