@@ -6,7 +6,7 @@ NEXT_YEAR := $(shell expr $(THIS_YEAR) + 1)
 TODAY := $(shell date +%F)
 IN_120_DAYS := $(shell date -d '+120 days' +%F)
 
-.PHONY: demo test setup oracles build release check bench clean
+.PHONY: demo test setup oracles build release check bench chaos clean
 
 ## demo: set up, build, check the bundled Config/, preview the next 120 days and write every message as .eml
 ## into out/demo/ (a dry run: nothing is sent).
@@ -20,6 +20,7 @@ test: setup oracles
 	$(SWIFT) build
 	$(SWIFT) test
 	Tests/cli/run.sh
+	scripts/chaos.sh 2000 20 debug
 
 setup:
 	@scripts/setup.sh
@@ -39,6 +40,10 @@ check: build
 ## bench: release build, generated national registry, figures into BENCHMARKS.md.
 bench: setup oracles
 	scripts/bench/run.sh
+
+## chaos: kill -9 the sender 100 times during 10,000 summonses to smtp-sink; nothing lost, duplicates ≤ kills.
+chaos: setup
+	scripts/chaos.sh 10000 100 release
 
 clean:
 	rm -rf .build out bench-out

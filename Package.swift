@@ -17,6 +17,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .target(name: "KalladCore", swiftSettings: swiftSettings),
@@ -37,16 +41,34 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "KalladStore", dependencies: ["KalladCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KalladDaemon",
+            dependencies: [
+                "KalladCore", "KalladConfig", "KalladCompose", "KalladTransport", "KalladStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "kallad",
             dependencies: [
-                "KalladCore", "KalladConfig", "KalladCompose", "KalladTransport",
+                "KalladCore", "KalladConfig", "KalladCompose", "KalladTransport", "KalladStore", "KalladDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "kallad-bench", dependencies: ["KalladCore", "KalladConfig", "KalladTransport"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "kallad-drill", dependencies: ["KalladCore", "KalladStore", "KalladDaemon", "KalladTransport"],
             swiftSettings: swiftSettings
         ),
         // The Python-oracle runner the test targets share (test targets cannot share source files).
@@ -62,6 +84,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "KalladTransportTests", dependencies: ["KalladTransport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KalladStoreTests", dependencies: ["KalladStore", "KalladTestSupport"], swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KalladDaemonTests",
+            dependencies: [
+                "KalladDaemon", "KalladTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -76,10 +76,11 @@ final class RegistryReader {
         guard
             let map = cursor.mapping(allowed: [
                 "time_zone", "language", "terms", "closed_days", "notifications",
-                "delivery",
+                "delivery", "outbox",
             ])
         else { return }
         if let delivery = map["delivery"] { readDelivery(delivery) }
+        if let outbox = map["outbox"] { readOutbox(outbox) }
         if let zone = map["time_zone"], let name = zone.string() {
             if let rules = ZoneRules.known[name] {
                 settings.zone = rules

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KalladCompose
 import KalladCore
+import KalladDaemon
 
 struct Preview: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KalladCore
+import KalladStore
 
 /// Human-readable lines for the listing commands.
 enum TextOutput {
@@ -105,4 +106,25 @@ final class OutputBuffer {
 
 extension String {
     func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+
+}
+
+extension TextOutput {
+    /// `#12 delivered summons norrbotten-lsg/2027-02-11 → anna@example.se (1 attempt) — 250 2.0.0 Queued`.
+    static func delivery(_ d: StoredDelivery, zone: ZoneRules) -> String {
+        let to: String =
+            switch d.channel {
+            case .email: d.recipient
+            case .receiver(let name): "receiver \(name)"
+            }
+        var line =
+            "#\(d.id) \(d.state.rawValue) \(d.kind.rawValue) \(d.meeting) → \(to), due \(zone.iso8601(d.due)), "
+            + "\(d.attempts) attempt\(d.attempts == 1 ? "" : "s")"
+        if d.state == .deferred || d.state == .queued { line += ", next \(zone.iso8601(d.nextAttempt))" }
+        if let code = d.lastCode { line += " — \(code) \(d.lastReply ?? "")" } else if let reply = d.lastReply {
+            line += " — \(reply)"
+        }
+        if let reason = d.reason, d.state != .delivered { line += " (\(reason)\(d.escalated ? "; escalated" : ""))" }
+        return line
+    }
 }

@@ -35,6 +35,8 @@ public struct DueNotification: Hashable, Sendable {
     public var sequence: Int
     /// For updates: the start before the move.
     public var previousStart: LocalDateTime?
+    /// For escalations: who could not be reached, and why.
+    public var unreached: [UnreachedRecipient] = []
 
     init(
         key: String, kind: NotificationKind, due: Instant, shared: Shared, recipients: [Recipient],
@@ -78,6 +80,7 @@ public struct DueNotification: Hashable, Sendable {
     public static func == (a: DueNotification, b: DueNotification) -> Bool {
         a.key == b.key && a.kind == b.kind && a.due == b.due && a.recipients == b.recipients
             && a.agendaDeadline == b.agendaDeadline && a.sequence == b.sequence && a.previousStart == b.previousStart
+            && a.unreached == b.unreached
             && (a.shared === b.shared
                 || (a.meeting == b.meeting && a.sender == b.sender && a.chair == b.chair
                     && a.secretary == b.secretary))
@@ -96,5 +99,39 @@ public struct DueNotification: Hashable, Sendable {
         hasher.combine(agendaDeadline)
         hasher.combine(sequence)
         hasher.combine(previousStart)
+        hasher.combine(unreached)
+    }
+
+    /// Creates a notification.
+    public init(
+        key: String, kind: NotificationKind, due: Instant, meeting: Meeting, sender: Recipient?,
+        recipients: [Recipient], chair: RoleHolder?, secretary: RoleHolder?, agendaDeadline: LocalDate? = nil,
+        sequence: Int, previousStart: LocalDateTime? = nil, unreached: [UnreachedRecipient] = []
+    ) {
+        self.init(
+            key: key, kind: kind, due: due,
+            shared: Shared(meeting: meeting, sender: sender, chair: chair, secretary: secretary),
+            recipients: recipients, agendaDeadline: agendaDeadline, sequence: sequence, previousStart: previousStart)
+        self.unreached = unreached
+    }
+}
+
+/// Someone a summons did not reach: named in the escalation to the convener and the secretary.
+public struct UnreachedRecipient: Hashable, Sendable {
+    /// The person's name.
+    public var name: String
+    /// The address that failed.
+    public var email: String
+    /// Why, in a sentence (`refused by the server: 550 5.1.1 no such user`).
+    public var reason: String
+    /// The substitute summoned in their place, if any.
+    public var substitute: String?
+
+    /// Creates an entry.
+    public init(name: String, email: String, reason: String, substitute: String? = nil) {
+        self.name = name
+        self.email = email
+        self.reason = reason
+        self.substitute = substitute
     }
 }

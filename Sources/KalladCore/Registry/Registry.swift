@@ -12,6 +12,8 @@ public struct Settings: Hashable, Sendable {
     public var closedDays: [LocalDate]
     /// How notifications leave.
     public var delivery: DeliverySettings
+    /// How the outbox keeps and retries deliveries.
+    public var outbox: OutboxSettings = OutboxSettings()
 
     /// Creates settings.
     public init(
