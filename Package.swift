@@ -69,6 +69,10 @@ let package = Package(
             name: "kallad-bench", dependencies: ["KalladCore", "KalladConfig", "KalladTransport"],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "kallad-drill", dependencies: ["KalladCore", "KalladStore", "KalladDaemon", "KalladTransport"],
+            swiftSettings: swiftSettings
+        ),
         // The Python-oracle runner the test targets share (test targets cannot share source files).
         .target(name: "KalladTestSupport", path: "Tests/KalladTestSupport", swiftSettings: swiftSettings),
         .testTarget(
@@ -89,6 +93,8 @@ let package = Package(
             name: "KalladDaemonTests",
             dependencies: [
                 "KalladDaemon", "KalladTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -4,7 +4,8 @@ import KalladCore
 /// `recipient_name`, `body_name`, `body_purpose`, `meeting_id`, `date`, `start_time`, `end_time`, `location`,
 /// `convener_name`, `convener_title`, `chair_name`, `secretary_name`, `secretary_appointed_by`,
 /// `agenda_deadline`, `agenda` (list of `{title, submitted_by}`), `has_agenda`, `previous_date`,
-/// `previous_start_time`, `reason`, `optional`, `substitute`, `extra`, `joint`, `requested_by`.
+/// `previous_start_time`, `reason`, `optional`, `substitute`, `extra`, `joint`, `requested_by`, and for
+/// escalations `unreached` (list of `{name, email, reason, substitute}`).
 enum MessageContext {
     static func make(
         _ n: DueNotification, recipient: Recipient, registry: Registry, language: String
@@ -42,6 +43,9 @@ enum MessageContext {
         if let previous = n.previousStart {
             context["previous_date"] = DateWording.date(previous.date, language: language)
             context["previous_start_time"] = previous.time.description
+        }
+        context["unreached"] = n.unreached.map {
+            ["name": $0.name, "email": $0.email, "reason": $0.reason, "substitute": $0.substitute ?? ""]
         }
         if let party = meeting.requestedBy { context["requested_by"] = registry.parties[party]?.name ?? party }
         return context

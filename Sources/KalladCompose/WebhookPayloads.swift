@@ -37,7 +37,7 @@ public struct WebhookReceiver: Hashable, Sendable {
 }
 
 /// An HTTP request to make, before a transport sends it.
-public struct WebhookRequest: Hashable, Sendable {
+public struct WebhookRequest: Hashable, Sendable, Codable {
     /// `POST` or `PUT`.
     public var method: String
     /// Where.
@@ -46,6 +46,14 @@ public struct WebhookRequest: Hashable, Sendable {
     public var headers: [String: String]
     /// JSON body.
     public var body: String
+
+    /// Creates a request.
+    public init(method: String, url: String, headers: [String: String], body: String) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
 }
 
 /// Webhook and chat payloads for due notifications. Pure: `now` is the event's timestamp.
@@ -53,6 +61,16 @@ public enum WebhookPayloads {
     /// The request for `notification` to `receiver`; the idempotency key is the webhook id / Matrix txnId, so a
     /// retry is recognisable as the same event.
     public static func request(
+        for notification: DueNotification, receiver: WebhookReceiver, registry: Registry, now: Instant
+    ) throws(ComposeError) -> WebhookRequest {
+        try authorize(
+            unsignedRequest(for: notification, receiver: receiver, registry: registry, now: now), receiver: receiver,
+            now: now)
+    }
+
+    /// The request without its secrets: what the outbox keeps. `authorize` signs it (Standard Webhooks) or adds
+    /// the Matrix token when it is sent, so a retry hours later carries a fresh timestamp and the current secret.
+    public static func unsignedRequest(
         for notification: DueNotification, receiver: WebhookReceiver, registry: Registry, now: Instant
     ) throws(ComposeError) -> WebhookRequest {
         let zone = registry.settings.zone
@@ -102,30 +120,49 @@ public enum WebhookPayloads {
                 ],
             ]
         case .matrix:
-            guard let room = receiver.room, let token = receiver.secrets.first else {
+            guard let room = receiver.room else {
                 throw ComposeError(
-                    code: "compose.matrix", message: "a Matrix receiver needs a room and a token",
-                    field: receiver.name)
+                    code: "compose.matrix", message: "a Matrix receiver needs a room", field: receiver.name)
             }
             method = "PUT"
             let base = receiver.url.hasSuffix("/") ? String(receiver.url.dropLast()) : receiver.url
             url = "\(base)/_matrix/client/v3/rooms/\(escape(room))/send/m.room.message/\(escape(key))"
-            headers["Authorization"] = "Bearer \(token)"
             json = ["msgtype": "m.text", "body": summary]
         }
         let bytes =
             (try? JSONSerialization.data(withJSONObject: json, options: [.sortedKeys, .withoutEscapingSlashes]))
             ?? Data("{}".utf8)
         let body = String(decoding: bytes, as: UTF8.self)
-        if receiver.kind == .standard {
-            let timestamp = now.secondsSinceEpoch
-            headers["webhook-id"] = key
-            headers["webhook-timestamp"] = String(timestamp)
-            headers["webhook-signature"] = try WebhookSignature.sign(
-                id: key, timestamp: timestamp, body: body,
-                secrets: receiver.secrets)
-        }
+        if receiver.kind == .standard { headers["webhook-id"] = key }
         return WebhookRequest(method: method, url: url, headers: headers, body: body)
+    }
+
+    /// The request as it leaves at `now`: Standard Webhooks headers signed with the receiver's secrets, or the
+    /// Matrix access token.
+    public static func authorize(
+        _ request: WebhookRequest, receiver: WebhookReceiver, now: Instant
+    ) throws(ComposeError) -> WebhookRequest {
+        var request = request
+        switch receiver.kind {
+        case .standard:
+            guard let id = request.headers["webhook-id"] else {
+                throw ComposeError(
+                    code: "compose.webhook", message: "the request has no webhook-id to sign", field: receiver.name)
+            }
+            let timestamp = now.secondsSinceEpoch
+            request.headers["webhook-timestamp"] = String(timestamp)
+            request.headers["webhook-signature"] = try WebhookSignature.sign(
+                id: id, timestamp: timestamp, body: request.body, secrets: receiver.secrets)
+        case .matrix:
+            guard let token = receiver.secrets.first else {
+                throw ComposeError(
+                    code: "compose.matrix", message: "a Matrix receiver needs a token", field: receiver.name)
+            }
+            request.headers["Authorization"] = "Bearer \(token)"
+        case .slack, .teams:
+            break
+        }
+        return request
     }
 
     static func escape(_ text: String) -> String {
@@ -137,11 +174,12 @@ public enum WebhookPayloads {
         let sv: [NotificationKind: String] = [
             .convenerPrompt: "Förbered möte", .agendaRequest: "Begäran om ärenden", .summons: "Kallelse",
             .reminder: "Påminnelse", .minutesReminder: "Minnesanteckningar", .cancellation: "Inställt",
-            .update: "Ändrad tid",
+            .update: "Ändrad tid", .escalation: "Kunde inte nås",
         ]
         let en: [NotificationKind: String] = [
             .convenerPrompt: "Prepare the meeting", .agendaRequest: "Agenda request", .summons: "Summons",
             .reminder: "Reminder", .minutesReminder: "Minutes", .cancellation: "Cancelled", .update: "New time",
+            .escalation: "Not reached",
         ]
         return (language == "sv" ? sv : en)[kind] ?? kind.rawValue
     }

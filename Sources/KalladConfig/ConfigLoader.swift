@@ -29,22 +29,30 @@ public enum ConfigLoader {
                         hint: "pass --config DIR with the folder that holds kallad.yaml")
                 ], files: [])
         }
-        var files: [(String, Data)] = []
         var diagnostics: [Diagnostic] = []
         let paths = (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? [])
             .filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.hasPrefix("templates/") }
             .sorted()
+        // One file at a time: each is read, parsed and taken into the registry before the next, so only the trees
+        // of files whose bodies must wait for later files stay in memory.
+        let sink = DiagnosticSink()
+        let reader = RegistryReader(sink: sink)
+        var names: [String] = []
         for path in paths {
             let url = root.appendingPathComponent(path)
+            let data: Data
             do {
-                files.append((path, try Data(contentsOf: url)))
+                data = try Data(contentsOf: url)
             } catch {
                 diagnostics.append(
                     Diagnostic(
                         .error, code: "config.unreadable",
                         message: "cannot read \(path): \(error.localizedDescription)",
                         hint: "check the file's permissions", location: SourceLocation(file: path, line: 1, column: 1)))
+                continue
             }
+            names.append(path)
+            if let document = document(name: path, data: data, sink: sink) { reader.add(document) }
         }
         if paths.isEmpty {
             diagnostics.append(
@@ -52,7 +60,7 @@ public enum ConfigLoader {
                     .error, code: "config.empty_folder", message: "no .yaml files in '\(directory)'",
                     hint: "the folder should hold kallad.yaml and the registry files"))
         }
-        var result = load(files: files)
+        var result = finish(reader, sink: sink, files: names)
         result.diagnostics = diagnostics + result.diagnostics
         if !diagnostics.isEmpty { result.registry = nil }
         return result
@@ -61,40 +69,65 @@ public enum ConfigLoader {
     /// Loads files given as (name, bytes); pure apart from parsing.
     public static func load(files: [(name: String, data: Data)]) -> LoadResult {
         let sink = DiagnosticSink()
-        var documents: [YAMLCursor] = []
-        for (name, data) in files {
-            guard let text = String(data: data, encoding: .utf8) else {
-                let (line, column) = firstInvalidUTF8(data)
-                sink.error(
-                    "config.encoding", "\(name) is not valid UTF-8",
-                    hint: "save the file as UTF-8", at: SourceLocation(file: name, line: line, column: column))
-                continue
-            }
-            if text.unicodeScalars.contains(where: { $0.value == 0 }) {
-                sink.error(
-                    "config.nul", "\(name) contains a NUL character", hint: "remove it",
-                    at: SourceLocation(file: name, line: 1, column: 1))
-                continue
-            }
-            do {
-                // Every scalar is read as text, so no tag resolution (the regular expressions of the default resolver).
-                // An empty file is fine.
-                guard let node = try Yams.compose(yaml: text, Resolver.basic) else { continue }
-                documents.append(YAMLCursor(node: node, file: name, link: nil, sink: sink))
-            } catch let error as YamlError {
-                sink.diagnostics.append(diagnostic(for: error, file: name))
-            } catch {
-                sink.error("config.yaml", "\(name): \(error)", at: SourceLocation(file: name, line: 1, column: 1))
-            }
-        }
         let reader = RegistryReader(sink: sink)
-        let registry = reader.read(documents)
+        for (name, data) in files {
+            if let document = document(name: name, data: data, sink: sink) { reader.add(document) }
+        }
+        return finish(reader, sink: sink, files: files.map(\.name))
+    }
+
+    /// One file's top node, or `nil` (with the problem in `sink`) when it is not UTF-8, has a NUL, does not parse,
+    /// or is empty.
+    static func document(name: String, data: Data, sink: DiagnosticSink) -> YAMLCursor? {
+        let bytes = [UInt8](data)
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            let (line, column) = firstInvalidUTF8(data)
+            sink.error(
+                "config.encoding", "\(name) is not valid UTF-8",
+                hint: "save the file as UTF-8", at: SourceLocation(file: name, line: line, column: column))
+            return nil
+        }
+        if bytes.contains(0) {
+            sink.error(
+                "config.nul", "\(name) contains a NUL character", hint: "remove it",
+                at: SourceLocation(file: name, line: 1, column: 1))
+            return nil
+        }
+        do {
+            let tree = try parse(file: name, bytes: bytes)
+            // An empty file is fine.
+            guard tree.root >= 0 else { return nil }
+            return YAMLCursor(tree: tree, index: tree.root, sink: sink)
+        } catch let error as YamlError {
+            sink.diagnostics.append(diagnostic(for: error, file: name))
+        } catch {
+            sink.error("config.yaml", "\(name): \(error)", at: SourceLocation(file: name, line: 1, column: 1))
+        }
+        return nil
+    }
+
+    /// The registry and the sorted diagnostics once every file is added.
+    static func finish(_ reader: RegistryReader, sink: DiagnosticSink, files: [String]) -> LoadResult {
+        let registry = reader.finish()
         let diagnostics = sink.diagnostics.sorted {
             ($0.location?.file ?? "", $0.location?.line ?? 0, $0.location?.column ?? 0)
                 < ($1.location?.file ?? "", $1.location?.line ?? 0, $1.location?.column ?? 0)
         }
         let usable = !diagnostics.contains { $0.severity == .error }
-        return LoadResult(registry: usable ? registry : nil, diagnostics: diagnostics, files: files.map(\.name))
+        return LoadResult(registry: usable ? registry : nil, diagnostics: diagnostics, files: files)
+    }
+
+    /// The node tree of one file: the fast parser's, or Yams' when the file needs more of YAML or has an error.
+    static func parse(file: String, bytes: [UInt8]) throws -> YAMLTree {
+        if let tree = YAMLFastParser.parse(file: file, bytes: bytes) { return tree }
+        return try parseWithYams(file: file, bytes: bytes)
+    }
+
+    /// Yams' node tree of one file. Every scalar is read as text, so no tag resolution (the regular expressions of
+    /// the default resolver).
+    static func parseWithYams(file: String, bytes: [UInt8]) throws -> YAMLTree {
+        let node = try Yams.compose(yaml: String(decoding: bytes, as: UTF8.self), Resolver.basic)
+        return YAMLTree(file: file, yams: node)
     }
 
     static func diagnostic(for error: YamlError, file: String) -> Diagnostic {

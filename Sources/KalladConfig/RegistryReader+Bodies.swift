@@ -7,11 +7,14 @@ extension RegistryReader {
         "cadence", "before", "hours", "location", "schedule", "composition", "active", "terms", "notifications",
         "handles_deviations", "receivers", "purpose",
     ]
+    static let requiredBodyKeys = ["id", "name", "kind", "members", "convener", "chair", "secretary"]
+    static let seatKeys = ["seat", "office", "person", "party", "substitute", "substitute_office", "coopted"]
+    static let roleKeys = ["seat", "rotate", "follows", "same_as", "appointed_by"]
+    static let cadenceKeys = ["at_least", "per"]
 
     func readBody(_ cursor: YAMLCursor) {
         guard
-            let map = cursor.mapping(
-                allowed: Self.bodyKeys, required: ["id", "name", "kind", "members", "convener", "chair", "secretary"]),
+            let map = cursor.mapping(allowed: Self.bodyKeys, required: Self.requiredBodyKeys),
             let id = map["id"]?.identifier(), declare(id, kind: "body", at: cursor.location)
         else { return }
         let name = map["name"]?.string() ?? id
@@ -79,7 +82,7 @@ extension RegistryReader {
     func readSeat(_ cursor: YAMLCursor) -> Seat? {
         guard
             let map = cursor.mapping(
-                allowed: ["seat", "office", "person", "party", "substitute", "substitute_office", "coopted"],
+                allowed: Self.seatKeys,
                 example: "{office: narsjukvardschef-norra, substitute_office: ...}")
         else { return nil }
         let coopted = map["coopted"]?.bool() ?? false
@@ -148,7 +151,7 @@ extension RegistryReader {
     func readRole(_ cursor: YAMLCursor, role: Role) -> RoleRule? {
         guard
             let map = cursor.mapping(
-                allowed: ["seat", "rotate", "follows", "same_as", "appointed_by"],
+                allowed: Self.roleKeys,
                 example: "{seat: narsjukvardschef-norra} or {rotate: {every: year, from: 2026, order: [a, b]}}")
         else { return nil }
         guard map.count == 1, let (key, value) = map.first else {
@@ -203,7 +206,7 @@ extension RegistryReader {
     func readCadence(_ cursor: YAMLCursor) -> Cadence? {
         guard
             let map = cursor.mapping(
-                allowed: ["at_least", "per"], required: ["at_least", "per"],
+                allowed: Self.cadenceKeys, required: Self.cadenceKeys,
                 example: "{at_least: 4, per: year}"),
             let count = map["at_least"]?.int(in: 1...366),
             let period = map["per"]?.choice(CadencePeriod.self, among: [.year, .term])

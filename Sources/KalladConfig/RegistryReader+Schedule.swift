@@ -1,5 +1,4 @@
 import KalladCore
-import Yams
 
 extension RegistryReader {
     static let scheduleKeys = ["rrule", "start", "exdates", "rdates", "derived", "weekdays", "on_holiday", "plan"]
@@ -80,18 +79,24 @@ extension RegistryReader {
         return entry
     }
 
-    func readRecurrence(_ cursor: YAMLCursor, map: [String: YAMLCursor], body: Body) -> RecurrenceSet? {
+    func readRecurrence(_ cursor: YAMLCursor, map: YAMLFields, body: Body) -> RecurrenceSet? {
         guard let text = cursor.string() else { return nil }
         let rule: RecurrenceRule
-        switch RecurrenceRule.parse(text) {
+        let parsed: Result<RecurrenceRule, RecurrenceError>
+        if let known = parsedRules[text] {
+            parsed = known
+        } else {
+            parsed = RecurrenceRule.parse(text)
+            parsedRules[text] = parsed
+        }
+        switch parsed {
         case .success(let parsed): rule = parsed
         case .failure(let error):
             var location = cursor.location
             // Point into the rule text when it is on one line.
-            if case .scalar(let scalar) = cursor.node,
-                [Node.Scalar.Style.plain, .doubleQuoted, .singleQuoted].contains(scalar.style)
-            {
-                location.column += (error.offset ?? 0) + (scalar.style == .plain ? 0 : 1)
+            let style = cursor.node.style
+            if cursor.node.kind == .scalar, [YAMLTree.Style.plain, .doubleQuoted, .singleQuoted].contains(style) {
+                location.column += (error.offset ?? 0) + (style == .plain ? 0 : 1)
             }
             sink.error(
                 "config.\(error.code)", "\(cursor.path): \(error.message)",

@@ -21,34 +21,21 @@ final class RegistryReader {
     var settingsSeen: SourceLocation?
     /// Body ids named under `settings.service`, checked after the bodies are read.
     var serviceBodyReferences: [YAMLCursor] = []
+    /// The id of the body declared last, to undo a body read too early.
+    var lastDeclaredBody: String?
+    /// Rule texts already parsed: a national registry repeats a few dozen rules thousands of times.
+    var parsedRules: [String: Result<RecurrenceRule, RecurrenceError>] = [:]
 
     static let topLevelKeys = ["settings", "parties", "areas", "people", "offices", "bodies", "changes", "receivers"]
     var receivers: [ReceiverSettings] = []
+    static let personKeys = ["id", "name", "email", "handles"]
+    static let requiredPersonKeys = ["id", "name", "email"]
+    static let officeKeys = ["id", "title", "party", "holder", "area", "roles"]
+    static let requiredOfficeKeys = ["id", "title", "party", "holder"]
+    static let partyKeys = ["id", "name", "kind", "part_of", "area"]
+    static let requiredPartyKeys = ["id", "name", "kind"]
 
     init(sink: DiagnosticSink) { self.sink = sink }
-
-    func read(_ documents: [YAMLCursor]) -> Registry {
-        for document in documents {
-            guard let top = document.mapping(allowed: Self.topLevelKeys) else { continue }
-            if let cursor = top["settings"] { readSettings(cursor) }
-            top["parties"]?.list()?.forEach(readParty)
-            top["areas"]?.list()?.forEach(readArea)
-            top["people"]?.list()?.forEach(readPerson)
-            top["offices"]?.list()?.forEach(readOffice)
-            bodyCursors += top["bodies"]?.list() ?? []
-            changeCursors += top["changes"]?.list() ?? []
-            top["receivers"]?.list()?.forEach(readReceiver)
-        }
-        checkPartyReferences()
-        for cursor in bodyCursors { readBody(cursor) }
-        for cursor in changeCursors { readChange(cursor) }
-        checkServiceReferences()
-        let registry = Registry(
-            settings: settings, parties: parties, areas: areas, people: people, offices: offices, bodies: bodies,
-            changes: Overlay(changes: changes), receivers: receivers)
-        RegistryValidator(registry: registry, sink: sink).validate()
-        return registry
-    }
 
     /// Records an id; reports a duplicate with the first place it was declared.
     func declare(_ id: String, kind: String, at location: SourceLocation) -> Bool {
@@ -59,6 +46,7 @@ final class RegistryReader {
             return false
         }
         declared[kind, default: [:]][id] = location
+        if kind == "body" { lastDeclaredBody = id }
         return true
     }
 
@@ -90,10 +78,11 @@ final class RegistryReader {
         guard
             let map = cursor.mapping(allowed: [
                 "time_zone", "language", "terms", "closed_days", "notifications",
-                "delivery", "service",
+                "delivery", "outbox", "service",
             ])
         else { return }
         if let delivery = map["delivery"] { readDelivery(delivery) }
+        if let outbox = map["outbox"] { readOutbox(outbox) }
         if let service = map["service"] { readService(service) }
         if let zone = map["time_zone"], let name = zone.string() {
             if let rules = ZoneRules.known[name] {
@@ -270,14 +259,14 @@ final class RegistryReader {
     func readParty(_ cursor: YAMLCursor) {
         guard
             let map = cursor.mapping(
-                allowed: ["id", "name", "kind", "part_of", "area"],
-                required: ["id", "name", "kind"]),
+                allowed: Self.partyKeys, required: Self.requiredPartyKeys),
             let id = map["id"]?.identifier(), let name = map["name"]?.string(),
             let kind = map["kind"]?.choice(PartyKind.self, among: PartyKind.allCases),
             declare(id, kind: "party", at: cursor.location)
         else { return }
         let partOf = map["part_of"]?.list(single: true)?.compactMap { $0.identifier() } ?? []
-        partyReferences.append((id, map["part_of"], map["area"]))
+        let later = (pending(map["part_of"], kind: "party", list: true), pending(map["area"], kind: "area"))
+        if later.0 != nil || later.1 != nil { partyReferences.append((id, later.0, later.1)) }
         parties.append(
             Party(
                 id: id, name: name, kind: kind, partOf: partOf, area: map["area"]?.identifier(),
@@ -298,12 +287,14 @@ final class RegistryReader {
             _ = areaID
             for item in list { _ = reference(item, kind: "party", among: declared["party"]) }
         }
-        for (cursor, holder, party, area) in officeReferences {
-            _ = cursor
-            _ = reference(holder, kind: "person", among: declared["person"])
-            _ = reference(party, kind: "party", among: declared["party"])
+        for (holder, party, area) in officeReferences {
+            if let holder { _ = reference(holder, kind: "person", among: declared["person"]) }
+            if let party { _ = reference(party, kind: "party", among: declared["party"]) }
             if let area { _ = reference(area, kind: "area", among: declared["area"]) }
         }
+        partyReferences = []
+        areaReferences = []
+        officeReferences = []
     }
 
     var areaReferences: [(String, [YAMLCursor])] = []
@@ -314,7 +305,8 @@ final class RegistryReader {
             declare(id, kind: "area", at: cursor.location)
         else { return }
         let partyCursors = map["parties"]?.list() ?? []
-        areaReferences.append((id, partyCursors))
+        let later = partyCursors.filter { !resolvesNow($0, kind: "party") }
+        if !later.isEmpty { areaReferences.append((id, later)) }
         areas.append(
             Area(
                 id: id, name: name, parties: partyCursors.compactMap { $0.scalarText },
@@ -323,7 +315,7 @@ final class RegistryReader {
 
     func readPerson(_ cursor: YAMLCursor) {
         guard
-            let map = cursor.mapping(allowed: ["id", "name", "email", "handles"], required: ["id", "name", "email"]),
+            let map = cursor.mapping(allowed: Self.personKeys, required: Self.requiredPersonKeys),
             let id = map["id"]?.identifier(), let name = map["name"]?.string(),
             let emailCursor = map["email"], let email = emailCursor.string(),
             declare(id, kind: "person", at: cursor.location)
@@ -345,19 +337,23 @@ final class RegistryReader {
         people.append(Person(id: id, name: name, email: email, handles: handles, location: cursor.location))
     }
 
-    var officeReferences: [(YAMLCursor, YAMLCursor, YAMLCursor, YAMLCursor?)] = []
+    /// Holder, party and area of offices that may name something declared later.
+    var officeReferences: [(YAMLCursor?, YAMLCursor?, YAMLCursor?)] = []
 
     func readOffice(_ cursor: YAMLCursor) {
         guard
             let map = cursor.mapping(
-                allowed: ["id", "title", "party", "holder", "area", "roles"],
-                required: ["id", "title", "party", "holder"]),
+                allowed: Self.officeKeys, required: Self.requiredOfficeKeys),
             let id = map["id"]?.identifier(), let title = map["title"]?.string(),
             let partyCursor = map["party"], let party = partyCursor.scalarText,
             let holderCursor = map["holder"], let holder = holderCursor.scalarText,
             declare(id, kind: "office", at: cursor.location)
         else { return }
-        officeReferences.append((cursor, holderCursor, partyCursor, map["area"]))
+        let later = (
+            pending(holderCursor, kind: "person"), pending(partyCursor, kind: "party"),
+            pending(map["area"], kind: "area")
+        )
+        if later.0 != nil || later.1 != nil || later.2 != nil { officeReferences.append(later) }
         let roles = map["roles"]?.list(single: true)?.compactMap { $0.identifier() } ?? []
         officeIndex[id] = offices.count
         offices.append(

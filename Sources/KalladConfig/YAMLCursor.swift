@@ -1,5 +1,4 @@
 import KalladCore
-import Yams
 
 /// A YAML node with its file and path, and the diagnostics collected while reading it.
 ///
@@ -15,57 +14,103 @@ final class DiagnosticSink {
     var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 }
 
-/// Where a node sits in its document, built one link per step and spelled out only for a message.
-final class YAMLPath {
-    let parent: YAMLPath?
-    let key: String?
-    let index: Int
+/// The entries of a mapping whose keys were checked against the allowed ones: looked up by key, in file order.
+/// Refers to the mapping in its tree and marks the entries kept, so reading one costs no allocation.
+struct YAMLFields {
+    let mapping: YAMLCursor
+    /// Bit i: the i-th pair is kept (its key allowed and not seen before); pairs past 64 in `more`.
+    private var kept: UInt64 = 0
+    private var more: [Bool] = []
+    private(set) var count = 0
 
-    init(parent: YAMLPath?, key: String?, index: Int = 0) {
-        self.parent = parent
-        self.key = key
-        self.index = index
+    init(mapping: YAMLCursor) { self.mapping = mapping }
+
+    private func isKept(_ pair: Int) -> Bool { pair < 64 ? kept & (1 << UInt64(pair)) != 0 : more[pair - 64] }
+
+    mutating func keep(_ pair: Int) {
+        if pair < 64 {
+            kept |= 1 << UInt64(pair)
+        } else {
+            while more.count <= pair - 64 { more.append(false) }
+            more[pair - 64] = true
+        }
+        count += 1
     }
 
-    /// `bodies[3].members[0].office`.
-    var text: String {
-        let above = parent?.text ?? ""
-        guard let key else { return "\(above)[\(index)]" }
-        return above.isEmpty ? key : "\(above).\(key)"
+    /// The value node of the kept pair whose key is `key`, if any.
+    private func valueNode(_ key: String) -> Int32? {
+        let entries = mapping.tree.entries(mapping.index)
+        var pair = 0
+        var i = entries.startIndex
+        while i < entries.endIndex {
+            if isKept(pair) && mapping.tree.text(entries[i], is: key) { return entries[i + 1] }
+            i += 2
+            pair += 1
+        }
+        return nil
+    }
+
+    /// Whether a kept pair before `pair` has the key of node `key`.
+    func hasKept(before pair: Int, sameAs key: Int32) -> Bool {
+        let entries = mapping.tree.entries(mapping.index)
+        for earlier in 0..<pair where isKept(earlier) {
+            if mapping.tree.sameText(entries[entries.startIndex + 2 * earlier], key) { return true }
+        }
+        return false
+    }
+
+    subscript(key: String) -> YAMLCursor? { valueNode(key).map(mapping.cursor) }
+
+    var first: (key: String, value: YAMLCursor)? {
+        let entries = mapping.tree.entries(mapping.index)
+        var pair = 0
+        var i = entries.startIndex
+        while i < entries.endIndex {
+            if isKept(pair) { return (mapping.tree.text(entries[i]), mapping.cursor(entries[i + 1])) }
+            i += 2
+            pair += 1
+        }
+        return nil
     }
 }
 
+/// A node of a parsed YAML file, with the sink its reading problems go to.
 struct YAMLCursor {
-    let node: Node
-    let file: String
-    let link: YAMLPath?
+    let tree: YAMLTree
+    let index: Int32
     let sink: DiagnosticSink
 
-    init(node: Node, file: String, link: YAMLPath?, sink: DiagnosticSink) {
-        self.node = node
-        self.file = file
-        self.link = link
+    init(tree: YAMLTree, index: Int32, sink: DiagnosticSink) {
+        self.tree = tree
+        self.index = index
         self.sink = sink
     }
 
-    /// The path for messages, e.g. `bodies[3].members[0].office`; empty at a file's top level.
-    var path: String { link?.text ?? "" }
+    var node: YAMLTree.Node { tree.nodes[Int(index)] }
 
-    /// The path of a key below this node.
-    func child(_ key: String) -> YAMLPath { YAMLPath(parent: link, key: key) }
+    var file: String { tree.file }
+
+    /// The path for messages, e.g. `bodies[3].members[0].office`; empty at a file's top level.
+    var path: String { tree.path(index) }
 
     /// The path for messages; the root of a file is its top level.
     var name: String { path.isEmpty ? "the top level" : path }
 
-    var location: SourceLocation {
-        SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+    var location: SourceLocation { place(of: index) }
+
+    func place(of node: Int32) -> SourceLocation {
+        let node = tree.nodes[Int(node)]
+        return SourceLocation(file: tree.file, line: Int(node.line), column: Int(node.column))
     }
+
+    func cursor(_ node: Int32) -> YAMLCursor { YAMLCursor(tree: tree, index: node, sink: sink) }
 
     /// A short name for the node's type, for messages.
     var typeName: String {
-        switch node {
-        case .scalar(let scalar):
-            if scalar.string.isEmpty || scalar.string == "~" || scalar.string == "null" { return "nothing" }
+        switch node.kind {
+        case .scalar:
+            let text = tree.text(index)
+            if text.isEmpty || text == "~" || text == "null" { return "nothing" }
             return "a text or number"
         case .mapping: return "a mapping"
         case .sequence: return "a list"
@@ -82,36 +127,42 @@ struct YAMLCursor {
     // MARK: - Mappings
 
     /// The mapping's entries in order, after checking for unknown and duplicate keys.
-    func mapping(allowed: [String], required: [String] = [], example: String = "") -> [String: YAMLCursor]? {
-        guard case .mapping(let mapping) = node else {
+    func mapping(allowed: [String], required: [String] = [], example: String = "") -> YAMLFields? {
+        guard node.kind == .mapping else {
             typeError(expected: "a mapping with \(allowed.prefix(4).joined(separator: ", "))…", example: example)
             return nil
         }
-        var result: [String: YAMLCursor] = [:]
-        for (keyNode, valueNode) in mapping {
-            let keyLocation = SourceLocation(
-                file: file, line: keyNode.mark?.line ?? 1, column: keyNode.mark?.column ?? 1)
-            guard case .scalar(let keyScalar) = keyNode else {
-                sink.error("config.key_type", "a key in \(name) is not text", at: keyLocation)
+        var result = YAMLFields(mapping: self)
+        let entries = tree.entries(index)
+        var pair = 0
+        var i = entries.startIndex
+        while i < entries.endIndex {
+            let keyNode = entries[i]
+            defer {
+                i += 2
+                pair += 1
+            }
+            guard tree.nodes[Int(keyNode)].kind == .scalar else {
+                sink.error("config.key_type", "a key in \(name) is not text", at: place(of: keyNode))
                 continue
             }
-            let key = keyScalar.string
-            guard allowed.contains(key) else {
+            guard allowed.contains(where: { tree.text(keyNode, is: $0) }) else {
+                let key = tree.text(keyNode)
                 let suggestion = Suggest.closest(to: key, in: allowed)
                 sink.error(
                     "config.unknown_key", "unknown key '\(key)' in \(name)",
                     hint: suggestion.map { "did you mean '\($0)'?" }
                         ?? "allowed here: \(allowed.joined(separator: ", "))",
-                    at: keyLocation)
+                    at: place(of: keyNode))
                 continue
             }
-            if result[key] != nil {
+            if result.hasKept(before: pair, sameAs: keyNode) {
                 sink.error(
-                    "config.duplicate_key", "'\(key)' appears twice in \(path)",
-                    hint: "keep one of them", at: keyLocation)
+                    "config.duplicate_key", "'\(tree.text(keyNode))' appears twice in \(path)",
+                    hint: "keep one of them", at: place(of: keyNode))
                 continue
             }
-            result[key] = YAMLCursor(node: valueNode, file: file, link: child(key), sink: sink)
+            result.keep(pair)
         }
         for key in required where result[key] == nil {
             sink.error(
@@ -123,30 +174,30 @@ struct YAMLCursor {
 
     /// A mapping with free keys (e.g. handles, composition), in order.
     func pairs() -> [(key: String, value: YAMLCursor, location: SourceLocation)]? {
-        guard case .mapping(let mapping) = node else {
+        guard node.kind == .mapping else {
             typeError(expected: "a mapping")
             return nil
         }
         var seen: Set<String> = []
         var result: [(key: String, value: YAMLCursor, location: SourceLocation)] = []
-        for (keyNode, valueNode) in mapping {
-            let location = SourceLocation(file: file, line: keyNode.mark?.line ?? 1, column: keyNode.mark?.column ?? 1)
-            guard case .scalar(let keyScalar) = keyNode else {
+        let entries = tree.entries(index)
+        var i = entries.startIndex
+        while i < entries.endIndex {
+            let keyNode = entries[i], valueNode = entries[i + 1]
+            i += 2
+            let location = place(of: keyNode)
+            guard tree.nodes[Int(keyNode)].kind == .scalar else {
                 sink.error("config.key_type", "a key in \(name) is not text", at: location)
                 continue
             }
-            guard seen.insert(keyScalar.string).inserted else {
+            let key = tree.text(keyNode)
+            guard seen.insert(key).inserted else {
                 sink.error(
-                    "config.duplicate_key", "'\(keyScalar.string)' appears twice in \(path)",
+                    "config.duplicate_key", "'\(key)' appears twice in \(path)",
                     hint: "keep one of them", at: location)
                 continue
             }
-            result.append(
-                (
-                    keyScalar.string,
-                    YAMLCursor(node: valueNode, file: file, link: child(keyScalar.string), sink: sink),
-                    location
-                ))
+            result.append((key, cursor(valueNode), location))
         }
         return result
     }
@@ -155,11 +206,9 @@ struct YAMLCursor {
 
     /// The items of a list; a single value counts as a list of one when `single` is true.
     func list(single: Bool = false) -> [YAMLCursor]? {
-        switch node {
-        case .sequence(let sequence):
-            return sequence.enumerated().map {
-                YAMLCursor(node: $1, file: file, link: YAMLPath(parent: link, key: nil, index: $0), sink: sink)
-            }
+        switch node.kind {
+        case .sequence:
+            return tree.entries(index).map(cursor)
         case .scalar where single:
             return [self]
         default:
@@ -170,17 +219,14 @@ struct YAMLCursor {
 
     // MARK: - Scalars
 
-    var scalarText: String? {
-        if case .scalar(let scalar) = node { return scalar.string }
-        return nil
-    }
+    var scalarText: String? { node.kind == .scalar ? tree.text(index) : nil }
 
     func string(nonEmpty: Bool = true) -> String? {
-        guard let text = scalarText, case .scalar(let scalar) = node else {
+        guard let text = scalarText else {
             typeError(expected: "text")
             return nil
         }
-        if nonEmpty && (text.isEmpty || (scalar.style == .plain && (text == "~" || text == "null"))) {
+        if nonEmpty && (text.isEmpty || (node.style == .plain && (text == "~" || text == "null"))) {
             sink.error("config.empty", "\(path) is empty", hint: "give it a value", at: location)
             return nil
         }
@@ -200,7 +246,8 @@ struct YAMLCursor {
     }
 
     static func isIdentifier(_ text: String) -> Bool {
-        !text.isEmpty && text.count <= 120
+        // Only ASCII passes, so bytes count as characters.
+        !text.isEmpty && text.utf8.count <= 120
             && text.utf8.allSatisfy { c in
                 (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 45
             } && text.utf8.first != 45

@@ -40,9 +40,9 @@ public struct Daemon: Sendable {
     /// is unusable, 1 when a service failed).
     public func run(
         inbox makeInbox: @Sendable (LoadedConfig) async throws -> any TriggerInbox = { _ in MemoryTriggerInbox() },
-        services makeServices:
-            @Sendable (LoadedConfig, any TriggerInbox, MetricsRegistry) async throws -> [any Service] =
-            { _, _, _ in [] }
+        services makeServices: @Sendable (DaemonContext) async throws -> [any Service] = { _ in [] },
+        outboxProblem: @escaping @Sendable () async -> String? = { nil },
+        afterReload: @escaping @Sendable () -> Void = {}
     ) async -> Int32 {
         // SIGHUP's default action ends the process; ignore it until the reloader listens.
         signal(SIGHUP, SIG_IGN)
@@ -62,7 +62,8 @@ public struct Daemon: Sendable {
             if inbox is MemoryTriggerInbox {
                 logger.warning("triggers are kept in memory only until the store is configured; a restart forgets them")
             }
-            let services = DaemonServices(config: holder, inbox: inbox, metrics: metrics, logger: logger)
+            let services = DaemonServices(
+                config: holder, inbox: inbox, metrics: metrics, logger: logger, outboxProblem: outboxProblem)
             let router = DaemonRouter.build(services)
             let address = "\(config.service.host):\(config.service.port)"
             let notifier = self.notifier
@@ -80,9 +81,14 @@ public struct Daemon: Sendable {
             if let interval = SystemdNotifier.watchdogInterval() {
                 list.append(.init(service: WatchdogService(notifier: notifier, interval: interval)))
             }
-            for service in try await makeServices(config, inbox, metrics) { list.append(.init(service: service)) }
+            let context = DaemonContext(
+                holder: holder, inbox: inbox, metrics: metrics, notifier: notifier, logger: logger)
+            for service in try await makeServices(context) { list.append(.init(service: service)) }
             list.append(
-                .init(service: ReloadService(holder: holder, notifier: notifier, logLevel: logLevel, logger: logger)))
+                .init(
+                    service: ReloadService(
+                        holder: holder, notifier: notifier, logLevel: logLevel, logger: logger,
+                        afterReload: afterReload)))
             list.append(.init(service: app))
             list.append(.init(service: StoppingNotifier(notifier: notifier, logger: logger)))
             var configuration = ServiceGroupConfiguration(services: list, logger: logger)
@@ -101,6 +107,20 @@ public struct Daemon: Sendable {
     }
 }
 
+/// What the services `kallad run` adds (the planner tick and the dispatcher) are built from.
+public struct DaemonContext: Sendable {
+    /// The configuration in use, swapped on reload.
+    public let holder: ConfigHolder
+    /// The trigger inbox.
+    public let inbox: any TriggerInbox
+    /// Metrics.
+    public let metrics: MetricsRegistry
+    /// systemd.
+    public let notifier: SystemdNotifier
+    /// The daemon's logger.
+    public let logger: Logger
+}
+
 /// SIGHUP: reload the configuration. `RELOADING=1`, then `READY=1` with a `STATUS=` saying what happened; a broken
 /// configuration is refused with the reason (log and status) and the old one keeps running.
 public struct ReloadService: Service {
@@ -108,13 +128,18 @@ public struct ReloadService: Service {
     let notifier: SystemdNotifier
     let logLevel: LogLevelControl
     let logger: Logger
+    let afterReload: @Sendable () -> Void
 
-    /// Creates the service.
-    public init(holder: ConfigHolder, notifier: SystemdNotifier, logLevel: LogLevelControl, logger: Logger) {
+    /// Creates the service; `afterReload` runs after a configuration was applied (it wakes the planner).
+    public init(
+        holder: ConfigHolder, notifier: SystemdNotifier, logLevel: LogLevelControl, logger: Logger,
+        afterReload: @escaping @Sendable () -> Void = {}
+    ) {
         self.holder = holder
         self.notifier = notifier
         self.logLevel = logLevel
         self.logger = logger
+        self.afterReload = afterReload
     }
 
     /// Waits for SIGHUP until shutdown.
@@ -128,6 +153,7 @@ public struct ReloadService: Service {
                 }
                 logger.info("configuration reloaded", metadata: ["config.warnings": "\(warnings)"])
                 notifier.ready(status: "configuration reloaded")
+                afterReload()
             case .refused(let reason):
                 logger.error("configuration refused; the previous one stays in use", metadata: ["reason": "\(reason)"])
                 notifier.ready(status: "reload refused, previous configuration in use: \(reason)")

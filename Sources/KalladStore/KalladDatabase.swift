@@ -1,2 +1,521 @@
+import Foundation
 import GRDB
-import KalladCore
+public import KalladCore
+
+/// The SQLite outbox: notifications, their deliveries and attempts, the overlay of extra / moved / cancelled
+/// meetings, and the log of inbound triggers. WAL; `synchronous=FULL` when a decision to send is written (a
+/// notification enqueued, a trigger recorded), `NORMAL` when an attempt is recorded — a record lost with the
+/// machine's power (not with the process: WAL pages are in the OS by then) only means one message sent twice.
+///
+/// Every step is one transaction. A delivery is `sending` only between its claim and its record: a crash in
+/// between sends it again at the next start (`recoverInterrupted`), the only window for a duplicate — one message
+/// per connection in flight.
+public final class KalladDatabase: OutboxStore {
+    let writer: DatabasePool
+    /// The database file.
+    public let path: String
+
+    /// Opens (creating if needed) and migrates the database at `path`.
+    public init(path: String) throws(StoreError) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            writer = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(writer)
+        } catch {
+            throw Self.storeError(error, path: path, operation: "open")
+        }
+    }
+
+    // MARK: - Enqueue
+
+    public func enqueue(_ notifications: [NewNotification], now: Instant) throws(StoreError) -> Int {
+        guard !notifications.isEmpty else { return 0 }
+        return try write("enqueue", durable: true) { db in
+            var inserted = 0
+            for n in notifications {
+                try db.execute(
+                    sql: """
+                        INSERT INTO notification (key, kind, meeting, body, sequence, due, meeting_start, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING
+                        """,
+                    arguments: [
+                        n.key, n.kind.rawValue, n.meeting, n.body, n.sequence, n.due.secondsSinceEpoch,
+                        n.meetingStart.secondsSinceEpoch, now.secondsSinceEpoch,
+                    ])
+                guard db.changesCount > 0 else { continue }
+                inserted += 1
+                let notificationID = db.lastInsertedRowID
+                for d in n.deliveries {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO delivery (notification_id, channel, recipient, person, seat, name, state,
+                                attempts, next_attempt, envelope_from, message, updated_at)
+                            VALUES (?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?)
+                            ON CONFLICT(notification_id, channel, recipient) DO NOTHING
+                            """,
+                        arguments: [
+                            notificationID, d.channel.storageName, d.recipient, d.person, d.seat, d.name,
+                            n.due.secondsSinceEpoch, d.envelopeFrom, d.message, now.secondsSinceEpoch,
+                        ])
+                }
+            }
+            return inserted
+        }
+    }
+
+    // MARK: - Dispatch
+
+    public func claimDue(now: Instant, limit: Int) throws(StoreError) -> [ClaimedDelivery] {
+        try write("claim", durable: false) { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.id, n.key, n.kind, n.meeting, d.channel, d.recipient, d.envelope_from, d.message,
+                        d.attempts, n.due, n.meeting_start
+                    FROM delivery d JOIN notification n ON n.id = d.notification_id
+                    WHERE d.state IN ('queued', 'deferred') AND d.next_attempt <= ?
+                    ORDER BY d.next_attempt, d.id LIMIT ?
+                    """,
+                arguments: [now.secondsSinceEpoch, limit])
+            var claimed: [ClaimedDelivery] = []
+            claimed.reserveCapacity(rows.count)
+            for row in rows {
+                let id: Int64 = row[0]
+                try db.execute(
+                    sql: "UPDATE delivery SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?",
+                    arguments: [now.secondsSinceEpoch, id])
+                guard let kind = NotificationKind(rawValue: row[2]), let channel = DeliveryChannel(storageName: row[4])
+                else { continue }
+                let attempts: Int = row[8]
+                claimed.append(
+                    ClaimedDelivery(
+                        id: id, notificationKey: row[1], kind: kind, meeting: row[3], channel: channel,
+                        recipient: row[5], envelopeFrom: row[6], message: row[7] ?? "", attempt: attempts + 1,
+                        due: Instant(secondsSinceEpoch: row[9]), meetingStart: Instant(secondsSinceEpoch: row[10])))
+            }
+            return claimed
+        }
+    }
+
+    public func record(_ id: Int64, attempt: AttemptRecord, resolution: Resolution, now: Instant) throws(StoreError) {
+        try write("record", durable: false) { db in
+            let reply = attempt.reply.map { String($0.prefix(500)) }
+            try db.execute(
+                sql: """
+                    INSERT INTO attempt (delivery_id, started_at, duration_ms, outcome, code, reply)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    id, attempt.started.secondsSinceEpoch, attempt.milliseconds, attempt.outcome, attempt.code,
+                    reply,
+                ])
+            let state: DeliveryState
+            var next = now.secondsSinceEpoch
+            var reason: String?
+            var escalation: String?
+            switch resolution {
+            case .delivered:
+                state = .delivered
+            case .deferred(let until):
+                state = .deferred
+                next = until.secondsSinceEpoch
+            case .failed(let why, let escalate):
+                state = .failed
+                reason = why
+                escalation = escalate ? "pending" : nil
+            case .dropped(let why):
+                state = .dropped
+                reason = why
+            }
+            try db.execute(
+                sql: """
+                    UPDATE delivery SET state = ?, next_attempt = ?, last_code = ?, last_reply = ?, reason = ?,
+                        escalation = COALESCE(?, escalation), updated_at = ?
+                    WHERE id = ? AND state = 'sending'
+                    """,
+                arguments: [
+                    state.rawValue, next, attempt.code, reply, reason, escalation, now.secondsSinceEpoch, id,
+                ])
+        }
+    }
+
+    public func recoverInterrupted(now: Instant) throws(StoreError) -> Int {
+        try write("recover", durable: true) { db in
+            try db.execute(
+                sql: """
+                    UPDATE delivery SET state = 'queued', next_attempt = ?, updated_at = ?,
+                        reason = 'interrupted while sending; sent again (it may arrive twice)'
+                    WHERE state = 'sending'
+                    """,
+                arguments: [now.secondsSinceEpoch, now.secondsSinceEpoch])
+            return db.changesCount
+        }
+    }
+
+    // MARK: - Reconcile and escalate
+
+    public func pending(dueFrom from: Instant) throws(StoreError) -> [PendingDelivery] {
+        try read("pending") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.id, n.key, n.kind, n.meeting, n.sequence, n.due
+                    FROM delivery d JOIN notification n ON n.id = d.notification_id
+                    WHERE d.state IN ('queued', 'deferred') AND n.due >= ?
+                    """,
+                arguments: [from.secondsSinceEpoch]
+            ).compactMap { row in
+                guard let kind = NotificationKind(rawValue: row[2]) else { return nil }
+                return PendingDelivery(
+                    id: row[0], notificationKey: row[1], kind: kind, meeting: row[3], sequence: row[4],
+                    due: Instant(secondsSinceEpoch: row[5]))
+            }
+        }
+    }
+
+    public func existingKeys(_ keys: [String]) throws(StoreError) -> Set<String> {
+        guard !keys.isEmpty else { return [] }
+        return try read("keys") { db in
+            var found: Set<String> = []
+            for chunk in stride(from: 0, to: keys.count, by: 500) {
+                let part = Array(keys[chunk..<min(keys.count, chunk + 500)])
+                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+                for key in try String.fetchAll(
+                    db, sql: "SELECT key FROM notification WHERE key IN (\(marks))", arguments: StatementArguments(part))
+                {
+                    found.insert(key)
+                }
+            }
+            return found
+        }
+    }
+
+    public func settle(_ ids: [Int64], as state: DeliveryState, reason: String, now: Instant) throws(StoreError) {
+        guard !ids.isEmpty else { return }
+        try write("settle", durable: true) { db in
+            for id in ids {
+                try db.execute(
+                    sql: """
+                        UPDATE delivery SET state = ?, reason = ?, updated_at = ?
+                        WHERE id = ? AND state IN ('queued', 'deferred')
+                        """,
+                    arguments: [state.rawValue, reason, now.secondsSinceEpoch, id])
+            }
+        }
+    }
+
+    public func failuresToEscalate() throws(StoreError) -> [FailedDelivery] {
+        try read("escalations") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.id, n.key, n.kind, n.meeting, n.sequence, d.recipient, d.person, d.seat, d.name,
+                        d.reason, d.last_code, d.last_reply
+                    FROM delivery d JOIN notification n ON n.id = d.notification_id
+                    WHERE d.escalation = 'pending' ORDER BY d.id
+                    """
+            ).compactMap { row in
+                guard let kind = NotificationKind(rawValue: row[2]) else { return nil }
+                var reason: String = row[9] ?? "not delivered"
+                if let code: Int = row[10] { reason += ": \(code) \((row[11] as String?) ?? "")" }
+                return FailedDelivery(
+                    id: row[0], notificationKey: row[1], kind: kind, meeting: row[3], sequence: row[4],
+                    recipient: row[5], person: row[6], seat: row[7], name: row[8], reason: reason)
+            }
+        }
+    }
+
+    public func escalate(_ ids: [Int64], with notifications: [NewNotification], now: Instant) throws(StoreError) {
+        _ = try enqueue(notifications, now: now)
+        try write("escalate", durable: true) { db in
+            for id in ids {
+                try db.execute(
+                    sql: "UPDATE delivery SET escalation = 'done', updated_at = ? WHERE id = ?",
+                    arguments: [now.secondsSinceEpoch, id])
+            }
+        }
+    }
+
+    // MARK: - Tracking
+
+    public func deliveries(_ filter: DeliveryFilter) throws(StoreError) -> [StoredDelivery] {
+        try read("deliveries") { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let meeting = filter.meeting {
+                conditions.append("n.meeting = ?")
+                arguments += [meeting]
+            }
+            if let body = filter.body {
+                conditions.append("n.body = ?")
+                arguments += [body]
+            }
+            if let state = filter.state {
+                conditions.append("d.state = ?")
+                arguments += [state.rawValue]
+            }
+            arguments += [filter.limit]
+            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.id, n.key, n.kind, n.meeting, n.body, d.channel, d.recipient, d.state, d.attempts,
+                        d.next_attempt, n.due, d.updated_at, d.last_code, d.last_reply, d.reason, d.escalation
+                    FROM delivery d JOIN notification n ON n.id = d.notification_id
+                    \(whereClause) ORDER BY n.due DESC, d.id DESC LIMIT ?
+                    """,
+                arguments: arguments
+            ).compactMap { row in
+                guard let kind = NotificationKind(rawValue: row[2]), let channel = DeliveryChannel(storageName: row[5]),
+                    let state = DeliveryState(rawValue: row[7])
+                else { return nil }
+                return StoredDelivery(
+                    id: row[0], notificationKey: row[1], kind: kind, meeting: row[3], body: row[4], channel: channel,
+                    recipient: row[6], state: state, attempts: row[8], nextAttempt: Instant(secondsSinceEpoch: row[9]),
+                    due: Instant(secondsSinceEpoch: row[10]), updated: Instant(secondsSinceEpoch: row[11]),
+                    lastCode: row[12], lastReply: row[13], reason: row[14], escalated: (row[15] as String?) == "done")
+            }
+        }
+    }
+
+    public func retry(_ id: Int64, now: Instant) throws(StoreError) {
+        try write("retry", durable: true) { db in
+            guard let state = try String.fetchOne(db, sql: "SELECT state FROM delivery WHERE id = ?", arguments: [id])
+            else {
+                throw StoreError(
+                    code: "store.not_found", message: "no delivery \(id)",
+                    place: "\(path): retry")
+            }
+            guard ["failed", "dropped", "deferred", "cancelled", "superseded"].contains(state) else {
+                throw StoreError(
+                    code: "store.state", message: "delivery \(id) is \(state); only a failed, dropped, deferred, "
+                        + "cancelled or superseded one can be retried", place: "\(path): retry")
+            }
+            let hasMessage =
+                try Bool.fetchOne(db, sql: "SELECT message IS NOT NULL FROM delivery WHERE id = ?", arguments: [id])
+                ?? false
+            guard hasMessage else {
+                throw StoreError(
+                    code: "store.state", message: "delivery \(id) was purged; its message is no longer kept",
+                    place: "\(path): retry")
+            }
+            try db.execute(
+                sql: """
+                    UPDATE delivery SET state = 'queued', next_attempt = ?, reason = 'retried by hand', updated_at = ?
+                    WHERE id = ?
+                    """,
+                arguments: [now.secondsSinceEpoch, now.secondsSinceEpoch, id])
+        }
+    }
+
+    public func purge(finishedBefore before: Instant) throws(StoreError) -> PurgeCount {
+        try write("purge", durable: true) { db in
+            let cutoff = before.secondsSinceEpoch
+            // A notification goes once every delivery of it has finished before the cutoff.
+            try db.execute(
+                sql: """
+                    DELETE FROM delivery WHERE updated_at < ?
+                    AND state IN ('delivered', 'failed', 'cancelled', 'superseded', 'dropped')
+                    AND (escalation IS NULL OR escalation = 'done')
+                    """,
+                arguments: [cutoff])
+            let deliveries = db.changesCount
+            try db.execute(
+                sql: """
+                    DELETE FROM notification WHERE created_at < ?
+                    AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.notification_id = notification.id)
+                    """,
+                arguments: [cutoff])
+            let notifications = db.changesCount
+            try db.execute(
+                sql: "UPDATE trigger_log SET payload = '' WHERE received_at < ? AND payload != ''",
+                arguments: [cutoff])
+            let triggers = db.changesCount
+            return PurgeCount(notifications: notifications, deliveries: deliveries, triggers: triggers)
+        }
+    }
+
+    // MARK: - Triggers and the overlay
+
+    public func recordTrigger(_ entry: TriggerEntry) throws(StoreError) -> Bool {
+        try write("trigger", durable: true) { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO trigger_log (id, system, type, received_at, payload) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO NOTHING
+                    """,
+                arguments: [entry.id, entry.system, entry.type, entry.receivedAt.secondsSinceEpoch, entry.payload])
+            guard db.changesCount > 0 else { return false }
+            for change in entry.changes {
+                try db.execute(
+                    sql: """
+                        INSERT INTO overlay_change (change_id, trigger_id, known_at, action) VALUES (?, ?, ?, ?)
+                        ON CONFLICT(change_id) DO NOTHING
+                        """,
+                    arguments: [
+                        change.id, entry.id, change.knownAt?.secondsSinceEpoch, OverlayCodec.encode(change.action),
+                    ])
+            }
+            return true
+        }
+    }
+
+    public func overlay() throws(StoreError) -> Overlay {
+        try read("overlay") { db in
+            let changes = try Row.fetchAll(
+                db, sql: "SELECT change_id, known_at, action FROM overlay_change ORDER BY seq"
+            ).compactMap { row -> OverlayChange? in
+                guard let action = OverlayCodec.decode(row[2]) else { return nil }
+                let knownAt: Int64? = row[1]
+                return OverlayChange(id: row[0], action: action, knownAt: knownAt.map(Instant.init(secondsSinceEpoch:)))
+            }
+            return Overlay(changes: changes)
+        }
+    }
+
+    // MARK: - Status
+
+    public func nextAttempt() throws(StoreError) -> Instant? {
+        try read("next") { db in
+            try Int64.fetchOne(
+                db, sql: "SELECT MIN(next_attempt) FROM delivery WHERE state IN ('queued', 'deferred')"
+            ).map(Instant.init(secondsSinceEpoch:))
+        }
+    }
+
+    public func countsByState() throws(StoreError) -> [DeliveryState: Int] {
+        try read("counts") { db in
+            var counts: [DeliveryState: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) FROM delivery GROUP BY state") {
+                if let state = DeliveryState(rawValue: row[0]) { counts[state] = row[1] }
+            }
+            return counts
+        }
+    }
+
+    public func integrityCheck() throws(StoreError) -> Bool {
+        try read("integrity_check") { db in
+            try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok"
+        }
+    }
+
+    // MARK: - Plumbing
+
+    /// One transaction; `durable` writes it with `synchronous=FULL`, else `NORMAL`.
+    private func write<T>(
+        _ operation: String, durable: Bool, _ body: (Database) throws -> T
+    ) throws(StoreError) -> T {
+        do {
+            return try writer.writeWithoutTransaction { db in
+                try db.execute(sql: durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                guard let result else {
+                    throw StoreError(code: "store.io", message: "the transaction gave no result", place: operation)
+                }
+                return result
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw Self.storeError(error, path: path, operation: operation)
+        }
+    }
+
+    private func read<T>(_ operation: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try writer.read(body)
+        } catch {
+            throw Self.storeError(error, path: path, operation: operation)
+        }
+    }
+
+    static func storeError(_ error: any Error, path: String, operation: String) -> StoreError {
+        let place = "\(path): \(operation)"
+        guard let error = error as? DatabaseError else {
+            return StoreError(code: "store.io", message: "\(error)", place: place)
+        }
+        switch error.resultCode {
+        case .SQLITE_FULL:
+            return StoreError(
+                code: "store.full", message: "the disk is full; free space and Kallad carries on", place: place)
+        case .SQLITE_READONLY:
+            return StoreError(
+                code: "store.readonly",
+                message: "the database is read-only; make it and its folder writable for Kallad's user", place: place)
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            return StoreError(
+                code: "store.corrupt", message: "the database is damaged: \(error.message ?? "")",
+                place: place)
+        case .SQLITE_CANTOPEN:
+            return StoreError(
+                code: "store.open", message: "cannot open the database; check the path and permissions",
+                place: place)
+        default:
+            return StoreError(code: "store.io", message: error.message ?? "\(error)", place: place)
+        }
+    }
+}
+
+extension KalladDatabase {
+    /// Caps the database at its current size plus `pages` (SQLite's `max_page_count`): what a full disk looks like
+    /// to SQLite, for tests and for an operator who wants a hard ceiling.
+    public func limitPages(toCurrentPlus pages: Int) throws(StoreError) {
+        do {
+            try writer.writeWithoutTransaction { db in
+                let count = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+                _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(count + pages)")
+            }
+        } catch {
+            throw Self.storeError(error, path: path, operation: "max_page_count")
+        }
+    }
+}
+
+extension KalladDatabase {
+    /// The attempts of one delivery, oldest first.
+    public func attempts(_ id: Int64) throws(StoreError) -> [AttemptRecord] {
+        do {
+            return try writer.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT started_at, duration_ms, outcome, code, reply FROM attempt
+                        WHERE delivery_id = ? ORDER BY id
+                        """,
+                    arguments: [id]
+                ).map { row in
+                    AttemptRecord(
+                        started: Instant(secondsSinceEpoch: row[0]), milliseconds: row[1], outcome: row[2],
+                        code: row[3], reply: row[4])
+                }
+            }
+        } catch {
+            throw Self.storeError(error, path: path, operation: "attempts")
+        }
+    }
+}
+
+extension KalladDatabase {
+    /// Makes the database refuse every write, as a read-only one does (`PRAGMA query_only`), or take them again:
+    /// for maintenance (a backup copy) and for tests of how the daemon copes.
+    public func refuseWrites(_ refuse: Bool) throws(StoreError) {
+        do {
+            try writer.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA query_only = \(refuse ? "ON" : "OFF")")
+            }
+        } catch {
+            throw Self.storeError(error, path: path, operation: "query_only")
+        }
+    }
+}

@@ -33,7 +33,10 @@ struct Check: ParsableCommand {
         switch format {
         case .text:
             for diagnostic in diagnostics { print(diagnostic.description) }
-            let meetings = schedule.meetings.filter { range.contains($0.date.year) && $0.status == .scheduled }.count
+            var meetings = 0
+            for meeting in schedule.meetings where range.contains(meeting.date.year) && meeting.status == .scheduled {
+                meetings += 1
+            }
             print(
                 "\(options.config): \(registry.bodies.count) bodies, \(registry.people.count) people, "
                     + "\(meetings) meetings in \(range.lowerBound)–\(range.upperBound); "

@@ -3,9 +3,10 @@ import KalladCore
 
 /// One JSON object per line, keys sorted, snake_case.
 enum JSONLine {
-    static func encode(_ value: some Encodable) -> String {
+    static func encode(_ value: some Encodable, snakeCase: Bool = false) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        if snakeCase { encoder.keyEncodingStrategy = .convertToSnakeCase }
         guard let data = try? encoder.encode(value) else { return "{}" }
         return String(decoding: data, as: UTF8.self)
     }

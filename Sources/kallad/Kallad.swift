@@ -16,7 +16,10 @@ struct Kallad: AsyncParsableCommand {
         commandName: "kallad",
         abstract: "Summons, agenda requests and reminders for Swedish region–municipality collaboration bodies.",
         discussion: "Exit codes: 0 ok, 1 rule violations, 2 unusable input.",
-        subcommands: [Check.self, Meetings.self, Plan.self, Preview.self, SendTest.self, Run.self, Trigger.self]
+        subcommands: [
+            Check.self, Meetings.self, Plan.self, Preview.self, SendTest.self, Simulate.self, Deliveries.self,
+            Retry.self, Purge.self, Run.self, Trigger.self,
+        ]
     )
 
     /// Runs a subcommand; usage errors exit 2 like any other unusable input.

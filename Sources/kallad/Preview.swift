@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KalladCompose
 import KalladCore
+import KalladDaemon
 
 struct Preview: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,26 +40,27 @@ struct Preview: ParsableCommand {
         let end = zone.instant(of: LocalDateTime(last.adding(days: 1), .midnight))
         let (planner, schedule) = Planner.prepare(registry: registry, from: start, to: end)
         for diagnostic in schedule.diagnostics { Console.error(diagnostic.description) }
-        // A quarter at a time, so a year of a national registry is never all in memory at once.
+        // A quarter at a time, so a year of a national registry is never all in memory at once; the text goes out
+        // in large writes.
         var shown: [DueNotification] = []
         var count = 0
-        var pieceStart = start
-        while pieceStart < end {
-            let pieceEnd = min(end, pieceStart.adding(seconds: 92 * 86_400))
-            for notification in planner.notifications(for: schedule, from: pieceStart, to: pieceEnd)
-            where body == nil || notification.meeting.body == body {
+        let output = OutputBuffer()
+        try planner.notifications(for: schedule, from: start, to: end, pieceSeconds: 92 * 86_400) { piece in
+            for notification in piece where body == nil || notification.meeting.body == body {
                 count += 1
                 switch format {
-                case .json: print(JSONLine.encode(NotificationJSON(notification, zone: zone)))
-                case .text: print(TextOutput.notification(notification, registry: registry))
+                case .json: output.append(JSONLine.encode(NotificationJSON(notification, zone: zone)) + "\n")
+                case .text: TextOutput.appendNotification(notification, zone: zone, to: &output.bytes)
                 }
                 if eml != nil { shown.append(notification) }
+                try output.flushIfFull()
             }
-            pieceStart = pieceEnd
         }
+        try output.flush()
         if let eml { try writeMessages(shown, registry: registry, to: eml) }
         if format == .text {
-            print("\(count) notifications due \(first)–\(last); nothing was sent (dry run)")
+            output.append("\(count) notifications due \(first)–\(last); nothing was sent (dry run)\n")
+            try output.flush()
         }
     }
 

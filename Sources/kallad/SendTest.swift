@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KalladCompose
 import KalladCore
+import KalladDaemon
 import KalladTransport
 
 struct SendTest: AsyncParsableCommand {
@@ -49,7 +50,7 @@ struct SendTest: AsyncParsableCommand {
                 outcome = FolderTransport(folder: delivery.folder).deliver(name: "send-test-\(to).eml", content: bytes)
                 what += " (written to \(delivery.folder)/)"
             case .smtp:
-                let settings = try smtpSettings(delivery)
+                let settings = try OutboxSetup.smtpSettings(delivery)
                 let result = await SMTPTransport(settings: settings).send(
                     [OutgoingMail(from: delivery.serviceAddress, recipients: [to], message: bytes)])
                 outcome = result.first?.recipients[to] ?? .transient(nil, reason: "no result", retryAfter: nil)
@@ -97,19 +98,12 @@ struct SendTest: AsyncParsableCommand {
         }
     }
 
-    func smtpSettings(_ delivery: DeliverySettings) throws -> SMTPSettings {
-        let password = try delivery.passwordFile.map { try Secrets.read($0) }
-        return SMTPSettings(
-            url: delivery.smtpURL ?? "", requireTLS: delivery.requireTLS, caFile: delivery.caFile,
-            username: delivery.username, password: password)
-    }
-
     func webhookRequest(
         _ settings: ReceiverSettings, registry: Registry, now: Instant
     ) throws
         -> (WebhookRequest, String)
     {
-        let secrets = try settings.secretFiles.map { try Secrets.read($0) }
+        let secrets = try settings.secretFiles.map { try SecretFiles.read($0).get() }
         guard let kind = WebhookReceiver.Kind(rawValue: settings.kind) else {
             throw ValidationError("receiver \(settings.id) has kind \(settings.kind)")
         }
@@ -133,18 +127,3 @@ struct SendTest: AsyncParsableCommand {
     }
 }
 
-/// Secrets named in the configuration: a file path, or the name of a systemd credential
-/// (`$CREDENTIALS_DIRECTORY/<name>`). Trailing line breaks are dropped.
-enum Secrets {
-    static func read(_ name: String) throws -> String {
-        var candidates = [name]
-        if let directory = ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"] {
-            candidates.append("\(directory)/\(name)")
-        }
-        for path in candidates where FileManager.default.isReadableFile(atPath: path) {
-            let text = try String(contentsOfFile: path, encoding: .utf8)
-            return String(text.reversed().drop { $0 == "\n" || $0 == "\r" }.reversed())
-        }
-        throw ValidationError("cannot read the secret '\(name)': no such file, and no systemd credential of that name")
-    }
-}

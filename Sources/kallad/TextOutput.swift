@@ -1,4 +1,7 @@
+import ArgumentParser
+import Foundation
 import KalladCore
+import KalladStore
 
 /// Human-readable lines for the listing commands.
 enum TextOutput {
@@ -39,6 +42,89 @@ enum TextOutput {
     }
 }
 
+extension TextOutput {
+    /// `notification(_:registry:)` and its line break, appended to `out` as UTF-8 without making strings.
+    static func appendNotification(_ n: DueNotification, zone: ZoneRules, to out: inout [UInt8]) {
+        zone.appendISO8601(n.due, to: &out)
+        out.append(contentsOf: "  ".utf8)
+        let kind = n.kind.rawValue.utf8
+        out.append(contentsOf: kind)
+        if kind.count < 16 { out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 16 - kind.count)) }
+        out.append(UInt8(ascii: " "))
+        out.append(contentsOf: n.meeting.id.utf8)
+        out.append(contentsOf: "  from ".utf8)
+        out.append(contentsOf: (n.sender?.name ?? "—").utf8)
+        out.append(contentsOf: " to ".utf8)
+        var optional = 0
+        for recipient in n.recipients where recipient.optional { optional += 1 }
+        out.append(contentsOf: String(n.recipients.count).utf8)
+        out.append(contentsOf: (n.recipients.count == 1 ? " recipient" : " recipients").utf8)
+        if optional > 0 {
+            out.append(contentsOf: " (".utf8)
+            out.append(contentsOf: String(optional).utf8)
+            out.append(contentsOf: " optional)".utf8)
+        }
+        if let deadline = n.agendaDeadline {
+            out.append(contentsOf: ", items by ".utf8)
+            deadline.appendISO(to: &out)
+        }
+        if let previous = n.previousStart { out.append(contentsOf: ", moved from \(previous)".utf8) }
+        out.append(contentsOf: "\n    key ".utf8)
+        out.append(contentsOf: n.key.utf8)
+        out.append(UInt8(ascii: "\n"))
+    }
+}
+
+/// Standard output written in large pieces (one `write` per 256 KiB) instead of one `print` per line.
+final class OutputBuffer {
+    var bytes: [UInt8] = []
+
+    init() { bytes.reserveCapacity(1 << 18) }
+
+    func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+    func flushIfFull() throws {
+        if bytes.count >= 1 << 18 { try flush() }
+    }
+
+    func flush() throws {
+        try bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(1, base + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw ExitCode(ExitStatus.unusable)
+                }
+                offset += written
+            }
+        }
+        bytes.removeAll(keepingCapacity: true)
+    }
+}
+
 extension String {
     func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+
+}
+
+extension TextOutput {
+    /// `#12 delivered summons norrbotten-lsg/2027-02-11 → anna@example.se (1 attempt) — 250 2.0.0 Queued`.
+    static func delivery(_ d: StoredDelivery, zone: ZoneRules) -> String {
+        let to: String =
+            switch d.channel {
+            case .email: d.recipient
+            case .receiver(let name): "receiver \(name)"
+            }
+        var line =
+            "#\(d.id) \(d.state.rawValue) \(d.kind.rawValue) \(d.meeting) → \(to), due \(zone.iso8601(d.due)), "
+            + "\(d.attempts) attempt\(d.attempts == 1 ? "" : "s")"
+        if d.state == .deferred || d.state == .queued { line += ", next \(zone.iso8601(d.nextAttempt))" }
+        if let code = d.lastCode { line += " — \(code) \(d.lastReply ?? "")" } else if let reply = d.lastReply {
+            line += " — \(reply)"
+        }
+        if let reason = d.reason, d.state != .delivered { line += " (\(reason)\(d.escalated ? "; escalated" : ""))" }
+        return line
+    }
 }

@@ -85,12 +85,23 @@ struct ComposerTests {
                 of: LocalDateTime(
                     LocalDate(iso: "2026-12-01")!,
                     .midnight)), to: zone.instant(of: LocalDateTime(LocalDate(iso: "2027-06-01")!, .midnight)))
-        let kinds = Set(due.notifications.map(\.kind))
+        // The outbox, not the planner, makes escalations: one for the first summons, naming who was not reached.
+        let summons = try #require(due.notifications.first { $0.kind == .summons })
+        var escalation = summons
+        escalation.key = summons.key + "/escalation/1"
+        escalation.kind = .escalation
+        escalation.recipients = Array(summons.recipients.prefix(1))
+        escalation.unreached = [
+            UnreachedRecipient(
+                name: "Örjan Å", email: "orjan@example.se", reason: "550 5.1.1 no such user", substitute: "Märta Ö")
+        ]
+        let notifications = due.notifications + [escalation]
+        let kinds = Set(notifications.map(\.kind))
         #expect(kinds == Set(NotificationKind.allCases))
         let composer = try Composer(templates: try Self.templates())
         let settings = MailSettings(serviceAddress: "kallad@example.se", domain: "kallad.example.se")
         var mails: [(DueNotification, ComposedMail)] = []
-        for n in due.notifications {
+        for n in notifications {
             for mail in try composer.mails(for: n, registry: registry, settings: settings, now: n.due) {
                 mails.append((n, mail))
             }
@@ -125,6 +136,10 @@ struct ComposerTests {
                 #expect((event?["sequence"] as? Int ?? -1) > (requestSequence ?? Int.max))
             default:
                 #expect(calendars.isEmpty)
+            }
+            if n.kind == .escalation {
+                #expect(text.contains("Örjan Å <orjan@example.se>: 550 5.1.1 no such user"))
+                #expect(text.contains("Märta Ö"))
             }
             if n.kind == .update {
                 #expect(text.contains(language == "sv" ? "flyttat" : "moved"))

@@ -150,6 +150,21 @@ struct PlannerTests {
         #expect(all.last?.recipients.count == all.first { $0.kind == .summons }?.recipients.count)
     }
 
+    @Test("summons.send_now: the summons goes out when asked, once; asked after it went, nothing new")
+    func sendNow() {
+        let asked = F.zone.instant(of: F.at("2026-08-18", "13:45"))
+        let early = plan(F.registry(changes: [
+            OverlayChange(id: "s", action: .sendNow(meeting: "lsg/2026-09-10"), knownAt: asked)
+        ])).filter { $0.meeting.id == "lsg/2026-09-10" }
+        #expect(early.filter { $0.kind == .summons }.map(\.due) == [asked])
+        #expect(early.first { $0.kind == .summons }?.key == "lsg/2026-09-10/summons/0")
+        let late = F.zone.instant(of: F.at("2026-09-01", "09:00"))
+        let after = plan(F.registry(changes: [
+            OverlayChange(id: "s", action: .sendNow(meeting: "lsg/2026-09-10"), knownAt: late)
+        ])).filter { $0.meeting.id == "lsg/2026-09-10" && $0.kind == .summons }
+        #expect(after.map { local($0) } == ["2026-08-27T08:00"])
+    }
+
     @Test("Cancelled before anyone was told, or in the configuration: no cancellation")
     func cancelledQuietly() {
         let early = F.registry(changes: [

@@ -2,7 +2,8 @@
 
 Arguments: --spool DIR (each accepted message is written as DIR/<n>.eml, envelope in DIR/<n>.json),
 --tls CERT KEY (offer STARTTLS and require it), --auth USER:PASS (require AUTH PLAIN/LOGIN),
---rcpt ADDRESS=CODE (answer RCPT for ADDRESS with CODE), --data CODE (answer after DATA with CODE).
+--rcpt ADDRESS=CODE (answer RCPT for ADDRESS with CODE), --data CODE (answer after DATA with CODE),
+--data-file PATH (answer after DATA with the code in PATH while that file exists: a test flips the server).
 Prints "PORT <n>" when listening; runs until stdin closes (so it dies with the test).
 """
 import argparse
@@ -33,8 +34,12 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        if self.args.data and self.args.data != "250":
-            return f"{self.args.data} {TEXT.get(self.args.data, 'scripted')}"
+        code = self.args.data
+        if self.args.data_file and os.path.exists(self.args.data_file):
+            with open(self.args.data_file) as f:
+                code = f.read().strip() or None
+        if code and code != "250":
+            return f"{code} {TEXT.get(code, 'scripted')}"
         self.count += 1
         base = os.path.join(self.args.spool, str(self.count))
         with open(base + ".eml", "wb") as f:
@@ -52,6 +57,7 @@ def main():
     p.add_argument("--auth")
     p.add_argument("--rcpt", action="append", default=[])
     p.add_argument("--data")
+    p.add_argument("--data-file")
     args = p.parse_args()
     os.makedirs(args.spool, exist_ok=True)
     kwargs = {}

@@ -80,5 +80,21 @@ expect "send-test over SMTP" 0 "delivered — 250" -- "$kallad" send-test --conf
 expect "the server stored it" 0 "Kallad: testmeddelande" -- cat "$tmp/spool/1.eml"
 expect "send-test over SMTP, refused" 1 "refused: .* 550" -- "$kallad" send-test --config "$tmp/send" --to gone@example.se
 
+# The outbox: a simulated quarter through the folder transport, then tracking, retry and purge on its database.
+expect "simulate a quarter" 0 "deliveries \([0-9]+ delivered\), 0 escalated" -- \
+    "$kallad" simulate --from 2027-01-01 --to 2027-03-31 --out "$tmp/sim" --database "$tmp/sim.sqlite"
+expect "simulate wrote the summons" 0 "norrbotten-lsg_2027-02-11_summons_0_" -- ls "$tmp/sim"
+expect "deliveries of a meeting" 0 "delivered summons norrbotten-lsg/2027-02-11 → " -- \
+    "$kallad" deliveries --database "$tmp/sim.sqlite" --meeting norrbotten-lsg/2027-02-11
+expect "deliveries as JSON" 0 '"notification_key":"norrbotten-lsg/2027-02-11/summons/0"' -- \
+    "$kallad" deliveries --database "$tmp/sim.sqlite" --meeting norrbotten-lsg/2027-02-11 --format json
+expect "deliveries, unknown state" 2 "is not a state" -- "$kallad" deliveries --database "$tmp/sim.sqlite" --state lost
+expect "retry a delivered one is refused" 2 "only a failed, dropped" -- "$kallad" retry 1 --database "$tmp/sim.sqlite"
+expect "retry an unknown one" 2 "no delivery 999999" -- "$kallad" retry 999999 --database "$tmp/sim.sqlite"
+expect "purge keeps recent ones" 0 "purged 0 notifications and 0 deliveries" -- \
+    "$kallad" purge --database "$tmp/sim.sqlite"
+expect "purge, bad retention" 2 "not a duration" -- "$kallad" purge --database "$tmp/sim.sqlite" --older-than 6months
+expect "simulate, dates reversed" 2 "is after" -- "$kallad" simulate --from 2027-03-01 --to 2027-01-01
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -32,66 +32,289 @@ public enum MeetingStatus: String, Sendable, Hashable {
 
 /// One meeting of one body: when, where, and what has happened to it.
 public struct Meeting: Hashable, Sendable, Identifiable {
+    /// The fields, held once and shared by every copy until one is changed (copy on write): a schedule holds each
+    /// meeting twice (in order and by body) and the planner passes meetings around, so a copy costs one reference.
+    ///
+    /// `@unchecked Sendable` is safe: a `Storage` is only changed through `Meeting`'s setters, which first make
+    /// their own copy unless this value is its only holder (`isKnownUniquelyReferenced`), so a `Storage` reachable
+    /// from more than one value (or thread) is never written.
+    final class Storage: @unchecked Sendable {
+        var id: String
+        var body: String
+        var kind: MeetingKind
+        var source: MeetingSource
+        var start: LocalDateTime
+        var end: LocalDateTime
+        var location: String
+        var status: MeetingStatus
+        var sequence: Int
+        var history: [MeetingRevision]
+        var knownAt: Instant?
+        var cancelledAt: Instant?
+        var allowHoliday: Bool
+        var requestedBy: String?
+        var reason: String
+        var agenda: [AgendaItem]
+        var adjustments: MeetingAdjustments
+        var sourceLocation: SourceLocation?
+
+        init(
+            id: String, body: String, kind: MeetingKind, source: MeetingSource, start: LocalDateTime,
+            end: LocalDateTime, location: String, status: MeetingStatus, sequence: Int, history: [MeetingRevision],
+            knownAt: Instant?, cancelledAt: Instant?, allowHoliday: Bool, requestedBy: String?, reason: String,
+            agenda: [AgendaItem], adjustments: MeetingAdjustments, sourceLocation: SourceLocation?
+        ) {
+            self.id = id
+            self.body = body
+            self.kind = kind
+            self.source = source
+            self.start = start
+            self.end = end
+            self.location = location
+            self.status = status
+            self.sequence = sequence
+            self.history = history
+            self.knownAt = knownAt
+            self.cancelledAt = cancelledAt
+            self.allowHoliday = allowHoliday
+            self.requestedBy = requestedBy
+            self.reason = reason
+            self.agenda = agenda
+            self.adjustments = adjustments
+            self.sourceLocation = sourceLocation
+        }
+
+        func copy() -> Storage {
+            Storage(
+                id: id, body: body, kind: kind, source: source, start: start, end: end, location: location,
+                status: status, sequence: sequence, history: history, knownAt: knownAt, cancelledAt: cancelledAt,
+                allowHoliday: allowHoliday, requestedBy: requestedBy, reason: reason, agenda: agenda,
+                adjustments: adjustments, sourceLocation: sourceLocation)
+        }
+    }
+
+    var storage: Storage
+
+    private mutating func unique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    }
+
     /// Stable id: `<body>/<original date>` (kept when the meeting moves), or an extra meeting's id.
-    public var id: String
+    public var id: String {
+        get { storage.id }
+        set {
+            unique()
+            storage.id = newValue
+        }
+    }
+
     /// The body.
-    public var body: String
+    public var body: String {
+        get { storage.body }
+        set {
+            unique()
+            storage.body = newValue
+        }
+    }
+
     /// Ordinary, extra or joint.
-    public var kind: MeetingKind
+    public var kind: MeetingKind {
+        get { storage.kind }
+        set {
+            unique()
+            storage.kind = newValue
+        }
+    }
+
     /// Where the date came from.
-    public var source: MeetingSource
+    public var source: MeetingSource {
+        get { storage.source }
+        set {
+            unique()
+            storage.source = newValue
+        }
+    }
+
     /// Start, local.
-    public var start: LocalDateTime
+    public var start: LocalDateTime {
+        get { storage.start }
+        set {
+            unique()
+            storage.start = newValue
+        }
+    }
+
     /// End, local.
-    public var end: LocalDateTime
+    public var end: LocalDateTime {
+        get { storage.end }
+        set {
+            unique()
+            storage.end = newValue
+        }
+    }
+
     /// Where.
-    public var location: String
+    public var location: String {
+        get { storage.location }
+        set {
+            unique()
+            storage.location = newValue
+        }
+    }
+
     /// On or cancelled.
-    public var status: MeetingStatus
+    public var status: MeetingStatus {
+        get { storage.status }
+        set {
+            unique()
+            storage.status = newValue
+        }
+    }
+
     /// Raised by every move; the calendar invitation's SEQUENCE.
-    public var sequence: Int
+    public var sequence: Int {
+        get { storage.sequence }
+        set {
+            unique()
+            storage.sequence = newValue
+        }
+    }
+
     /// Earlier starts, oldest first, each with when the move became known.
-    public var history: [MeetingRevision]
+    public var history: [MeetingRevision] {
+        get { storage.history }
+        set {
+            unique()
+            storage.history = newValue
+        }
+    }
+
     /// When the meeting became known (extra meetings), or `nil` for planned ones.
-    public var knownAt: Instant?
+    public var knownAt: Instant? {
+        get { storage.knownAt }
+        set {
+            unique()
+            storage.knownAt = newValue
+        }
+    }
+
     /// When the cancellation became known, if cancelled.
-    public var cancelledAt: Instant?
+    public var cancelledAt: Instant? {
+        get { storage.cancelledAt }
+        set {
+            unique()
+            storage.cancelledAt = newValue
+        }
+    }
+
     /// Explicitly allowed on a weekend or holiday.
-    public var allowHoliday: Bool
+    public var allowHoliday: Bool {
+        get { storage.allowHoliday }
+        set {
+            unique()
+            storage.allowHoliday = newValue
+        }
+    }
+
     /// The party that asked for it (extra meetings).
-    public var requestedBy: String?
+    public var requestedBy: String? {
+        get { storage.requestedBy }
+        set {
+            unique()
+            storage.requestedBy = newValue
+        }
+    }
+
     /// Why (extra or cancelled meetings).
-    public var reason: String
+    public var reason: String {
+        get { storage.reason }
+        set {
+            unique()
+            storage.reason = newValue
+        }
+    }
+
     /// Agenda items sent in so far.
-    public var agenda: [AgendaItem]
+    public var agenda: [AgendaItem] {
+        get { storage.agenda }
+        set {
+            unique()
+            storage.agenda = newValue
+        }
+    }
+
     /// Stand-ins, absences and appointed role holders for this meeting.
-    public var adjustments: MeetingAdjustments
+    public var adjustments: MeetingAdjustments {
+        get { storage.adjustments }
+        set {
+            unique()
+            storage.adjustments = newValue
+        }
+    }
+
     /// Where the date is declared, when it comes from the configuration.
-    public var sourceLocation: SourceLocation?
+    public var sourceLocation: SourceLocation? {
+        get { storage.sourceLocation }
+        set {
+            unique()
+            storage.sourceLocation = newValue
+        }
+    }
 
     /// Creates a meeting.
     public init(
         id: String, body: String, kind: MeetingKind, source: MeetingSource, start: LocalDateTime, end: LocalDateTime,
         location: String, allowHoliday: Bool = false, sourceLocation: SourceLocation? = nil
     ) {
-        self.id = id
-        self.body = body
-        self.kind = kind
-        self.source = source
-        self.start = start
-        self.end = end
-        self.location = location
-        self.status = .scheduled
-        self.sequence = 0
-        self.history = []
-        self.knownAt = nil
-        self.cancelledAt = nil
-        self.allowHoliday = allowHoliday
-        self.requestedBy = nil
-        self.reason = ""
-        self.agenda = []
-        self.adjustments = MeetingAdjustments()
-        self.sourceLocation = sourceLocation
+        storage = Storage(
+            id: id, body: body, kind: kind, source: source, start: start, end: end, location: location,
+            status: .scheduled, sequence: 0, history: [], knownAt: nil, cancelledAt: nil, allowHoliday: allowHoliday,
+            requestedBy: nil, reason: "", agenda: [], adjustments: MeetingAdjustments(), sourceLocation: sourceLocation)
+    }
+
+    /// Equal when every field is.
+    public static func == (a: Meeting, b: Meeting) -> Bool {
+        if a.storage === b.storage { return true }
+        return a.id == b.id
+            && a.body == b.body
+            && a.kind == b.kind
+            && a.source == b.source
+            && a.start == b.start
+            && a.end == b.end
+            && a.location == b.location
+            && a.status == b.status
+            && a.sequence == b.sequence
+            && a.history == b.history
+            && a.knownAt == b.knownAt
+            && a.cancelledAt == b.cancelledAt
+            && a.allowHoliday == b.allowHoliday
+            && a.requestedBy == b.requestedBy
+            && a.reason == b.reason
+            && a.agenda == b.agenda
+            && a.adjustments == b.adjustments
+            && a.sourceLocation == b.sourceLocation
+    }
+
+    /// Hashes every field.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(body)
+        hasher.combine(kind)
+        hasher.combine(source)
+        hasher.combine(start)
+        hasher.combine(end)
+        hasher.combine(location)
+        hasher.combine(status)
+        hasher.combine(sequence)
+        hasher.combine(history)
+        hasher.combine(knownAt)
+        hasher.combine(cancelledAt)
+        hasher.combine(allowHoliday)
+        hasher.combine(requestedBy)
+        hasher.combine(reason)
+        hasher.combine(agenda)
+        hasher.combine(adjustments)
+        hasher.combine(sourceLocation)
     }
 
     /// The meeting's day.

@@ -1,5 +1,24 @@
 /// A notification the planner found due: what, when, from whom, to whom, about which meeting.
+///
+/// The meeting, sender, chair and secretary are the same for every notification of one meeting state, so they are
+/// held once and shared (a year of a national registry has 220,000 notifications); setting one of them gives this
+/// notification its own copy.
 public struct DueNotification: Hashable, Sendable {
+    /// What the notifications of one meeting state share.
+    final class Shared: Sendable {
+        let meeting: Meeting
+        let sender: Recipient?
+        let chair: RoleHolder?
+        let secretary: RoleHolder?
+
+        init(meeting: Meeting, sender: Recipient?, chair: RoleHolder?, secretary: RoleHolder?) {
+            self.meeting = meeting
+            self.sender = sender
+            self.chair = chair
+            self.secretary = secretary
+        }
+    }
+
     /// Deterministic idempotency key: the same inputs give the same key, so nothing is sent twice.
     /// `<meeting id>/<kind>` or `<meeting id>/<kind>/<sequence>` for kinds that follow the meeting's time.
     public var key: String
@@ -7,20 +26,112 @@ public struct DueNotification: Hashable, Sendable {
     public var kind: NotificationKind
     /// When it should go out.
     public var due: Instant
-    /// The meeting, as it stands when the notification goes out.
-    public var meeting: Meeting
-    /// The convener, who sends it.
-    public var sender: Recipient?
+    var shared: Shared
     /// Who receives it.
     public var recipients: [Recipient]
-    /// The chair at the meeting.
-    public var chair: RoleHolder?
-    /// The secretary at the meeting.
-    public var secretary: RoleHolder?
     /// For agenda requests: the last day for agenda items.
     public var agendaDeadline: LocalDate?
     /// The SEQUENCE of the calendar invitation.
     public var sequence: Int
     /// For updates: the start before the move.
     public var previousStart: LocalDateTime?
+    /// For escalations: who could not be reached, and why.
+    public var unreached: [UnreachedRecipient] = []
+
+    init(
+        key: String, kind: NotificationKind, due: Instant, shared: Shared, recipients: [Recipient],
+        agendaDeadline: LocalDate?, sequence: Int, previousStart: LocalDateTime?
+    ) {
+        self.key = key
+        self.kind = kind
+        self.due = due
+        self.shared = shared
+        self.recipients = recipients
+        self.agendaDeadline = agendaDeadline
+        self.sequence = sequence
+        self.previousStart = previousStart
+    }
+
+    /// The meeting, as it stands when the notification goes out.
+    public var meeting: Meeting {
+        get { shared.meeting }
+        set { shared = Shared(meeting: newValue, sender: sender, chair: chair, secretary: secretary) }
+    }
+
+    /// The convener, who sends it.
+    public var sender: Recipient? {
+        get { shared.sender }
+        set { shared = Shared(meeting: meeting, sender: newValue, chair: chair, secretary: secretary) }
+    }
+
+    /// The chair at the meeting.
+    public var chair: RoleHolder? {
+        get { shared.chair }
+        set { shared = Shared(meeting: meeting, sender: sender, chair: newValue, secretary: secretary) }
+    }
+
+    /// The secretary at the meeting.
+    public var secretary: RoleHolder? {
+        get { shared.secretary }
+        set { shared = Shared(meeting: meeting, sender: sender, chair: chair, secretary: newValue) }
+    }
+
+    /// Equal when every field is, shared or not.
+    public static func == (a: DueNotification, b: DueNotification) -> Bool {
+        a.key == b.key && a.kind == b.kind && a.due == b.due && a.recipients == b.recipients
+            && a.agendaDeadline == b.agendaDeadline && a.sequence == b.sequence && a.previousStart == b.previousStart
+            && a.unreached == b.unreached
+            && (a.shared === b.shared
+                || (a.meeting == b.meeting && a.sender == b.sender && a.chair == b.chair
+                    && a.secretary == b.secretary))
+    }
+
+    /// Hashes every field.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(key)
+        hasher.combine(kind)
+        hasher.combine(due)
+        hasher.combine(meeting)
+        hasher.combine(sender)
+        hasher.combine(recipients)
+        hasher.combine(chair)
+        hasher.combine(secretary)
+        hasher.combine(agendaDeadline)
+        hasher.combine(sequence)
+        hasher.combine(previousStart)
+        hasher.combine(unreached)
+    }
+
+    /// Creates a notification.
+    public init(
+        key: String, kind: NotificationKind, due: Instant, meeting: Meeting, sender: Recipient?,
+        recipients: [Recipient], chair: RoleHolder?, secretary: RoleHolder?, agendaDeadline: LocalDate? = nil,
+        sequence: Int, previousStart: LocalDateTime? = nil, unreached: [UnreachedRecipient] = []
+    ) {
+        self.init(
+            key: key, kind: kind, due: due,
+            shared: Shared(meeting: meeting, sender: sender, chair: chair, secretary: secretary),
+            recipients: recipients, agendaDeadline: agendaDeadline, sequence: sequence, previousStart: previousStart)
+        self.unreached = unreached
+    }
+}
+
+/// Someone a summons did not reach: named in the escalation to the convener and the secretary.
+public struct UnreachedRecipient: Hashable, Sendable {
+    /// The person's name.
+    public var name: String
+    /// The address that failed.
+    public var email: String
+    /// Why, in a sentence (`refused by the server: 550 5.1.1 no such user`).
+    public var reason: String
+    /// The substitute summoned in their place, if any.
+    public var substitute: String?
+
+    /// Creates an entry.
+    public init(name: String, email: String, reason: String, substitute: String? = nil) {
+        self.name = name
+        self.email = email
+        self.reason = reason
+        self.substitute = substitute
+    }
 }

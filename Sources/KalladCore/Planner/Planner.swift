@@ -44,55 +44,93 @@ public struct Planner: Sendable {
 
     /// The notifications of every meeting in `schedule` that fall in `[from, to)`.
     public func notifications(for schedule: MeetingSchedule, from: Instant, to: Instant) -> [DueNotification] {
-        let roles = RoleResolver(registry: registry, schedule: schedule)
         var result: [DueNotification] = []
-        var attendeesByBody: [String: [Recipient]] = [:]
+        notifications(for: schedule, from: from, to: to, pieceSeconds: to.secondsSinceEpoch - from.secondsSinceEpoch) {
+            result += $0
+        }
+        return result
+    }
+
+    /// The notifications of `[from, to)` handed to `each` a piece of at most `pieceSeconds` at a time, in order, so
+    /// a long window of a large registry is never all in memory at once. What does not depend on the piece (each
+    /// body's attendees and reach) is worked out once.
+    public func notifications(
+        for schedule: MeetingSchedule, from: Instant, to: Instant, pieceSeconds: Int64,
+        each: ([DueNotification]) throws -> Void
+    ) rethrows {
+        let roles = RoleResolver(registry: registry, schedule: schedule)
         let zone = registry.settings.zone
-        let firstDay = zone.local(from).date, lastDay = zone.local(to).date
-        // How far before and after its meeting a body's timeline reaches, in days, worked out once per body.
-        var reach: [String: (lead: Int, trail: Int)] = [:]
         let meetings = schedule.meetings
+        // Worked out once for every piece: each meeting's body (index in `registry.bodies`, -1 when unknown) and
+        // the days its timeline can reach (up to the longest lead before it and the minutes reminder after it), or
+        // `Int.min...Int.max` when a change that became known at some moment may put a notification anywhere.
+        var reachByBody: [String: (index: Int, lead: Int, trail: Int)] = [:]
+        var bodyOf = [Int](repeating: -1, count: meetings.count)
+        var reach = [ClosedRange<Int>](repeating: 0...0, count: meetings.count)
         for index in meetings.indices {
-            // A meeting whose whole timeline lies outside the window needs no work, unless a change that became
-            // known at some moment may put a notification anywhere. Decided before copying the meeting.
             let bodyID = meetings[index].body
-            let bounds: (lead: Int, trail: Int)
-            if let known = reach[bodyID] {
-                bounds = known
+            let known: (index: Int, lead: Int, trail: Int)
+            if let found = reachByBody[bodyID] {
+                known = found
             } else {
-                let policy = registry.body(bodyID)?.notifications ?? registry.settings.notifications
-                bounds = (max(policy.convenerPromptDays, policy.agendaRequestDays, policy.summonsDays,
-                              policy.reminderDays) + 7, 2 * policy.minutesReminderWorkingDays + 14)
-                reach[bodyID] = bounds
+                guard let bodyIndex = registry.index(ofBody: bodyID) else { continue }
+                let policy = registry.bodies[bodyIndex].notifications
+                known = (
+                    bodyIndex,
+                    max(policy.convenerPromptDays, policy.agendaRequestDays, policy.summonsDays, policy.reminderDays)
+                        + 7,
+                    2 * policy.minutesReminderWorkingDays + 14
+                )
+                reachByBody[bodyID] = known
             }
-            let date = meetings[index].start.date
-            let changed = meetings[index].knownAt != nil || meetings[index].cancelledAt != nil
+            bodyOf[index] = known.index
+            let changed =
+                meetings[index].knownAt != nil || meetings[index].cancelledAt != nil
                 || !meetings[index].history.isEmpty
-            if !changed && (date.adding(days: -bounds.lead) > lastDay || date.adding(days: bounds.trail) < firstDay) {
-                continue
-            }
-            let meeting = meetings[index]
-            guard let body = registry.body(meeting.body) else { continue }
-            // Most meetings have no stand-ins or absences: their attendees are the body's, worked out once.
-            let attendees: [Recipient]
-            if meeting.adjustments == MeetingAdjustments() {
-                if let known = attendeesByBody[body.id] {
-                    attendees = known
+            let day = meetings[index].start.date.dayNumber
+            reach[index] = changed ? Int.min...Int.max : (day - known.lead)...(day + known.trail)
+        }
+        // For meetings without stand-ins or absences: their body's attendees, worked out once.
+        var attendeesByBody: [Int: [Recipient]] = [:]
+        var pieceStart = from
+        var lastCount = 0
+        while pieceStart < to {
+            let pieceEnd = min(to, pieceStart.adding(seconds: max(1, pieceSeconds)))
+            let firstDay = zone.local(pieceStart).date.dayNumber, lastDay = zone.local(pieceEnd).date.dayNumber
+            var result: [DueNotification] = []
+            // About as many as the piece before: no growing by doubling, which briefly holds two copies.
+            result.reserveCapacity(lastCount + lastCount / 8)
+            for index in meetings.indices {
+                // A meeting whose whole timeline lies outside the window needs no work.
+                let bodyIndex = bodyOf[index]
+                guard bodyIndex >= 0, reach[index].lowerBound <= lastDay, reach[index].upperBound >= firstDay else {
+                    continue
+                }
+                let meeting = meetings[index]
+                // Most meetings have no stand-ins or absences: their attendees are the body's, worked out once.
+                let attendees: [Recipient]
+                if meeting.adjustments == MeetingAdjustments() {
+                    if let found = attendeesByBody[bodyIndex] {
+                        attendees = found
+                    } else {
+                        attendees = registry.attendees(of: meeting)
+                        attendeesByBody[bodyIndex] = attendees
+                    }
                 } else {
                     attendees = registry.attendees(of: meeting)
-                    attendeesByBody[body.id] = attendees
                 }
-            } else {
-                attendees = registry.attendees(of: meeting)
+                for notification in timeline(
+                    of: meeting, policy: registry.bodies[bodyIndex].notifications, roles: roles, attendees: attendees)
+                where notification.due >= pieceStart && notification.due < pieceEnd {
+                    result.append(notification)
+                }
             }
-            for notification in timeline(of: meeting, body: body, roles: roles, attendees: attendees)
-            where notification.due >= from && notification.due < to {
-                result.append(notification)
-            }
+            // In place: a notification is a few words (its meeting state is shared), so moving it is cheap.
+            result.sort { ($0.due.secondsSinceEpoch, $0.key) < ($1.due.secondsSinceEpoch, $1.key) }
+            lastCount = result.count
+            try each(result)
+            pieceStart = pieceEnd
         }
-        // Sort small keys, then move each notification once.
-        let keys = result.map { ($0.due.secondsSinceEpoch, $0.key) }
-        return keys.indices.sorted { keys[$0] < keys[$1] }.map { result[$0] }
     }
 
     /// One state of a meeting between two changes that became known.
@@ -104,12 +142,11 @@ public struct Planner: Sendable {
 
     /// Every notification of one meeting, over its whole life.
     func timeline(
-        of meeting: Meeting, body: Body, roles: RoleResolver, attendees members: [Recipient]
+        of meeting: Meeting, policy: NotificationPolicy, roles: RoleResolver, attendees members: [Recipient]
     )
         -> [DueNotification]
     {
         let zone = registry.settings.zone
-        let policy = body.notifications
         let states = self.states(of: meeting)
         let convener = roles.holder(of: .convener, at: meeting)
         let chair = roles.holder(of: .chair, at: meeting)
@@ -118,26 +155,27 @@ public struct Planner: Sendable {
         let attendees = summonsRecipients(members, convener: convener, chair: chair, secretary: secretary)
 
         var result: [DueNotification] = []
-        var sentKinds: Set<NotificationKind> = []
+        var sentKinds = KindSet()
         var lastSummonsSequence: Int?
         func emit(
-            _ kind: NotificationKind, _ due: Instant, _ state: Meeting, to recipients: [Recipient],
+            _ kind: NotificationKind, _ due: Instant, _ state: DueNotification.Shared, to recipients: [Recipient],
             sequenced: Bool, deadline: LocalDate? = nil, previous: LocalDateTime? = nil
         ) {
             guard policy.enabled.contains(kind) || kind == .update || kind == .cancellation,
                 !recipients.isEmpty
             else { return }
-            let key = sequenced ? "\(meeting.id)/\(kind.rawValue)/\(state.sequence)" : "\(meeting.id)/\(kind.rawValue)"
+            let sequence = state.meeting.sequence
+            let key = sequenced ? "\(meeting.id)/\(kind.rawValue)/\(sequence)" : "\(meeting.id)/\(kind.rawValue)"
             result.append(
                 DueNotification(
-                    key: key, kind: kind, due: due, meeting: state, sender: sender, recipients: recipients,
-                    chair: chair,
-                    secretary: secretary, agendaDeadline: deadline, sequence: state.sequence, previousStart: previous))
+                    key: key, kind: kind, due: due, shared: state, recipients: recipients, agendaDeadline: deadline,
+                    sequence: sequence, previousStart: previous))
             sentKinds.insert(kind)
         }
 
         for (index, state) in states.enumerated() {
             let m = state.meeting
+            let shared = DueNotification.Shared(meeting: m, sender: sender, chair: chair, secretary: secretary)
             let start = zone.instant(of: m.start)
             let begin = state.validFrom
             let end = state.validUntil
@@ -146,14 +184,16 @@ public struct Planner: Sendable {
 
             // A move that became known after the summons went: an update now.
             if index > 0, let begin, lastSummonsSequence != nil, begin < start {
-                emit(.update, begin, m, to: attendees, sequenced: true, previous: states[index - 1].meeting.start)
+                emit(.update, begin, shared, to: attendees, sequenced: true, previous: states[index - 1].meeting.start)
                 lastSummonsSequence = m.sequence
             }
 
             let promptDue = at(calendar.workingDay(onOrBefore: m.date.adding(days: -policy.convenerPromptDays)))
             let agendaDue = at(calendar.workingDay(onOrBefore: m.date.adding(days: -policy.agendaRequestDays)))
             let itemsDue = calendar.workingDay(onOrBefore: m.date.adding(days: -policy.agendaItemsDueDays))
-            let summonsDue = at(calendar.workingDay(onOrBefore: m.date.adding(days: -policy.summonsDays)))
+            var summonsDue = at(calendar.workingDay(onOrBefore: m.date.adding(days: -policy.summonsDays)))
+            // Another system asked for the summons now (`summons.send_now`): it goes out then, unless it went.
+            if let asked = m.adjustments.sendNowRequestedAt, asked < summonsDue { summonsDue = asked }
             let reminderDue = at(calendar.workingDay(onOrBefore: m.date.adding(days: -policy.reminderDays)))
 
             // What a late-known state missed goes out when it becomes known, if it still makes sense.
@@ -165,24 +205,24 @@ public struct Planner: Sendable {
             if !sentKinds.contains(.convenerPrompt), let due = catchUp(promptDue, latest: start),
                 let recipient = registry.recipient(convener, as: .convener)
             {
-                emit(.convenerPrompt, due, m, to: [recipient], sequenced: false)
+                emit(.convenerPrompt, due, shared, to: [recipient], sequenced: false)
             }
             if !sentKinds.contains(.agendaRequest), let due = catchUp(agendaDue, latest: at(itemsDue)) {
-                emit(.agendaRequest, due, m, to: attendees, sequenced: false, deadline: itemsDue)
+                emit(.agendaRequest, due, shared, to: attendees, sequenced: false, deadline: itemsDue)
             }
             if lastSummonsSequence == nil, let due = catchUp(summonsDue, latest: start) {
-                emit(.summons, due, m, to: attendees, sequenced: true)
+                emit(.summons, due, shared, to: attendees, sequenced: true)
                 lastSummonsSequence = m.sequence
             }
             if inState(reminderDue), reminderDue < start, reminderDue >= (begin ?? reminderDue) {
-                emit(.reminder, reminderDue, m, to: attendees, sequenced: true)
+                emit(.reminder, reminderDue, shared, to: attendees, sequenced: true)
             }
             if index == states.count - 1, meeting.status == .scheduled {
                 let minutesDue = at(calendar.adding(workingDays: policy.minutesReminderWorkingDays, to: m.date))
                 let keeper =
                     registry.recipient(secretary, as: .secretary)
                     ?? (secretary?.person == nil ? registry.recipient(convener, as: .convener) : nil)
-                if let keeper { emit(.minutesReminder, minutesDue, m, to: [keeper], sequenced: false) }
+                if let keeper { emit(.minutesReminder, minutesDue, shared, to: [keeper], sequenced: false) }
             }
         }
 
@@ -191,7 +231,11 @@ public struct Planner: Sendable {
             cancelledAt < registry.settings.zone.instant(of: meeting.start)
         {
             let told = result.contains { $0.kind == .agendaRequest || $0.kind == .summons || $0.kind == .update }
-            if told { emit(.cancellation, cancelledAt, meeting, to: attendees, sequenced: true) }
+            if told {
+                let shared = DueNotification.Shared(
+                    meeting: meeting, sender: sender, chair: chair, secretary: secretary)
+                emit(.cancellation, cancelledAt, shared, to: attendees, sequenced: true)
+            }
         }
         return result
     }
@@ -208,7 +252,8 @@ public struct Planner: Sendable {
             return (m, revision.movedAt)
         }
         var current = meeting
-        current.status = .scheduled
+        // Set only when it changes: setting a field of a shared meeting copies it.
+        if current.status != .scheduled { current.status = .scheduled }
         // The cancellation raised the sequence; what went out before it carried the one before.
         if meeting.status == .cancelled && meeting.cancelledAt != nil { current.sequence -= 1 }
         revisions.append((current, nil))
@@ -241,4 +286,26 @@ public struct Planner: Sendable {
         }
         return list
     }
+}
+
+/// A set of notification kinds in one word.
+struct KindSet {
+    private var bits: UInt8 = 0
+
+    private static func bit(_ kind: NotificationKind) -> UInt8 {
+        switch kind {
+        case .convenerPrompt: 1
+        case .agendaRequest: 2
+        case .summons: 4
+        case .reminder: 8
+        case .minutesReminder: 16
+        case .cancellation: 32
+        case .update: 64
+        case .escalation: 128
+        }
+    }
+
+    mutating func insert(_ kind: NotificationKind) { bits |= Self.bit(kind) }
+
+    func contains(_ kind: NotificationKind) -> Bool { bits & Self.bit(kind) != 0 }
 }

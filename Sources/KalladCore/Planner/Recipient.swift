@@ -32,6 +32,20 @@ public struct Recipient: Hashable, Sendable {
     public var party: String?
     /// Optional participant (co-opted).
     public var optional: Bool
+
+    /// Creates a recipient.
+    public init(
+        person: String, name: String, email: String, reason: RecipientReason, seat: String? = nil,
+        party: String? = nil, optional: Bool = false
+    ) {
+        self.person = person
+        self.name = name
+        self.email = email
+        self.reason = reason
+        self.seat = seat
+        self.party = party
+        self.optional = optional
+    }
 }
 
 extension Registry {

@@ -57,6 +57,9 @@ public enum NotificationKind: String, Sendable, Hashable, CaseIterable, Comparab
     case cancellation
     /// To those already summoned: the meeting has moved.
     case update
+    /// To the convener and the secretary: who could not be reached for a meeting, and why (the outbox sends it;
+    /// the planner never does).
+    case escalation
 
     var order: Int { NotificationKind.allCases.firstIndex(of: self) ?? 0 }
 

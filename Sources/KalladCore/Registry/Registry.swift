@@ -14,6 +14,8 @@ public struct Settings: Hashable, Sendable {
     public var delivery: DeliverySettings
     /// How `kallad run` serves the API and whom it takes triggers from.
     public var service: ServiceSettings
+    /// How the outbox keeps and retries deliveries.
+    public var outbox: OutboxSettings = OutboxSettings()
 
     /// Creates settings.
     public init(
@@ -70,6 +72,9 @@ public struct Registry: Sendable {
 
     /// The body with an id, if any.
     public func body(_ id: String) -> Body? { bodyIndex[id].map { bodies[$0] } }
+
+    /// The index of a body in `bodies`, for reading a field without copying the whole body.
+    public func index(ofBody id: String) -> Int? { bodyIndex[id] }
 
     /// Whether `party` is `ancestor` or belongs to it, directly or through larger parties.
     public func party(_ party: String, isWithin ancestor: String) -> Bool {

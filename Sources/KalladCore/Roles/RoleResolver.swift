@@ -34,11 +34,12 @@ public struct RoleResolver: Sendable {
             return RoleHolder(
                 person: named, seat: nil, office: nil, party: nil, appointer: nil, basis: "named for this meeting")
         }
-        guard let body = registry.body(meeting.body) else { return nil }
-        return resolve(role, in: body, at: meeting, depth: 0)
+        guard let index = registry.index(ofBody: meeting.body) else { return nil }
+        return resolve(role, in: index, at: meeting, depth: 0)
     }
 
-    func resolve(_ role: Role, in body: Body, at meeting: Meeting?, date: LocalDate? = nil, depth: Int) -> RoleHolder? {
+    /// Works on the body's index in `registry.bodies`: reading a field of it does not copy the whole body.
+    func resolve(_ role: Role, in body: Int, at meeting: Meeting?, date: LocalDate? = nil, depth: Int) -> RoleHolder? {
         guard depth < 8 else { return nil }
         let day = meeting?.date ?? date ?? LocalDate.firstOfYear(2000)
         switch rule(for: role, in: body) {
@@ -52,17 +53,19 @@ public struct RoleResolver: Sendable {
                 turn = day.year - rotation.anchorYear
             case .meeting:
                 turn =
-                    meetingOrdinal(meeting, day: day, body: body, since: rotation.anchorYear)
-                    + (schedule.ordinaryMeetingsBefore[body.id] ?? 0)
+                    meetingOrdinal(meeting, day: day, body: registry.bodies[body].id, since: rotation.anchorYear)
+                    + (schedule.ordinaryMeetingsBefore[registry.bodies[body].id] ?? 0)
             }
             let n = rotation.order.count
             let seatID = rotation.order[((turn % n) + n) % n]
             return holder(seat: seatID, in: body, at: meeting, basis: "rotation by \(rotation.period.rawValue)")
         case .follows(let otherID, let otherRole):
-            guard let other = registry.body(otherID) else { return nil }
+            guard let other = registry.index(ofBody: otherID) else { return nil }
             // The other body's next meeting on or after this one (the one this meeting prepares), else its last.
-            let theirs = (schedule.byBody[otherID] ?? []).filter { $0.status == .scheduled }
-            let target = theirs.first { $0.date >= day } ?? theirs.last { $0.date < day }
+            let theirs = schedule.byBody[otherID] ?? []
+            let target =
+                theirs.first { $0.status == .scheduled && $0.date >= day }
+                ?? theirs.last { $0.status == .scheduled && $0.date < day }
             var found = resolve(otherRole, in: other, at: target, date: day, depth: depth + 1)
             found?.basis = "follows \(otherRole.rawValue) of \(otherID)"
             return found
@@ -85,35 +88,39 @@ public struct RoleResolver: Sendable {
         }
     }
 
-    func rule(for role: Role, in body: Body) -> RoleRule {
+    func rule(for role: Role, in body: Int) -> RoleRule {
         switch role {
-        case .convener: body.convener
-        case .chair: body.chair
-        case .secretary: body.secretary
+        case .convener: registry.bodies[body].convener
+        case .chair: registry.bodies[body].chair
+        case .secretary: registry.bodies[body].secretary
         }
     }
 
     /// The ordinary meetings of the body before this one in the years expanded; an extra meeting takes the turn of
     /// the ordinary meeting before it.
-    func meetingOrdinal(_ meeting: Meeting?, day: LocalDate, body: Body, since anchorYear: Int) -> Int {
-        let ordinary = (schedule.byBody[body.id] ?? []).filter { $0.kind != .extra && $0.date.year >= anchorYear }
-        guard let meeting else { return ordinary.filter { $0.date < day }.count }
+    func meetingOrdinal(_ meeting: Meeting?, day: LocalDate, body: String, since anchorYear: Int) -> Int {
+        let all = schedule.byBody[body] ?? []
+        func count(where included: (Meeting) -> Bool) -> Int {
+            var n = 0
+            for other in all where other.kind != .extra && other.date.year >= anchorYear && included(other) { n += 1 }
+            return n
+        }
+        guard let meeting else { return count { $0.date < day } }
         if meeting.kind == .extra {
-            return max(0, ordinary.filter { $0.start < meeting.start }.count - 1)
+            return max(0, count { $0.start < meeting.start } - 1)
         }
         // Count by original order (the id's date), so a moved meeting keeps its turn.
-        let key = Self.originalKey(meeting)
-        return ordinary.filter { Self.originalKey($0) < key }.count
+        let key = Self.originalStart(meeting)
+        return count { Self.originalStart($0) < key }
     }
 
-    static func originalKey(_ meeting: Meeting) -> String {
-        meeting.history.first.map { "\($0.start)" }
-            ?? "\(meeting.start)"
+    /// The start a meeting had before any move. Compared as values: the same order as comparing their ISO text for
+    /// four-digit years.
+    static func originalStart(_ meeting: Meeting) -> LocalDateTime {
+        meeting.history.first?.start ?? meeting.start
     }
 
-    /// The person in a seat at a meeting: a named stand-in, the substitute when the member is absent, else the
-    /// member.
-    func holder(seat seatID: String, in body: Body, at meeting: Meeting?, basis: String) -> RoleHolder? {
+    func holder(seat seatID: String, in body: Int, at meeting: Meeting?, basis: String) -> RoleHolder? {
         guard let seat = seatInBodyOrJoint(seatID, body: body) else { return nil }
         var person = seat.person
         var basis = basis
@@ -131,9 +138,9 @@ public struct RoleResolver: Sendable {
             basis: basis)
     }
 
-    func seatInBodyOrJoint(_ seatID: String, body: Body) -> Seat? {
-        if let seat = body.seat(seatID) { return seat }
-        for other in body.jointOf {
+    func seatInBodyOrJoint(_ seatID: String, body: Int) -> Seat? {
+        if let seat = registry.bodies[body].seats.first(where: { $0.id == seatID }) { return seat }
+        for other in registry.bodies[body].jointOf {
             if let seat = registry.body(other)?.seat(seatID) { return seat }
         }
         return nil

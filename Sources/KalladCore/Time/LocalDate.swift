@@ -73,6 +73,12 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// ISO 8601, `YYYY-MM-DD`.
     public var description: String {
+        if (0...9999).contains(year) {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(10)
+            appendISO(to: &bytes)
+            return String(decoding: bytes, as: UTF8.self)
+        }
         func pad(_ n: Int, _ width: Int) -> String {
             let s = String(n)
             return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s

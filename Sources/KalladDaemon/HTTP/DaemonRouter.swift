@@ -19,13 +19,17 @@ public struct DaemonServices: Sendable {
     public let logger: Logger
     /// Called after a trigger was recorded (wakes the planner).
     public let triggerRecorded: @Sendable (InboundTrigger) -> Void
+    /// Why the outbox cannot take work now (a full disk, a read-only database), or nil when it can.
+    public let outboxProblem: @Sendable () async -> String?
 
     /// Creates the services.
     public init(
         config: ConfigHolder, inbox: any TriggerInbox, metrics: MetricsRegistry, cache: ScheduleCache = ScheduleCache(),
         clock: @escaping @Sendable () -> Instant = ConfigHolder.systemClock, logger: Logger,
-        triggerRecorded: @escaping @Sendable (InboundTrigger) -> Void = { _ in }
+        triggerRecorded: @escaping @Sendable (InboundTrigger) -> Void = { _ in },
+        outboxProblem: @escaping @Sendable () async -> String? = { nil }
     ) {
+        self.outboxProblem = outboxProblem
         self.config = config
         self.inbox = inbox
         self.metrics = metrics
@@ -75,6 +79,9 @@ public enum DaemonRouter {
             _ = try await services.inbox.overlay()
         } catch {
             throw Problem(.serviceUnavailable, code: "ready.inbox", detail: "the store does not answer")
+        }
+        if let problem = await services.outboxProblem() {
+            throw Problem(.serviceUnavailable, code: "ready.outbox", detail: problem)
         }
         return text("ready\n")
     }

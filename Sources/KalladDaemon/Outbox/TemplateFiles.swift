@@ -1,9 +1,10 @@
 import Foundation
-import KalladCompose
+public import KalladCompose
 
 /// Reads `<config>/templates/<language>/<name>.mustache` for every language folder there.
-enum TemplateFiles {
-    static func load(config: String) throws -> Composer {
+public enum TemplateFiles {
+    /// The composer for the templates below `config`.
+    public static func load(config: String) throws -> Composer {
         let root = URL(fileURLWithPath: config).appendingPathComponent("templates")
         let languages = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
         var texts: [String: [String: String]] = [:]

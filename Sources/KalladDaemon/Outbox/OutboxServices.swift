@@ -1,0 +1,174 @@
+import Foundation
+public import KalladCore
+public import KalladStore
+public import Logging
+public import ServiceLifecycle
+
+/// The configuration's side of the outbox, swapped as a whole on reload.
+public struct OutboxRuntime: Sendable {
+    /// The planner tick of the current configuration.
+    public var tick: PlannerTick
+    /// The dispatcher of the current configuration.
+    public var dispatcher: Dispatcher
+
+    /// Creates a runtime.
+    public init(tick: PlannerTick, dispatcher: Dispatcher) {
+        self.tick = tick
+        self.dispatcher = dispatcher
+    }
+}
+
+/// Whether the outbox can be written; the daemon's readiness and `STATUS=` show it.
+public enum OutboxHealth: Hashable, Sendable {
+    /// All well.
+    case ok
+    /// The store refused work (full disk, read-only, damaged): the reason, and when it was first seen.
+    case failing(StoreError, since: Instant)
+}
+
+/// Runs the planner tick every minute, on the minute, and at once when the doorbell rings (a trigger arrived, the
+/// configuration was reloaded). A store error is reported and retried at the next tick; nothing is lost, since
+/// the plan is worked out again each time.
+public struct PlannerTickService: Service {
+    let store: any OutboxStore
+    let runtime: @Sendable () async -> OutboxRuntime?
+    let doorbell: Doorbell
+    let dispatcherBell: Doorbell
+    let clock: @Sendable () -> Instant
+    let logger: Logger
+    let observe: @Sendable (Result<PlannerTick.Report, StoreError>, Duration) async -> Void
+    let lookahead: Int64
+
+    /// Creates the service. `dispatcherBell` is rung when a tick enqueued something due now.
+    public init(
+        store: any OutboxStore, runtime: @escaping @Sendable () async -> OutboxRuntime?, doorbell: Doorbell,
+        dispatcherBell: Doorbell, clock: @escaping @Sendable () -> Instant, logger: Logger,
+        lookahead: Int64 = 120,
+        observe: @escaping @Sendable (Result<PlannerTick.Report, StoreError>, Duration) async -> Void = { _, _ in }
+    ) {
+        self.store = store
+        self.runtime = runtime
+        self.doorbell = doorbell
+        self.dispatcherBell = dispatcherBell
+        self.clock = clock
+        self.logger = logger
+        self.lookahead = lookahead
+        self.observe = observe
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if let runtime = await runtime() {
+                let started = ContinuousClock.now
+                let result: Result<PlannerTick.Report, StoreError>
+                do {
+                    result = .success(try runtime.tick.run(store: store, now: clock(), lookahead: lookahead))
+                } catch {
+                    result = .failure(error)
+                }
+                let elapsed = ContinuousClock.now - started
+                switch result {
+                case .success(let report):
+                    if report.enqueued > 0 || report.settled > 0 || report.escalated > 0 {
+                        logger.info(
+                            "planner tick",
+                            metadata: [
+                                "tick.enqueued": "\(report.enqueued)", "tick.settled": "\(report.settled)",
+                                "tick.escalated": "\(report.escalated)", "tick.due": "\(report.due)",
+                            ])
+                        dispatcherBell.ring()
+                    }
+                    for problem in report.problems {
+                        logger.error("cannot compose a notification", metadata: ["problem": "\(problem)"])
+                    }
+                case .failure(let error):
+                    logger.error(
+                        "planner tick failed", metadata: ["error.code": "\(error.code)", "error": "\(error)"])
+                }
+                await observe(result, elapsed)
+            }
+            // Sleep to the next whole minute, or until rung.
+            let seconds = 60 - clock().secondsSinceEpoch % 60
+            _ = await doorbell.wait(timeout: .seconds(seconds))
+        }
+    }
+}
+
+/// Sends what is due: on start it puts back what a crash left `sending`, then claims and sends in rounds, waking
+/// at the next attempt time, every few seconds, or when rung. When the store refuses work (full disk, read-only)
+/// it says so, stops claiming, and tries again with a growing pause; outcomes it could not record are kept and
+/// recorded first once the store takes writes again. On graceful shutdown it finishes the round in flight.
+public struct DispatcherService: Service {
+    let store: any OutboxStore
+    let runtime: @Sendable () async -> OutboxRuntime?
+    let doorbell: Doorbell
+    let clock: @Sendable () -> Instant
+    let logger: Logger
+    let observe: @Sendable (Result<Dispatcher.Report, StoreError>) async -> Void
+    let health: @Sendable (OutboxHealth) async -> Void
+
+    /// Creates the service.
+    public init(
+        store: any OutboxStore, runtime: @escaping @Sendable () async -> OutboxRuntime?, doorbell: Doorbell,
+        clock: @escaping @Sendable () -> Instant, logger: Logger,
+        observe: @escaping @Sendable (Result<Dispatcher.Report, StoreError>) async -> Void = { _ in },
+        health: @escaping @Sendable (OutboxHealth) async -> Void = { _ in }
+    ) {
+        self.store = store
+        self.runtime = runtime
+        self.doorbell = doorbell
+        self.clock = clock
+        self.logger = logger
+        self.observe = observe
+        self.health = health
+    }
+
+    public func run() async throws {
+        var failingSince: Instant?
+        var pause: Int64 = 1
+        var recovered = false
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do throws(StoreError) {
+                if !recovered {
+                    let count = try store.recoverInterrupted(now: clock())
+                    if count > 0 {
+                        logger.warning(
+                            "deliveries interrupted by a crash are sent again",
+                            metadata: ["deliveries": "\(count)"])
+                    }
+                    recovered = true
+                }
+                var busy = false
+                if let runtime = await runtime() {
+                    let report = try await runtime.dispatcher.dispatch(store: store, now: clock)
+                    busy = report.claimed > 0
+                    for problem in report.configurationErrors {
+                        logger.error("delivery configuration error", metadata: ["problem": "\(problem)"])
+                    }
+                    await observe(.success(report))
+                }
+                if failingSince != nil {
+                    logger.notice("the outbox takes writes again; carrying on")
+                    failingSince = nil
+                    pause = 1
+                    await health(.ok)
+                }
+                if busy { continue }
+                let next = (try? store.nextAttempt()).flatMap { $0 }
+                let wait = max(1, min(5, (next?.secondsSinceEpoch ?? Int64.max) - clock().secondsSinceEpoch))
+                _ = await doorbell.wait(timeout: .seconds(wait))
+            } catch {
+                if failingSince == nil {
+                    failingSince = clock()
+                    logger.critical(
+                        "the outbox refuses writes; no deliveries are claimed until it takes them again",
+                        metadata: ["error.code": "\(error.code)", "error": "\(error)"])
+                }
+                await health(.failing(error, since: failingSince ?? clock()))
+                await observe(.failure(error))
+                _ = await doorbell.wait(timeout: .seconds(pause))
+                pause = min(pause * 2, 30)
+            }
+        }
+    }
+}

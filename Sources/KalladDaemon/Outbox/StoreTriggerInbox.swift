@@ -1,0 +1,36 @@
+public import KalladCore
+public import KalladStore
+
+/// The trigger API's inbox on the outbox store: a trigger and its overlay changes in one transaction, replays
+/// recognised by id; every accepted trigger rings the planner's doorbell so it is acted on at once.
+public struct StoreTriggerInbox: TriggerInbox {
+    let store: any OutboxStore
+    let zone: @Sendable () async -> ZoneRules
+    let plannerBell: Doorbell?
+
+    /// Creates the inbox; `zone` gives the current configuration's time zone (for delivery times).
+    public init(
+        store: any OutboxStore, plannerBell: Doorbell? = nil,
+        zone: @escaping @Sendable () async -> ZoneRules = { .stockholm }
+    ) {
+        self.store = store
+        self.plannerBell = plannerBell
+        self.zone = zone
+    }
+
+    public func record(_ trigger: InboundTrigger) async throws -> TriggerAcceptance {
+        let fresh = try store.recordTrigger(
+            TriggerEntry(
+                id: trigger.id, system: trigger.system, type: trigger.type, receivedAt: trigger.receivedAt,
+                payload: trigger.payload, changes: trigger.changes))
+        if fresh { plannerBell?.ring() }
+        return fresh ? .accepted : .duplicate
+    }
+
+    public func overlay() async throws -> Overlay { try store.overlay() }
+
+    public func deliveries(meeting: String) async throws -> [DeliveryReport] {
+        let zone = await zone()
+        return try store.deliveries(DeliveryFilter(meeting: meeting)).map { DeliveryReport($0, zone: zone) }
+    }
+}

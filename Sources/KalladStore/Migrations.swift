@@ -1,0 +1,73 @@
+import GRDB
+
+extension KalladDatabase {
+    /// The schema, one migration per shipped change; a shipped migration is never edited.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE notification (
+                        id INTEGER PRIMARY KEY,
+                        key TEXT NOT NULL UNIQUE,
+                        kind TEXT NOT NULL,
+                        meeting TEXT NOT NULL,
+                        body TEXT NOT NULL,
+                        sequence INTEGER NOT NULL,
+                        due INTEGER NOT NULL,
+                        meeting_start INTEGER NOT NULL,
+                        created_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX notification_meeting ON notification(meeting);
+                    CREATE INDEX notification_due ON notification(due);
+                    CREATE TABLE delivery (
+                        id INTEGER PRIMARY KEY,
+                        notification_id INTEGER NOT NULL REFERENCES notification(id) ON DELETE CASCADE,
+                        channel TEXT NOT NULL,
+                        recipient TEXT NOT NULL,
+                        person TEXT,
+                        seat TEXT,
+                        name TEXT,
+                        state TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        next_attempt INTEGER NOT NULL,
+                        envelope_from TEXT,
+                        message TEXT,
+                        last_code INTEGER,
+                        last_reply TEXT,
+                        reason TEXT,
+                        escalation TEXT,
+                        updated_at INTEGER NOT NULL,
+                        UNIQUE (notification_id, channel, recipient)
+                    );
+                    CREATE INDEX delivery_claim ON delivery(state, next_attempt);
+                    CREATE INDEX delivery_escalation ON delivery(escalation) WHERE escalation IS NOT NULL;
+                    CREATE TABLE attempt (
+                        id INTEGER PRIMARY KEY,
+                        delivery_id INTEGER NOT NULL REFERENCES delivery(id) ON DELETE CASCADE,
+                        started_at INTEGER NOT NULL,
+                        duration_ms INTEGER NOT NULL,
+                        outcome TEXT NOT NULL,
+                        code INTEGER,
+                        reply TEXT
+                    );
+                    CREATE INDEX attempt_delivery ON attempt(delivery_id);
+                    CREATE TABLE trigger_log (
+                        id TEXT PRIMARY KEY,
+                        system TEXT NOT NULL,
+                        type TEXT NOT NULL,
+                        received_at INTEGER NOT NULL,
+                        payload TEXT NOT NULL
+                    );
+                    CREATE TABLE overlay_change (
+                        seq INTEGER PRIMARY KEY,
+                        change_id TEXT NOT NULL UNIQUE,
+                        trigger_id TEXT REFERENCES trigger_log(id) ON DELETE SET NULL,
+                        known_at INTEGER,
+                        action TEXT NOT NULL
+                    );
+                    """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,134 @@
+// Drills the outbox against a real SMTP server, for `make chaos` and `make bench`:
+//   kallad-drill fill DB COUNT            enqueue COUNT one-recipient summonses, due now
+//   kallad-drill drain DB SMTP_URL [LANES] claim → send → record until nothing is left; prints JSON
+//   kallad-drill bench SMTP_URL COUNT      the bare transport against the outbox, same messages; prints JSON
+// Each message ends with a line `KALLAD-END <key>`, so a dump can tell a whole message from a cut one.
+import Foundation
+import KalladCore
+import KalladDaemon
+import KalladStore
+import KalladTransport
+
+func now() -> Instant { Instant(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)) }
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("kallad-drill: \(message)\n".utf8))
+    exit(2)
+}
+
+func elapsed(_ start: ContinuousClock.Instant) -> Double {
+    let d = ContinuousClock.now - start
+    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+func message(_ key: String, to address: String) -> String {
+    let body = String(repeating: "Kallelse till länsstyrgruppen. ", count: 30)
+    return "From: <kallad@example.se>\r\nTo: <\(address)>\r\nSubject: \(key)\r\nX-Kallad-Key: \(key)\r\n"
+        + "Message-ID: <\(key)@drill.example.se>\r\n\r\n\(body)\r\nKALLAD-END \(key)\r\n"
+}
+
+func notifications(_ count: Int, prefix: String, due: Instant) -> [NewNotification] {
+    (0..<count).map { n in
+        let key = "\(prefix)-\(n)"
+        let address = "m\(n % 97)@example.se"
+        return NewNotification(
+            key: key, kind: .summons, meeting: "drill/\(n)", body: "drill", sequence: 0, due: due,
+            meetingStart: due.adding(seconds: 30 * 86_400),
+            deliveries: [
+                NewDelivery(
+                    channel: .email, recipient: address, envelopeFrom: "kallad@example.se",
+                    message: message(key, to: address))
+            ])
+    }
+}
+
+func open(_ path: String) -> KalladDatabase {
+    do { return try KalladDatabase(path: path) } catch { fail("\(error)") }
+}
+
+func courier(_ url: String) -> NetworkCourier {
+    do {
+        return NetworkCourier(
+            smtp: SMTPSettings(url: url, requireTLS: false, timeout: 30),
+            receivers: try ReceiverDirectory(registry: Registry()))
+    } catch { fail("\(error)") }
+}
+
+let arguments = CommandLine.arguments
+switch (arguments.count, arguments.count > 1 ? arguments[1] : "") {
+case (4, "fill"):
+    guard let count = Int(arguments[3]) else { fail("COUNT must be a number") }
+    let store = open(arguments[2])
+    let start = ContinuousClock.now
+    do {
+        let added = try store.enqueue(notifications(count, prefix: "drill", due: now()), now: now())
+        print("{\"enqueued\": \(added), \"seconds\": \(elapsed(start))}")
+    } catch { fail("\(error)") }
+
+case (4, "drain"), (5, "drain"):
+    let store = open(arguments[2])
+    let lanes = arguments.count == 5 ? Int(arguments[4]) ?? 1 : 1
+    let dispatcher = Dispatcher(policy: .standard, courier: courier(arguments[3]), lanes: lanes)
+    let start = ContinuousClock.now
+    var sent = 0
+    do {
+        _ = try store.recoverInterrupted(now: now())
+        while true {
+            let report = try await dispatcher.dispatch(store: store, now: now, limit: 100)
+            sent += report.claimed
+            if report.claimed == 0 {
+                let counts = try store.countsByState()
+                if counts[.queued] == nil && counts[.sending] == nil && counts[.deferred] == nil { break }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        print("{\"sent\": \(sent), \"seconds\": \(elapsed(start))}")
+    } catch { fail("\(error)") }
+
+case (4, "bench"):
+    guard let count = Int(arguments[3]) else { fail("COUNT must be a number") }
+    let url = arguments[2]
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kallad-drill-\(getpid())")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    // The bare transport: the same messages, one connection, no outbox.
+    let mails = notifications(count, prefix: "bare", due: now()).map {
+        OutgoingMail(from: "kallad@example.se", recipients: [$0.deliveries[0].recipient], message: $0.deliveries[0].message)
+    }
+    var start = ContinuousClock.now
+    let bare = await SMTPTransport(settings: SMTPSettings(url: url, requireTLS: false)).send(mails, connections: 1)
+    let bareSeconds = elapsed(start)
+    let bareDelivered = bare.filter { $0.recipients.values.allSatisfy { $0.name == "delivered" } }.count
+    // The outbox alone: enqueue + claim + record, with a courier that does nothing.
+    struct Nothing: Courier {
+        func send(_ delivery: ClaimedDelivery, now: Instant) async -> DeliveryOutcome { .delivered(nil) }
+    }
+    let storeOnly = open(folder.appendingPathComponent("store-only.sqlite").path)
+    start = ContinuousClock.now
+    do {
+        _ = try storeOnly.enqueue(notifications(count, prefix: "rows", due: now()), now: now())
+        let dispatcher = Dispatcher(policy: .standard, courier: Nothing())
+        while try await dispatcher.dispatch(store: storeOnly, now: now, limit: 500).claimed > 0 {}
+    } catch { fail("\(error)") }
+    let rowsSeconds = elapsed(start)
+    // The whole line: enqueue, then claim → send → record per message.
+    let store = open(folder.appendingPathComponent("outbox.sqlite").path)
+    start = ContinuousClock.now
+    var delivered = 0
+    do {
+        _ = try store.enqueue(notifications(count, prefix: "outbox", due: now()), now: now())
+        let dispatcher = Dispatcher(policy: .standard, courier: courier(url))
+        while true {
+            let report = try await dispatcher.dispatch(store: store, now: now, limit: 500)
+            delivered += report.outcomes["delivered"] ?? 0
+            if report.claimed == 0 { break }
+        }
+    } catch { fail("\(error)") }
+    let outboxSeconds = elapsed(start)
+    print(
+        "{\"messages\": \(count), \"bare_seconds\": \(bareSeconds), \"bare_delivered\": \(bareDelivered), "
+            + "\"store_rows_per_second\": \(Double(count) / rowsSeconds), \"store_seconds\": \(rowsSeconds), "
+            + "\"outbox_seconds\": \(outboxSeconds), \"outbox_delivered\": \(delivered)}")
+
+default:
+    fail("usage: kallad-drill fill DB COUNT | drain DB SMTP_URL [LANES] | bench SMTP_URL COUNT")
+}
