@@ -26,6 +26,8 @@ struct HTTPEngineTests {
         #expect(Set(recorded.compactMap { $0["path"] as? String }) == Set((0..<60).map { "/slow/\($0)" }))
         let peak = recorded.compactMap { $0["in_flight"] as? Int }.max() ?? 0
         #expect(peak == 20)
+        // Kept alive: three waves over the same 20 connections.
+        #expect(Set(recorded.compactMap { $0["client_port"] as? Int }).count == 20)
         // Three waves of 0.4 s; one at a time would take 24 s.
         #expect(elapsed < 4, "60 slow requests, 20 at a time, took \(elapsed) s")
     }
