@@ -31,7 +31,7 @@ class Handler(BaseHTTPRequestHandler):
             in_flight += 1
             with open(SPOOL, "a") as f:
                 f.write(json.dumps({"method": self.command, "path": self.path, "body": body, "in_flight": in_flight,
-                                    "client_port": self.client_address[1],
+                                    "client_port": self.client_address[1], "t": time.monotonic(),
                                     "headers": {k.lower(): v for k, v in self.headers.items()}}) + "\n")
         try:
             time.sleep(DELAYS.get(name, 0))
