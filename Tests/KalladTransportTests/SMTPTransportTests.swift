@@ -50,6 +50,30 @@ struct SMTPTransportTests {
         #expect(stored.count == 40)
     }
 
+    @Test("connections are kept: 40 mails over 4 connections use 4 SMTP sessions, and the next batch reuses them")
+    func connectionReuse() async throws {
+        let server = try TestServer()
+        let transport = SMTPTransport(settings: Self.settings(server))
+        let mails = (1...40).map {
+            OutgoingMail(
+                from: "kallad@example.se", recipients: ["r\($0)@example.se"],
+                message: Self.message(to: "r\($0)@example.se", subject: "n\($0)"))
+        }
+        let first = await transport.send(Array(mails[..<20]), connections: 4)
+        let second = await transport.send(Array(mails[20...]), connections: 4)
+        #expect((first + second).allSatisfy { $0.recipients.values.first?.name == "delivered" })
+        let stored = try server.stored()
+        #expect(stored.count == 40)
+        let ports = stored.compactMap { $0.envelope["peer_port"] as? Int }
+        #expect(ports.count == 40)
+        #expect(Set(ports.prefix(20)).count == 4, "the first batch: \(Set(ports.prefix(20)))")
+        #expect(Set(ports).count == 4, "the second batch reused the first batch's connections")
+        let single = try TestServer()
+        let one = SMTPTransport(settings: Self.settings(single))
+        _ = await one.send(Array(mails[..<10]))
+        #expect(Set(try single.stored().compactMap { $0.envelope["peer_port"] as? Int }).count == 1)
+    }
+
     @Test("one refused recipient (550) does not fail the others; 451 is transient")
     func perRecipient() async throws {
         let server = try TestServer(arguments: ["--rcpt", "gone@example.se=550", "--rcpt", "full@example.se=451"])

@@ -2,7 +2,8 @@
 SPOOL as a JSON line {method, path, headers, body}. The answer depends on the path's first part:
 /ok 204, /created 201, /gone 410, /busy 429 + Retry-After: 30, /later 503 + Retry-After as an HTTP date,
 /fail 503, /bad 400, /auth 401, /slow 204 after 0.4 s, /hang 204 after 20 s (for timeouts and cancellation).
-Each record also has "in_flight": how many requests the server was handling when this one arrived.
+Each record also has "in_flight": how many requests the server was handling when this one arrived, and
+"client_port" (one port per connection, so kept-alive connections show as repeated ports).
 Prints "PORT <n>"; runs until stdin closes."""
 import json
 import sys
@@ -30,6 +31,7 @@ class Handler(BaseHTTPRequestHandler):
             in_flight += 1
             with open(SPOOL, "a") as f:
                 f.write(json.dumps({"method": self.command, "path": self.path, "body": body, "in_flight": in_flight,
+                                    "client_port": self.client_address[1], "t": time.monotonic(),
                                     "headers": {k.lower(): v for k, v in self.headers.items()}}) + "\n")
         try:
             time.sleep(DELAYS.get(name, 0))

@@ -1,6 +1,7 @@
 """A scripted SMTP server for Kallad's tests, on 127.0.0.1 and a port from the OS.
 
-Arguments: --spool DIR (each accepted message is written as DIR/<n>.eml, envelope in DIR/<n>.json),
+Arguments: --spool DIR (each accepted message is written as DIR/<n>.eml, envelope and the client's port in
+DIR/<n>.json),
 --tls CERT KEY (offer STARTTLS and require it), --auth USER:PASS (require AUTH PLAIN/LOGIN),
 --rcpt ADDRESS=CODE (answer RCPT for ADDRESS with CODE), --data CODE (answer after DATA with CODE),
 --data-file PATH (answer after DATA with the code in PATH while that file exists: a test flips the server).
@@ -46,7 +47,8 @@ class Handler:
             f.write(envelope.original_content)
         with open(base + ".json", "w") as f:
             json.dump({"from": envelope.mail_from, "to": envelope.rcpt_tos,
-                       "tls": session.ssl is not None, "auth": bool(session.authenticated)}, f)
+                       "tls": session.ssl is not None, "auth": bool(session.authenticated),
+                       "peer_port": session.peer[1] if session.peer else None}, f)
         return "250 2.0.0 Queued as %d" % self.count
 
 

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 MESSAGES=${MESSAGES:-10000}
 REQUESTS=${REQUESTS:-20000}
 SENDS=${SENDS:-100000}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
 missing=()
 [ -x /usr/sbin/smtp-sink ] || missing+=(postfix)
@@ -55,29 +55,33 @@ as_nobody=(); [ "$(id -u)" -eq 0 ] && as_nobody=(-u nobody)
 sink=$!
 wait_port "$sink_port"
 size=$($bench smtp-size)
-smtp_rate() {  # connections → msg/s (median of RUNS)
-    for _ in $(seq "$RUNS"); do
-        out=$($bench smtp "smtp://127.0.0.1:$sink_port" "$MESSAGES" "$1")
-        [ "$(field "$out" delivered)" = "$MESSAGES" ] || {
-            echo "transport bench: not all delivered: $out" >&2
-            exit 1
-        }
-        field "$out" per_second
-    done | median
+kallad_smtp() {  # connections → msg/s
+    out=$($bench smtp "smtp://127.0.0.1:$sink_port" "$MESSAGES" "$1")
+    [ "$(field "$out" delivered)" = "$MESSAGES" ] || {
+        echo "transport bench: not all delivered: $out" >&2
+        exit 1
+    }
+    field "$out" per_second
 }
-source_rate() {  # sessions → msg/s (median of RUNS)
-    for _ in $(seq "$RUNS"); do
-        start=$(date +%s.%N)
-        /usr/sbin/smtp-source -d -s "$1" -m "$MESSAGES" -l "$size" 127.0.0.1:"$sink_port" >/dev/null
-        end=$(date +%s.%N)
-        python3 -c "print($MESSAGES / ($end - $start))"
-    done | median
+source_smtp() {  # sessions → msg/s
+    start=$(date +%s.%N)
+    /usr/sbin/smtp-source -d -s "$1" -m "$MESSAGES" -l "$size" 127.0.0.1:"$sink_port" >/dev/null
+    end=$(date +%s.%N)
+    python3 -c "print($MESSAGES / ($end - $start))"
 }
+# compare KALLAD PEER ARGUMENT: RUNS pairs, Kallad and its peer one after the other (so a change in the machine's
+# load hits both), as JSON: medians and each pair's ratio.
+compare() {
+    for _ in $(seq "$RUNS"); do echo "$($1 "$3") $($2 "$3")"; done | python3 -c '
+import json, statistics, sys
+pairs = [tuple(map(float, line.split())) for line in sys.stdin if line.strip()]
+print(json.dumps({"kallad": statistics.median(k for k, _ in pairs), "peer": statistics.median(p for _, p in pairs),
+                  "ratios": [k / p for k, p in pairs]}))'
+}
+load_start=$(cut -d" " -f1 /proc/loadavg)
 echo "transport bench: SMTP" >&2
-kallad_smtp1=$(smtp_rate 1)
-source_smtp1=$(source_rate 1)
-kallad_smtp10=$(smtp_rate 10)
-source_smtp10=$(source_rate 10)
+smtp1=$(compare kallad_smtp source_smtp 1)
+smtp10=$(compare kallad_smtp source_smtp 10)
 
 # Webhooks: nginx answering 204, Kallad 50 in flight against curl -Z --parallel-max 50, same count and body.
 http_port=$(free_port)
@@ -111,18 +115,23 @@ wait_port "$http_port"
 url="http://127.0.0.1:$http_port/hook"
 $bench hook-body >"$work/body.json"
 echo "transport bench: webhooks" >&2
-kallad_http=$(for _ in $(seq "$RUNS"); do
-    out=$($bench http "$url" "$REQUESTS" 50)
-    [ "$(field "$out" delivered)" = "$REQUESTS" ] || { echo "transport bench: not all delivered: $out" >&2; exit 1; }
+kallad_http() {  # in flight → req/s
+    out=$($bench http "$url" "$REQUESTS" "$1")
+    [ "$(field "$out" delivered)" = "$REQUESTS" ] || {
+        echo "transport bench: not all delivered: $out" >&2
+        exit 1
+    }
     field "$out" per_second
-done | median)
-curl_http=$(for _ in $(seq "$RUNS"); do
+}
+curl_http() {  # in flight → req/s
     start=$(date +%s.%N)
-    curl -s -Z --parallel-max 50 -H "Content-Type: application/json" -H "webhook-id: msg_1" \
+    curl -s -Z --parallel-max "$1" -H "Content-Type: application/json" -H "webhook-id: msg_1" \
         --data-binary @"$work/body.json" "$url?n=[1-$REQUESTS]" >/dev/null 2>&1
     end=$(date +%s.%N)
     python3 -c "print($REQUESTS / ($end - $start))"
-done | median)
+}
+http50=$(compare kallad_http curl_http 50)
+load_end=$(cut -d" " -f1 /proc/loadavg)
 
 # Memory over SENDS sends in batches of 1,000, and a leak check on a short run.
 echo "transport bench: memory" >&2
@@ -146,9 +155,7 @@ python3 - <<PY
 import json
 print(json.dumps({
     "messages": $MESSAGES, "requests": $REQUESTS, "sends": $SENDS, "runs": $RUNS, "message_bytes": $size,
-    "smtp1": {"kallad": $kallad_smtp1, "peer": $source_smtp1},
-    "smtp10": {"kallad": $kallad_smtp10, "peer": $source_smtp10},
-    "http50": {"kallad": $kallad_http, "peer": $curl_http},
+    "smtp1": $smtp1, "smtp10": $smtp10, "http50": $http50, "load": [$load_start, $load_end],
     "memory_http": $memory_http, "memory_smtp": $memory_smtp,
     "leak_http": dict(zip(["bytes", "allocations"], map(int, "$leak_http".split()))),
     "leak_smtp": dict(zip(["bytes", "allocations"], map(int, "$leak_smtp".split()))),
