@@ -12,12 +12,16 @@ SYSCONFDIR ?= /etc
 UNITDIR ?= /etc/systemd/system
 DESTDIR ?=
 
-## demo: set up, build, check the bundled Config/, preview the next 120 days and write every message as .eml
-## into out/demo/ (a dry run: nothing is sent).
+## demo: set up, build, check the bundled Config/, then run the service's whole line — planner tick, SQLite outbox,
+## dispatcher — over the next 120 days on a virtual clock, delivering into out/demo/ (.eml and .json; nothing
+## leaves the machine). The outbox stays in out/demo.sqlite for `kallad deliveries --database out/demo.sqlite`.
 demo: setup build
 	.build/debug/kallad check --config $(CONFIG) --years $(THIS_YEAR)-$(NEXT_YEAR)
-	.build/debug/kallad preview --config $(CONFIG) --from $(TODAY) --to $(IN_120_DAYS) --eml out/demo
-	@echo "The messages, exactly as they would be sent, are in out/demo/ (nothing left this machine)."
+	rm -rf out/demo out/demo.sqlite out/demo.sqlite-wal out/demo.sqlite-shm
+	.build/debug/kallad simulate --config $(CONFIG) --from $(TODAY) --to $(IN_120_DAYS) --out out/demo \
+		--database out/demo.sqlite
+	.build/debug/kallad deliveries --config $(CONFIG) --database out/demo.sqlite --limit 5
+	@echo "Every message, exactly as it would be sent, is in out/demo/; the real service is \`kallad run\`."
 
 ## test: set up (packages, Python oracles), build, run every test, and check Config/ for 2026–2035.
 test: setup oracles

@@ -197,6 +197,20 @@ public final class KalladDatabase: OutboxStore {
         }
     }
 
+    public func toldPeople(meeting: String) throws(StoreError) -> [String] {
+        try read("told") { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT d.person FROM delivery d JOIN notification n ON n.id = d.notification_id
+                    WHERE n.meeting = ? AND n.kind IN ('agenda_request', 'summons', 'update', 'reminder')
+                    AND d.channel = 'email' AND d.person IS NOT NULL AND d.state IN ('delivered', 'sending')
+                    ORDER BY d.person
+                    """,
+                arguments: [meeting])
+        }
+    }
+
     public func settle(_ ids: [Int64], as state: DeliveryState, reason: String, now: Instant) throws(StoreError) {
         guard !ids.isEmpty else { return }
         try write("settle", durable: true) { db in

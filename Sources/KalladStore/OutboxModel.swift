@@ -262,6 +262,8 @@ public protocol OutboxStore: Sendable {
     func pending(dueFrom from: Instant) throws(StoreError) -> [PendingDelivery]
     /// Which of `keys` are already in the outbox.
     func existingKeys(_ keys: [String]) throws(StoreError) -> Set<String>
+    /// The people an agenda request, summons, update or reminder of `meeting` reached (or may have: `sending`).
+    func toldPeople(meeting: String) throws(StoreError) -> [String]
     /// Ends pending deliveries as cancelled or superseded, with the reason.
     func settle(_ ids: [Int64], as state: DeliveryState, reason: String, now: Instant) throws(StoreError)
     /// Failed deliveries marked for escalation and not yet escalated.

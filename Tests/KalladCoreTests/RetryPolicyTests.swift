@@ -166,6 +166,7 @@ struct ReconciliationTests {
             pending(8, .reminder, meeting: "m-fine"),
             pending(9, .escalation, meeting: "m-gone", key: "x/escalation/1"),
             pending(10, .summons, meeting: "m-fine", key: "m-fine/summons/0/substitute/s1"),
+            pending(11, .cancellation, meeting: "m-cancelled", sequence: 1, key: "m-cancelled/cancellation/1/x"),
         ]
         let planned: Set<String> = ["m-moved/reminder/1", "m-moved/agenda_request", "m-fine/summons/0",
                                     "m-cancelled/cancellation/1"]

@@ -78,6 +78,40 @@ struct OutboxPlanTests {
         #expect(decodedParts(Data(cancellation.utf8)).contains("METHOD:CANCEL"))
     }
 
+    @Test("requested and cancelled in the same second: those the outbox told get the cancellation")
+    func cancelledInTheSameSecond() async throws {
+        let folder = try FolderOutbox()
+        defer { folder.outbox.remove() }
+        let store = folder.outbox.store
+        let registry = try OutboxFixture.registry(OutboxFixture.yaml(dates: ["2027-05-20"]))
+        let tick = PlannerTick(registry: registry, composer: try OutboxFixture.composer)
+        let dispatcher = Dispatcher(policy: .standard, courier: try folder.courier)
+        let t = OutboxFixture.instant("2027-03-01T09:30")
+        let start = LocalDateTime(LocalDate(year: 2027, month: 3, day: 9)!, LocalTime(hour: 10, minute: 0)!)
+        #expect(try store.recordTrigger(
+            TriggerEntry(
+                id: "x1", system: "test", type: "meeting.requested", receivedAt: t, payload: "{}",
+                changes: [
+                    OverlayChange(
+                        id: "x1", action: .extra(body: "natverk", start: start, end: nil, requestedBy: nil, reason: "r"),
+                        knownAt: t)
+                ])))
+        _ = try tick.run(store: store, now: t, lookahead: 120)
+        _ = try await dispatcher.dispatch(store: store, now: { t })
+        let meeting = Overlay.extraMeetingID(body: "natverk", date: start.date, changeID: "x1")
+        #expect(try store.toldPeople(meeting: meeting) == ["anna", "bo", "dan"])
+        #expect(try store.recordTrigger(
+            TriggerEntry(
+                id: "x2", system: "test", type: "meeting.cancelled", receivedAt: t, payload: "{}",
+                changes: [OverlayChange(id: "x2", action: .cancelled(meeting: meeting, reason: "r"), knownAt: t)])))
+        for _ in 0..<2 {
+            _ = try tick.run(store: store, now: t, lookahead: 120)
+            _ = try await dispatcher.dispatch(store: store, now: { t })
+        }
+        let cancellations = try store.deliveries(DeliveryFilter(meeting: meeting)).filter { $0.kind == .cancellation }
+        #expect(cancellations.count == 3 && cancellations.allSatisfy { $0.state == .delivered }, "\(cancellations)")
+    }
+
     @Test("a move supersedes the old reminder, sends an update to those summoned, and reminds at the new time")
     func moved() async throws {
         let folder = try FolderOutbox()

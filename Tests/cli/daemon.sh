@@ -8,6 +8,8 @@ kallad=$(realpath "${KALLAD:-.build/debug/kallad}")
 status=0
 echo "== daemon as a process"
 .venv/bin/python Tests/cli/daemon_process.py "$kallad" || status=1
+echo "== daemon end to end (aiosmtpd, HTTP receiver, signed triggers)"
+.venv/bin/python Tests/cli/daemon_e2e.py "$kallad" || status=1
 echo "== schemathesis"
 KALLAD="$kallad" Tests/cli/schemathesis.sh || status=1
 echo "== systemd unit"

@@ -46,7 +46,8 @@ public enum Reconciliation {
     /// - a meeting that moved (a higher SEQUENCE): summonses, reminders and updates of the old time are superseded
     ///   (the planner's update and the new summons and reminder replace them);
     /// - a meeting no longer in the plan at all (its body was removed): superseded;
-    /// - a notification whose due time lies in `window` but which the planner no longer plans: superseded.
+    /// - a notification whose due time lies in `window` but which the planner no longer plans: superseded (but a
+    ///   cancellation of a cancelled meeting stands: the outbox may have sent it from what it knows was told).
     public static func verdicts(
         for pending: [PendingDelivery], meeting: (String) -> Meeting?, planned: Set<String>,
         window: Range<Instant>
@@ -66,6 +67,7 @@ public enum Reconciliation {
                         reason: "the meeting moved (sequence \(delivery.sequence) → \(current.sequence))"))
             } else if window.contains(delivery.due) && !planned.contains(delivery.notificationKey)
                 && !delivery.notificationKey.contains("/substitute/")
+                && !(delivery.kind == .cancellation && current.status == .cancelled)
             {
                 verdicts.append(
                     Verdict(id: delivery.id, state: .superseded, reason: "the plan no longer has this notification"))

@@ -89,7 +89,8 @@ public struct PlannerTickService: Service {
             }
             // Sleep to the next whole minute, or until rung.
             let seconds = 60 - clock().secondsSinceEpoch % 60
-            _ = await doorbell.wait(timeout: .seconds(seconds))
+            let doorbell = self.doorbell
+            _ = try? await cancelWhenGracefulShutdown { await doorbell.wait(timeout: .seconds(seconds)) }
         }
     }
 }
@@ -156,7 +157,8 @@ public struct DispatcherService: Service {
                 if busy { continue }
                 let next = (try? store.nextAttempt()).flatMap { $0 }
                 let wait = max(1, min(5, (next?.secondsSinceEpoch ?? Int64.max) - clock().secondsSinceEpoch))
-                _ = await doorbell.wait(timeout: .seconds(wait))
+                let doorbell = self.doorbell
+                _ = try? await cancelWhenGracefulShutdown { await doorbell.wait(timeout: .seconds(wait)) }
             } catch {
                 if failingSince == nil {
                     failingSince = clock()
@@ -166,7 +168,9 @@ public struct DispatcherService: Service {
                 }
                 await health(.failing(error, since: failingSince ?? clock()))
                 await observe(.failure(error))
-                _ = await doorbell.wait(timeout: .seconds(pause))
+                let doorbell = self.doorbell
+                let seconds = pause
+                _ = try? await cancelWhenGracefulShutdown { await doorbell.wait(timeout: .seconds(seconds)) }
                 pause = min(pause * 2, 30)
             }
         }

@@ -59,6 +59,8 @@ public struct PlannerTick: Sendable {
                 report.problems.append("\(notification.key): \(error)")
             }
         }
+        fresh += try cancellationsFromFacts(schedule: schedule, planned: due, store: store, now: now,
+                                            problems: &report.problems)
         report.enqueued = try store.enqueue(fresh, now: now)
 
         let pending = try store.pending(dueFrom: Instant(secondsSinceEpoch: 0))
@@ -104,6 +106,49 @@ public struct PlannerTick: Sendable {
             key: notification.key, kind: notification.kind, meeting: notification.meeting.id,
             body: notification.meeting.body, sequence: notification.sequence, due: notification.due,
             meetingStart: meetingStart, deliveries: deliveries)
+    }
+
+    /// The plan says who was told about a meeting from its timeline; the outbox knows. When a cancelled meeting's
+    /// cancellation is not planned (it became known in the same second as the meeting, or as a summons went out)
+    /// yet people were told of it, they get the cancellation now, under the planner's own key.
+    func cancellationsFromFacts(
+        schedule: MeetingSchedule, planned: [DueNotification], store: any OutboxStore, now: Instant,
+        problems: inout [String]
+    ) throws(StoreError) -> [NewNotification] {
+        let zone = registry.settings.zone
+        let plannedKeys = Set(planned.map(\.key))
+        var result: [NewNotification] = []
+        var roles: RoleResolver?
+        for meeting in schedule.meetings where meeting.status == .cancelled {
+            guard let cancelledAt = meeting.cancelledAt, cancelledAt <= now,
+                zone.instant(of: meeting.start) > now
+            else { continue }
+            let key = "\(meeting.id)/\(NotificationKind.cancellation.rawValue)/\(meeting.sequence)"
+            guard !plannedKeys.contains(key), try store.existingKeys([key]).isEmpty else { continue }
+            let told = try store.toldPeople(meeting: meeting.id)
+            guard !told.isEmpty else { continue }
+            let resolver = roles ?? RoleResolver(registry: registry, schedule: schedule)
+            roles = resolver
+            let convener = resolver.holder(of: .convener, at: meeting)
+            let attendees = registry.attendees(of: meeting)
+            let recipients = told.compactMap { person in
+                attendees.first { $0.person == person }
+                    ?? registry.people[person].map {
+                        Recipient(person: $0.id, name: $0.name, email: $0.email, reason: .member)
+                    }
+            }
+            let notification = DueNotification(
+                key: key, kind: .cancellation, due: now, meeting: meeting,
+                sender: registry.recipient(convener, as: .convener), recipients: recipients,
+                chair: resolver.holder(of: .chair, at: meeting), secretary: resolver.holder(of: .secretary, at: meeting),
+                sequence: meeting.sequence)
+            do {
+                result.append(try outgoing(notification, meetingStart: zone.instant(of: meeting.start)))
+            } catch {
+                problems.append("\(key): \(error)")
+            }
+        }
+        return result
     }
 
     /// Summons each unreached member's substitute, and tells the convener and secretary once per failed batch.
