@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 public import KalladCore
 
 /// The SQLite outbox: notifications, their deliveries and attempts, the overlay of extra / moved / cancelled
@@ -14,6 +15,8 @@ public final class KalladDatabase: OutboxStore {
     let writer: DatabasePool
     /// The database file.
     public let path: String
+    /// The `synchronous` setting of the writer connection, so it is only changed when it must be.
+    private let durability = Mutex<Bool?>(nil)
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String) throws(StoreError) {
@@ -88,9 +91,9 @@ public final class KalladDatabase: OutboxStore {
             claimed.reserveCapacity(rows.count)
             for row in rows {
                 let id: Int64 = row[0]
-                try db.execute(
-                    sql: "UPDATE delivery SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?",
-                    arguments: [now.secondsSinceEpoch, id])
+                try db.cachedStatement(
+                    sql: "UPDATE delivery SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?"
+                ).execute(arguments: [now.secondsSinceEpoch, id])
                 guard let kind = NotificationKind(rawValue: row[2]), let channel = DeliveryChannel(storageName: row[4])
                 else { continue }
                 let attempts: Int = row[8]
@@ -107,11 +110,12 @@ public final class KalladDatabase: OutboxStore {
     public func record(_ id: Int64, attempt: AttemptRecord, resolution: Resolution, now: Instant) throws(StoreError) {
         try write("record", durable: false) { db in
             let reply = attempt.reply.map { String($0.prefix(500)) }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO attempt (delivery_id, started_at, duration_ms, outcome, code, reply)
                     VALUES (?, ?, ?, ?, ?, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     id, attempt.started.secondsSinceEpoch, attempt.milliseconds, attempt.outcome, attempt.code,
                     reply,
@@ -134,12 +138,13 @@ public final class KalladDatabase: OutboxStore {
                 state = .dropped
                 reason = why
             }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE delivery SET state = ?, next_attempt = ?, last_code = ?, last_reply = ?, reason = ?,
                         escalation = COALESCE(?, escalation), updated_at = ?
                     WHERE id = ? AND state = 'sending'
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     state.rawValue, next, attempt.code, reply, reason, escalation, now.secondsSinceEpoch, id,
                 ])
@@ -428,7 +433,10 @@ public final class KalladDatabase: OutboxStore {
     ) throws(StoreError) -> T {
         do {
             return try writer.writeWithoutTransaction { db in
-                try db.execute(sql: durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+                if durability.withLock({ $0 }) != durable {
+                    try db.execute(sql: durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+                    durability.withLock { $0 = durable }
+                }
                 var result: T?
                 try db.inTransaction(.immediate) {
                     result = try body(db)

@@ -22,7 +22,8 @@ token="read-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 echo "$token" > "$tmp/credentials/kallad-read-token"
 port=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 sed -i "s/listen: 127.0.0.1:[0-9]*/listen: 127.0.0.1:$port/; s/log_level: info/log_level: warning/" "$tmp/config/kallad.yaml"
-CREDENTIALS_DIRECTORY="$tmp/credentials" "$kallad" run --config "$tmp/config" > "$tmp/daemon.log" 2>&1 &
+(cd "$tmp" && STATE_DIRECTORY="$tmp" CREDENTIALS_DIRECTORY="$tmp/credentials" exec "$kallad" run --config "$tmp/config") \
+    > "$tmp/daemon.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.05; done
 KALLAD_TEST_SECRET=$(cat "$tmp/credentials/kallad-webhook-arendesystem") SCHEMATHESIS_HOOKS=schemathesis_hooks \
