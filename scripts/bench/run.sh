@@ -154,5 +154,8 @@ open("BENCHMARKS.md", "w").write(text)
 print(text)
 PY
 
+# Issue 4: the outbox against the bare transport (its own script; appends its section).
+scripts/bench/outbox.sh | tee -a BENCHMARKS.md
+
 # Issue 5: the daemon under wrk (its own script; appends its section).
 scripts/bench/daemon.sh | tee -a BENCHMARKS.md

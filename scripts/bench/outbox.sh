@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Issue 4: the outbox's cost. kallad-drill sends the same 10,000 one-recipient summonses to Postfix's smtp-sink
+# three ways — the bare transport (one connection, no outbox), the outbox alone (enqueue + claim + record with a
+# courier that does nothing), and the whole line (enqueue, claim, send, record each outcome) — three times,
+# alternating; prints a Markdown section with the medians.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+swift build -c release --product kallad-drill >/dev/null 2>&1 || swift build -c release --product kallad-drill
+port=$(python3 -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
+sink_user=(); [ "$(id -u)" -eq 0 ] && sink_user=(-u nobody)
+/usr/sbin/smtp-sink "${sink_user[@]}" 127.0.0.1:"$port" 256 >/dev/null 2>&1 &
+sink=$!
+trap 'kill $sink 2>/dev/null || true' EXIT
+sleep 0.5
+runs=()
+for _ in 1 2 3; do runs+=("$(.build/release/kallad-drill bench "smtp://127.0.0.1:$port" 10000)"); done
+load=$(cut -d' ' -f1 /proc/loadavg)
+python3 - "$load" "${runs[@]}" <<'PY'
+import json, statistics, sys
+load, runs = sys.argv[1], [json.loads(r) for r in sys.argv[2:]]
+med = lambda k: statistics.median(r[k] for r in runs)
+bare, outbox, store = med("bare_seconds"), med("outbox_seconds"), med("store_seconds")
+n = runs[0]["messages"]
+added = (outbox - bare) / bare * 100
+delivered = all(r["bare_delivered"] == n and r["outbox_delivered"] == n for r in runs)
+print(f"""
+## Issue 4: the outbox (SQLite, WAL) against the bare transport, {n:,} summonses to `smtp-sink`
+
+Medians of 3 alternating runs (`kallad-drill bench`), release build, one SMTP connection; load average {load}.
+
+| figure | measured | target | |
+|---|---|---|---|
+| bare transport (`SMTPTransport.send`, one batch) | {bare:.2f} s ({n / bare:,.0f} msg/s) | | |
+| outbox alone: enqueue + claim + record, no sending | {store:.2f} s ({n / store:,.0f} rows/s) | | |
+| whole line: enqueue, claim, send, record each outcome | {outbox:.2f} s ({n / outbox:,.0f} msg/s) | | |
+| outbox added to the batch | {added:+.0f} % ({(outbox - bare) / n * 1e6:.0f} µs per message) | ≤ 10 % | {"pass" if added <= 10 else "**miss**"} |
+| every message delivered, all three ways | {"yes" if delivered else "no"} | yes | {"pass" if delivered else "**miss**"} |
+
+Each outcome is committed on its own (WAL, `synchronous=NORMAL`) before the next message goes, so a crash repeats
+at most the message in flight; the enqueue is committed with `synchronous=FULL`.
+""")
+PY
