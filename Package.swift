@@ -85,7 +85,10 @@ let package = Package(
             name: "KalladComposeTests", dependencies: ["KalladCompose", "KalladTestSupport"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "KalladTransportTests", dependencies: ["KalladTransport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KalladTransportTests", dependencies: ["KalladTransport", "KalladTestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "KalladStoreTests", dependencies: ["KalladStore", "KalladTestSupport"], swiftSettings: swiftSettings
         ),

@@ -1,4 +1,5 @@
 import Foundation
+import KalladTestSupport
 import Testing
 
 @testable import KalladTransport

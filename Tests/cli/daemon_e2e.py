@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,22 +21,12 @@ import urllib.request
 
 from standardwebhooks.webhooks import Webhook
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import check, failures, free_port  # noqa: E402
+
 kallad = os.path.abspath(sys.argv[1])
 root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 python = os.path.join(root, ".venv", "bin", "python")
-failures = []
-
-
-def check(name, ok, detail=""):
-    print(("ok   " if ok else "FAIL ") + name + (f": {detail}" if detail and not ok else ""))
-    if not ok:
-        failures.append(name)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start(script, *args):

@@ -20,21 +20,11 @@ import urllib.request
 
 from standardwebhooks.webhooks import Webhook
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import check, failures, free_port  # noqa: E402
+
 kallad = os.path.abspath(sys.argv[1])
 root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-failures = []
-
-
-def check(name, ok, detail=""):
-    print(("ok   " if ok else "FAIL ") + name + (f": {detail}" if detail and not ok else ""))
-    if not ok:
-        failures.append(name)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 tmp = tempfile.mkdtemp(prefix="kallad-daemon-")
