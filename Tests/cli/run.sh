@@ -66,7 +66,7 @@ sed -i "s#    folder: out/mail#    folder: $tmp/mail#" "$tmp/send/kallad.yaml"
 expect "send-test to the folder" 0 "mail to test@example.se \(written to .*\): delivered" -- \
     "$kallad" send-test --config "$tmp/send" --to test@example.se
 expect "send-test writes an .eml" 0 "send-test-test@example.se.eml" -- ls "$tmp/mail"
-expect "send-test webhook without its secret" 2 "cannot read the secret 'webhook-secret-intranat'" -- \
+expect "send-test webhook without its secret" 2 "webhook-secret-intranat: no such file, and no systemd credential" -- \
     "$kallad" send-test --config "$tmp/send" --webhook samverkan-handelser
 printf 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n' >"$tmp/webhook-secret-intranat"
 expect "send-test webhook with a systemd credential" 0 "standard event .* delivered" -- \
