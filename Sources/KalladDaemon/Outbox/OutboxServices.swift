@@ -27,8 +27,8 @@ public enum OutboxHealth: Hashable, Sendable {
 }
 
 /// Runs the planner tick every minute, on the minute, and at once when the doorbell rings (a trigger arrived, the
-/// configuration was reloaded). A store error is reported and retried at the next tick; nothing is lost, since
-/// the plan is worked out again each time.
+/// configuration was reloaded); once a day it purges what is past the retention. A store error is reported and
+/// retried at the next tick; nothing is lost, since the plan is worked out again each time.
 public struct PlannerTickService: Service {
     let store: any OutboxStore
     let runtime: @Sendable () async -> OutboxRuntime?
@@ -57,8 +57,26 @@ public struct PlannerTickService: Service {
     }
 
     public func run() async throws {
+        var lastPurge: Instant?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             if let runtime = await runtime() {
+                // Once a day: what finished longer ago than the retention goes, with its personal data.
+                let now = clock()
+                if lastPurge.map({ now.secondsSinceEpoch - $0.secondsSinceEpoch >= 86_400 }) ?? true {
+                    let retention = runtime.tick.registry.settings.outbox.retention
+                    if let purged = try? store.purge(finishedBefore: now.adding(seconds: -retention)) {
+                        lastPurge = now
+                        if purged.deliveries > 0 || purged.triggers > 0 {
+                            logger.info(
+                                "purged finished deliveries past the retention",
+                                metadata: [
+                                    "purge.deliveries": "\(purged.deliveries)",
+                                    "purge.notifications": "\(purged.notifications)",
+                                    "purge.triggers": "\(purged.triggers)",
+                                ])
+                        }
+                    }
+                }
                 let started = ContinuousClock.now
                 let result: Result<PlannerTick.Report, StoreError>
                 do {
