@@ -21,7 +21,7 @@ rows = [
     ("server CPU per healthz", f"{h['server_cpu_us_per_request']:.0f} µs", "", ""),
     ("1-minute load average during the runs (2 cores)", f"{t['load_average']:.1f}", "", ""),
     ("idle peak RSS (VmHWM after READY and 3 s idle)", f"{f['idle_rss_mb']:.1f} MB", "≤ 30 MB", ok(f["idle_rss_mb"] <= 30)),
-    ("peak RSS after both load runs (in-memory inbox)", f"{f['loaded_rss_mb']:.1f} MB", "", ""),
+    ("peak RSS after both load runs (SQLite outbox and trigger log)", f"{f['loaded_rss_mb']:.1f} MB", "", ""),
     ("start to READY=1 (median of 5; max)", f"{f['ready_ms_median']:.0f} ms; {f['ready_ms_max']:.0f} ms", "≤ 200 ms",
      ok(f["ready_ms_median"] <= 200)),
 ]
