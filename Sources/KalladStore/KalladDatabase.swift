@@ -16,7 +16,9 @@ public final class KalladDatabase: OutboxStore {
     /// The database file.
     public let path: String
     /// The `synchronous` setting of the writer connection, so it is only changed when it must be.
-    private let durability = Mutex<Bool?>(nil)
+    let durability = SynchronousSetting()
+    /// Outcomes noted and triggers logged, committed in groups.
+    let batched: BatchedWrites
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String) throws(StoreError) {
@@ -34,6 +36,7 @@ public final class KalladDatabase: OutboxStore {
         } catch {
             throw Self.storeError(error, path: path, operation: "open")
         }
+        batched = BatchedWrites(writer: writer, durability: durability, path: path)
     }
 
     // MARK: - Enqueue
@@ -42,12 +45,22 @@ public final class KalladDatabase: OutboxStore {
         guard !notifications.isEmpty else { return 0 }
         return try write("enqueue", durable: true) { db in
             var inserted = 0
+            let insertNotification = try db.cachedStatement(
+                sql: """
+                    INSERT INTO notification (key, kind, meeting, body, sequence, due, meeting_start, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING
+                    """)
+            let insertDelivery = try db.cachedStatement(
+                sql: """
+                    INSERT INTO delivery (notification_id, channel, recipient, person, seat, name, state,
+                        attempts, next_attempt, envelope_from, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)
+                    ON CONFLICT(notification_id, channel, recipient) DO NOTHING
+                    """)
+            let insertMessage = try db.cachedStatement(
+                sql: "INSERT INTO delivery_message (delivery_id, message) VALUES (?, ?)")
             for n in notifications {
-                try db.execute(
-                    sql: """
-                        INSERT INTO notification (key, kind, meeting, body, sequence, due, meeting_start, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING
-                        """,
+                try insertNotification.execute(
                     arguments: [
                         n.key, n.kind.rawValue, n.meeting, n.body, n.sequence, n.due.secondsSinceEpoch,
                         n.meetingStart.secondsSinceEpoch, now.secondsSinceEpoch,
@@ -56,17 +69,13 @@ public final class KalladDatabase: OutboxStore {
                 inserted += 1
                 let notificationID = db.lastInsertedRowID
                 for d in n.deliveries {
-                    try db.execute(
-                        sql: """
-                            INSERT INTO delivery (notification_id, channel, recipient, person, seat, name, state,
-                                attempts, next_attempt, envelope_from, message, updated_at)
-                            VALUES (?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?)
-                            ON CONFLICT(notification_id, channel, recipient) DO NOTHING
-                            """,
+                    try insertDelivery.execute(
                         arguments: [
                             notificationID, d.channel.storageName, d.recipient, d.person, d.seat, d.name,
-                            n.due.secondsSinceEpoch, d.envelopeFrom, d.message, now.secondsSinceEpoch,
+                            n.due.secondsSinceEpoch, d.envelopeFrom, now.secondsSinceEpoch,
                         ])
+                    guard db.changesCount > 0 else { continue }
+                    try insertMessage.execute(arguments: [db.lastInsertedRowID, d.message])
                 }
             }
             return inserted
@@ -80,9 +89,10 @@ public final class KalladDatabase: OutboxStore {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT d.id, n.key, n.kind, n.meeting, d.channel, d.recipient, d.envelope_from, d.message,
+                    SELECT d.id, n.key, n.kind, n.meeting, d.channel, d.recipient, d.envelope_from, m.message,
                         d.attempts, n.due, n.meeting_start
                     FROM delivery d JOIN notification n ON n.id = d.notification_id
+                    LEFT JOIN delivery_message m ON m.delivery_id = d.id
                     WHERE d.state IN ('queued', 'deferred') AND d.next_attempt <= ?
                     ORDER BY d.next_attempt, d.id LIMIT ?
                     """,
@@ -104,63 +114,6 @@ public final class KalladDatabase: OutboxStore {
                         due: Instant(secondsSinceEpoch: row[9]), meetingStart: Instant(secondsSinceEpoch: row[10])))
             }
             return claimed
-        }
-    }
-
-    public func record(_ id: Int64, attempt: AttemptRecord, resolution: Resolution, now: Instant) throws(StoreError) {
-        try write("record", durable: false) { db in
-            let reply = attempt.reply.map { String($0.prefix(500)) }
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO attempt (delivery_id, started_at, duration_ms, outcome, code, reply)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(
-                arguments: [
-                    id, attempt.started.secondsSinceEpoch, attempt.milliseconds, attempt.outcome, attempt.code,
-                    reply,
-                ])
-            let state: DeliveryState
-            var next = now.secondsSinceEpoch
-            var reason: String?
-            var escalation: String?
-            switch resolution {
-            case .delivered:
-                state = .delivered
-            case .deferred(let until):
-                state = .deferred
-                next = until.secondsSinceEpoch
-            case .failed(let why, let escalate):
-                state = .failed
-                reason = why
-                escalation = escalate ? "pending" : nil
-            case .dropped(let why):
-                state = .dropped
-                reason = why
-            }
-            try db.cachedStatement(
-                sql: """
-                    UPDATE delivery SET state = ?, next_attempt = ?, last_code = ?, last_reply = ?, reason = ?,
-                        escalation = COALESCE(?, escalation), updated_at = ?
-                    WHERE id = ? AND state = 'sending'
-                    """
-            ).execute(
-                arguments: [
-                    state.rawValue, next, attempt.code, reply, reason, escalation, now.secondsSinceEpoch, id,
-                ])
-        }
-    }
-
-    public func recoverInterrupted(now: Instant) throws(StoreError) -> Int {
-        try write("recover", durable: true) { db in
-            try db.execute(
-                sql: """
-                    UPDATE delivery SET state = 'queued', next_attempt = ?, updated_at = ?,
-                        reason = 'interrupted while sending; sent again (it may arrive twice)'
-                    WHERE state = 'sending'
-                    """,
-                arguments: [now.secondsSinceEpoch, now.secondsSinceEpoch])
-            return db.changesCount
         }
     }
 
@@ -318,7 +271,8 @@ public final class KalladDatabase: OutboxStore {
                         + "cancelled or superseded one can be retried", place: "\(path): retry")
             }
             let hasMessage =
-                try Bool.fetchOne(db, sql: "SELECT message IS NOT NULL FROM delivery WHERE id = ?", arguments: [id])
+                try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM delivery_message WHERE delivery_id = ?)", arguments: [id])
                 ?? false
             guard hasMessage else {
                 throw StoreError(
@@ -363,29 +317,6 @@ public final class KalladDatabase: OutboxStore {
 
     // MARK: - Triggers and the overlay
 
-    public func recordTrigger(_ entry: TriggerEntry) throws(StoreError) -> Bool {
-        try write("trigger", durable: true) { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO trigger_log (id, system, type, received_at, payload) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(id) DO NOTHING
-                    """,
-                arguments: [entry.id, entry.system, entry.type, entry.receivedAt.secondsSinceEpoch, entry.payload])
-            guard db.changesCount > 0 else { return false }
-            for change in entry.changes {
-                try db.execute(
-                    sql: """
-                        INSERT INTO overlay_change (change_id, trigger_id, known_at, action) VALUES (?, ?, ?, ?)
-                        ON CONFLICT(change_id) DO NOTHING
-                        """,
-                    arguments: [
-                        change.id, entry.id, change.knownAt?.secondsSinceEpoch, OverlayCodec.encode(change.action),
-                    ])
-            }
-            return true
-        }
-    }
-
     public func overlay() throws(StoreError) -> Overlay {
         try read("overlay") { db in
             let changes = try Row.fetchAll(
@@ -428,14 +359,19 @@ public final class KalladDatabase: OutboxStore {
     // MARK: - Plumbing
 
     /// One transaction; `durable` writes it with `synchronous=FULL`, else `NORMAL`.
-    private func write<T>(
-        _ operation: String, durable: Bool, _ body: (Database) throws -> T
+    func write<T>(_ operation: String, durable: Bool, _ body: (Database) throws -> T) throws(StoreError) -> T {
+        try Self.transaction(writer, durability: durability, path: path, operation, durable: durable, body)
+    }
+
+    static func transaction<T>(
+        _ writer: DatabasePool, durability: SynchronousSetting, path: String, _ operation: String, durable: Bool,
+        _ body: (Database) throws -> T
     ) throws(StoreError) -> T {
         do {
             return try writer.writeWithoutTransaction { db in
-                if durability.withLock({ $0 }) != durable {
+                if durability.current != durable {
                     try db.execute(sql: durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
-                    durability.withLock { $0 = durable }
+                    durability.current = durable
                 }
                 var result: T?
                 try db.inTransaction(.immediate) {

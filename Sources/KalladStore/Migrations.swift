@@ -68,6 +68,23 @@ extension KalladDatabase {
                     );
                     """)
         }
+        // v2: messages move to a table of their own, so a delivery's row is small and changing its state rewrites
+        // little; the claim reads due deliveries in order from an index of only the waiting ones, so claiming never
+        // sorts and settling a delivery (sending → delivered) touches no index.
+        migrator.registerMigration("v2") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE delivery_message (
+                        delivery_id INTEGER PRIMARY KEY REFERENCES delivery(id) ON DELETE CASCADE,
+                        message TEXT NOT NULL
+                    );
+                    INSERT INTO delivery_message (delivery_id, message)
+                        SELECT id, message FROM delivery WHERE message IS NOT NULL;
+                    ALTER TABLE delivery DROP COLUMN message;
+                    CREATE INDEX delivery_due ON delivery(next_attempt, id) WHERE state IN ('queued', 'deferred');
+                    DROP INDEX delivery_claim;
+                    """)
+        }
         return migrator
     }
 }

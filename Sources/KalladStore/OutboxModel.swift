@@ -256,7 +256,15 @@ public protocol OutboxStore: Sendable {
     func claimDue(now: Instant, limit: Int) throws(StoreError) -> [ClaimedDelivery]
     /// Records an attempt and what it settled.
     func record(_ id: Int64, attempt: AttemptRecord, resolution: Resolution, now: Instant) throws(StoreError)
-    /// Puts deliveries left in `sending` by a crash back in the queue; returns how many.
+    /// Notes what an attempt settled: kept safe from a crash of the process at once, committed with the next group
+    /// of writes (on a thread of the store's own); `flushNoted` waits for that commit.
+    func note(_ outcome: SettledAttempt)
+    /// Waits until every outcome noted so far is committed; throws, keeping them noted, when the store refuses.
+    func flushNoted() async throws(StoreError)
+    /// Outcomes noted and not yet committed.
+    var notedCount: Int { get }
+    /// Settles deliveries left in `sending` by a crash from the outcomes noted before it, and puts the others back
+    /// in the queue; returns how many went back.
     func recoverInterrupted(now: Instant) throws(StoreError) -> Int
     /// Queued and deferred deliveries whose notification was due at or after `from`.
     func pending(dueFrom from: Instant) throws(StoreError) -> [PendingDelivery]
@@ -276,6 +284,9 @@ public protocol OutboxStore: Sendable {
     func retry(_ id: Int64, now: Instant) throws(StoreError)
     /// Deletes what finished before `before`, and trigger payloads older than that.
     func purge(finishedBefore before: Instant) throws(StoreError) -> PurgeCount
+    /// Records a trigger and its changes, unless its id is known; returns once it is on disk (`synchronous=FULL`),
+    /// committed together with the triggers that arrived meanwhile.
+    func logTrigger(_ entry: TriggerEntry) async throws(StoreError) -> Bool
     /// Records a trigger and its changes, unless its id is known.
     func recordTrigger(_ entry: TriggerEntry) throws(StoreError) -> Bool
     /// Every overlay change recorded, in the order they became known.

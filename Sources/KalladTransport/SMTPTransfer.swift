@@ -11,11 +11,17 @@ final class SMTPBatch: CurlBatch, @unchecked Sendable {
     private let connections: Int
     private var outcomes: [MailResult?]
     private var nextIndex = 0
+    /// Told each mail's result on the engine's thread, before its connection starts another mail.
+    private let onResult: (@Sendable (Int, MailResult) -> Void)?
 
-    init(mails: [OutgoingMail], settings: SMTPSettings, connections: Int) {
+    init(
+        mails: [OutgoingMail], settings: SMTPSettings, connections: Int,
+        onResult: (@Sendable (Int, MailResult) -> Void)? = nil
+    ) {
         self.mails = mails
         self.settings = settings
         self.connections = max(1, connections)
+        self.onResult = onResult
         let base = settings.url.hasSuffix("/") ? String(settings.url.dropLast()) : settings.url
         url = "\(base)/\(settings.heloName)"
         outcomes = Array(repeating: nil, count: mails.count)
@@ -25,7 +31,9 @@ final class SMTPBatch: CurlBatch, @unchecked Sendable {
             for address in [mail.from] + mail.recipients {
                 guard let problem = EmailAddress.problem(address) else { continue }
                 let outcome = DeliveryOutcome.permanent(nil, reason: "address \(address.debugDescription) \(problem)")
-                outcomes[index] = MailResult(recipients: SMTPTransfer.all(mail.recipients, outcome), seconds: 0)
+                let result = MailResult(recipients: SMTPTransfer.all(mail.recipients, outcome), seconds: 0)
+                outcomes[index] = result
+                onResult?(index, result)
                 break
             }
         }
@@ -49,7 +57,11 @@ final class SMTPBatch: CurlBatch, @unchecked Sendable {
         return nil
     }
 
-    func record(_ result: MailResult, at index: Int) { outcomes[index] = result }
+    /// The one place a mail's result is kept: called once per mail, before its connection is given the next one.
+    func record(_ result: MailResult, at index: Int) {
+        outcomes[index] = result
+        onResult?(index, result)
+    }
 }
 
 /// One mail on an easy handle: the recipient list and message bytes it needs while it runs, and the server's

@@ -88,9 +88,13 @@ public struct SMTPTransport: Sendable {
     public init(settings: SMTPSettings) { self.settings = settings }
 
     /// Sends the mails over at most `connections` connections in parallel, each reused for the next mail as soon
-    /// as it is free; the results come back in the order of `mails`.
-    public func send(_ mails: [OutgoingMail], connections: Int = 1) async -> [MailResult] {
-        let batch = SMTPBatch(mails: mails, settings: settings, connections: connections)
+    /// as it is free; the results come back in the order of `mails`. `onResult` (index in `mails`, result) is called
+    /// for each mail as soon as the server has answered it, on the transport's thread and before that connection
+    /// starts its next mail — so a caller can make the outcome safe first; keep it short, it holds up the wire.
+    public func send(
+        _ mails: [OutgoingMail], connections: Int = 1, onResult: (@Sendable (Int, MailResult) -> Void)? = nil
+    ) async -> [MailResult] {
+        let batch = SMTPBatch(mails: mails, settings: settings, connections: connections, onResult: onResult)
         await engine.run(batch)
         return batch.results
     }

@@ -4,6 +4,7 @@
 //   kallad-drill bench SMTP_URL COUNT      the bare transport against the outbox, same messages; prints JSON
 // Each message ends with a line `KALLAD-END <key>`, so a dump can tell a whole message from a cut one.
 import Foundation
+import Synchronization
 import KalladCore
 import KalladDaemon
 import KalladStore
@@ -19,6 +20,14 @@ func fail(_ message: String) -> Never {
 func elapsed(_ start: ContinuousClock.Instant) -> Double {
     let d = ContinuousClock.now - start
     return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+/// CPU seconds (user + system) this process has used so far.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+    return user + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
 }
 
 func message(_ key: String, to address: String) -> String {
@@ -52,6 +61,14 @@ func courier(_ url: String) -> NetworkCourier {
             smtp: SMTPSettings(url: url, requireTLS: false, timeout: 30),
             receivers: try ReceiverDirectory(registry: Registry()))
     } catch { fail("\(error)") }
+}
+
+let enqueueFinished = Atomic<Bool>(false)
+nonisolated(unsafe) var lastPhase = ContinuousClock.now
+func phase(_ name: String) {
+    guard ProcessInfo.processInfo.environment["KALLAD_DRILL_PHASES"] != nil else { return }
+    FileHandle.standardError.write(Data("\(name) \(elapsed(lastPhase))\n".utf8))
+    lastPhase = ContinuousClock.now
 }
 
 let arguments = CommandLine.arguments
@@ -95,8 +112,10 @@ case (4, "bench"):
         OutgoingMail(from: "kallad@example.se", recipients: [$0.deliveries[0].recipient], message: $0.deliveries[0].message)
     }
     var start = ContinuousClock.now
+    var cpuStart = cpuSeconds()
     let bare = await SMTPTransport(settings: SMTPSettings(url: url, requireTLS: false)).send(mails, connections: 1)
     let bareSeconds = elapsed(start)
+    let bareCPU = cpuSeconds() - cpuStart
     let bareDelivered = bare.filter { $0.recipients.values.allSatisfy { $0.name == "delivered" } }.count
     // The outbox alone: enqueue + claim + record, with a courier that does nothing.
     struct Nothing: Courier {
@@ -105,29 +124,50 @@ case (4, "bench"):
     let storeOnly = open(folder.appendingPathComponent("store-only.sqlite").path)
     start = ContinuousClock.now
     do {
-        _ = try storeOnly.enqueue(notifications(count, prefix: "rows", due: now()), now: now())
+        let made = notifications(count, prefix: "rows", due: now())
+        phase("made")
+        _ = try storeOnly.enqueue(made, now: now())
+        phase("enqueued")
         let dispatcher = Dispatcher(policy: .standard, courier: Nothing())
-        while try await dispatcher.dispatch(store: storeOnly, now: now, limit: 500).claimed > 0 {}
+        while try await dispatcher.dispatch(store: storeOnly, now: now, limit: 500).claimed > 0 { phase("round") }
     } catch { fail("\(error)") }
     let rowsSeconds = elapsed(start)
-    // The whole line: enqueue, then claim → send → record per message.
+    // The whole line, as the daemon runs it: the planner tick enqueues in chunks of 1,000 (each its own durable
+    // transaction) and rings the dispatcher after each; the dispatcher claims 500 at a time (the next claim while
+    // the batch before is on the wire), notes each outcome as the server answers, and commits them in groups.
     let store = open(folder.appendingPathComponent("outbox.sqlite").path)
+    let made = notifications(count, prefix: "outbox", due: now())
     start = ContinuousClock.now
+    cpuStart = cpuSeconds()
     var delivered = 0
     do {
-        _ = try store.enqueue(notifications(count, prefix: "outbox", due: now()), now: now())
+        let bell = Doorbell()
+        let enqueuing = Task.detached { () throws -> Void in
+            for chunk in stride(from: 0, to: made.count, by: 1_000) {
+                _ = try store.enqueue(Array(made[chunk..<min(made.count, chunk + 1_000)]), now: now())
+                bell.ring()
+            }
+            enqueueFinished.store(true, ordering: .releasing)
+            bell.ring()
+        }
         let dispatcher = Dispatcher(policy: .standard, courier: courier(url))
         while true {
-            let report = try await dispatcher.dispatch(store: store, now: now, limit: 500)
+            let finished = enqueueFinished.load(ordering: .acquiring)
+            let report = try await dispatcher.dispatch(store: store, now: now, limit: 500, batches: 10)
             delivered += report.outcomes["delivered"] ?? 0
-            if report.claimed == 0 { break }
+            guard report.claimed == 0 else { continue }
+            if finished { break }
+            _ = await bell.wait(timeout: .milliseconds(100))
         }
+        try await enqueuing.value
     } catch { fail("\(error)") }
     let outboxSeconds = elapsed(start)
+    let outboxCPU = cpuSeconds() - cpuStart
     print(
         "{\"messages\": \(count), \"bare_seconds\": \(bareSeconds), \"bare_delivered\": \(bareDelivered), "
             + "\"store_rows_per_second\": \(Double(count) / rowsSeconds), \"store_seconds\": \(rowsSeconds), "
-            + "\"outbox_seconds\": \(outboxSeconds), \"outbox_delivered\": \(delivered)}")
+            + "\"outbox_seconds\": \(outboxSeconds), \"outbox_delivered\": \(delivered), "
+            + "\"bare_cpu_seconds\": \(bareCPU), \"outbox_cpu_seconds\": \(outboxCPU)}")
 
 default:
     fail("usage: kallad-drill fill DB COUNT | drain DB SMTP_URL [LANES] | bench SMTP_URL COUNT")

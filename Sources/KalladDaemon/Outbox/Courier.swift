@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 public import KalladCompose
 public import KalladCore
 public import KalladStore
@@ -8,6 +9,49 @@ public import KalladTransport
 public protocol Courier: Sendable {
     /// Sends one delivery at `now`.
     func send(_ delivery: ClaimedDelivery, now: Instant) async -> DeliveryOutcome
+    /// Sends the deliveries over at most `lanes` connections side by side. `settled(index, outcome, seconds)` is
+    /// called once for each delivery as soon as its outcome is known, before the lane that carried it starts
+    /// another — possibly on a transport's own thread, so it must be short and must not wait.
+    func send(
+        _ deliveries: [ClaimedDelivery], lanes: Int, now: @escaping @Sendable () -> Instant,
+        settled: @escaping @Sendable (Int, DeliveryOutcome, Double) -> Void
+    ) async
+}
+
+extension Courier {
+    /// One delivery after the other on each lane, through `send(_:now:)`.
+    public func send(
+        _ deliveries: [ClaimedDelivery], lanes: Int, now: @escaping @Sendable () -> Instant,
+        settled: @escaping @Sendable (Int, DeliveryOutcome, Double) -> Void
+    ) async {
+        await sendOneByOne(Array(deliveries.indices), of: deliveries, lanes: lanes, now: now, settled: settled)
+    }
+
+    /// The deliveries at `indices`, one after the other on each of `lanes` lanes.
+    func sendOneByOne(
+        _ indices: [Int], of deliveries: [ClaimedDelivery], lanes: Int, now: @escaping @Sendable () -> Instant,
+        settled: @escaping @Sendable (Int, DeliveryOutcome, Double) -> Void
+    ) async {
+        let lanes = max(1, min(lanes, indices.count))
+        await withTaskGroup(of: Void.self) { group in
+            for lane in 0..<lanes {
+                let share = stride(from: lane, to: indices.count, by: lanes).map { indices[$0] }
+                group.addTask {
+                    let clock = ContinuousClock()
+                    for index in share {
+                        let begin = clock.now
+                        let outcome = await self.send(deliveries[index], now: now())
+                        settled(index, outcome, (clock.now - begin).seconds)
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 /// Webhook and chat receivers with their secrets, read once per configuration (and again on reload).
@@ -101,13 +145,45 @@ public struct NetworkCourier: Courier {
         self.receivers = receivers
     }
 
+    /// Mail goes in one batch over `lanes` SMTP connections, each outcome settled before its connection takes the
+    /// next mail; webhooks one after the other on each lane, beside it.
+    public func send(
+        _ deliveries: [ClaimedDelivery], lanes: Int, now: @escaping @Sendable () -> Instant,
+        settled: @escaping @Sendable (Int, DeliveryOutcome, Double) -> Void
+    ) async {
+        let mailIndices = deliveries.indices.filter { deliveries[$0].channel == .email }
+        let otherIndices = deliveries.indices.filter { deliveries[$0].channel != .email }
+        async let others: Void = sendOneByOne(otherIndices, of: deliveries, lanes: lanes, now: now, settled: settled)
+        let mails = mailIndices.map { index in
+            let delivery = deliveries[index]
+            return OutgoingMail(
+                from: delivery.envelopeFrom ?? "", recipients: [delivery.recipient], message: delivery.message)
+        }
+        let answered = AnsweredMails(count: mails.count)
+        let results = await smtp.send(mails, connections: lanes) { position, result in
+            answered.mark(position)
+            let index = mailIndices[position]
+            settled(index, Self.outcome(result, for: deliveries[index].recipient), result.seconds)
+        }
+        // Mails the transport never started (the batch was cancelled) are settled with what it gave back.
+        for position in answered.unanswered() {
+            let index = mailIndices[position]
+            settled(index, Self.outcome(results[position], for: deliveries[index].recipient), 0)
+        }
+        await others
+    }
+
+    static func outcome(_ result: MailResult, for recipient: String) -> DeliveryOutcome {
+        result.recipients[recipient] ?? .transient(nil, reason: "the transport gave no result", retryAfter: nil)
+    }
+
     public func send(_ delivery: ClaimedDelivery, now: Instant) async -> DeliveryOutcome {
         switch delivery.channel {
         case .email:
             let mail = OutgoingMail(
                 from: delivery.envelopeFrom ?? "", recipients: [delivery.recipient], message: delivery.message)
             let result = await smtp.send([mail])
-            return result.first?.recipients[delivery.recipient]
+            return result.first.map { Self.outcome($0, for: delivery.recipient) }
                 ?? .transient(nil, reason: "the transport gave no result", retryAfter: nil)
         case .receiver(let receiver):
             switch receivers.request(for: delivery, receiver: receiver, now: now) {
@@ -121,6 +197,17 @@ public struct NetworkCourier: Courier {
             }
         }
     }
+}
+
+/// Which mails of a batch the transport has answered (it tells them on its own thread).
+final class AnsweredMails: Sendable {
+    private let answered: Mutex<[Bool]>
+
+    init(count: Int) { answered = Mutex(Array(repeating: false, count: count)) }
+
+    func mark(_ position: Int) { answered.withLock { $0[position] = true } }
+
+    func unanswered() -> [Int] { answered.withLock { list in list.indices.filter { !list[$0] } } }
 }
 
 extension JSONEncoder {

@@ -1,9 +1,12 @@
 public import KalladCore
 public import KalladStore
 import KalladTransport
+import Synchronization
 
-/// Claims the deliveries that are due, sends each through its courier, and records each outcome as soon as it is
-/// known — so a crash can repeat at most the message in flight on each lane.
+/// Claims the deliveries that are due, sends them through the courier, and notes each outcome with the store the
+/// moment the server has answered — before that connection takes its next message — so a crash repeats at most
+/// the message each connection had in flight. The store journals a noted outcome at once and commits it with the
+/// next group of writes, on a thread of its own, while the next messages are on the wire.
 public struct Dispatcher: Sendable {
     /// Retries and deadlines.
     public let policy: RetryPolicy
@@ -11,17 +14,12 @@ public struct Dispatcher: Sendable {
     public let courier: any Courier
     /// Deliveries sent side by side (one per SMTP connection).
     public let lanes: Int
-    /// Outcomes sent but not yet written, because the store refused the write: written first next round.
-    let unrecorded: UnrecordedOutcomes
 
-    /// Creates a dispatcher; `unrecorded` carries over outcomes the store could not take (keep it across reloads).
-    public init(
-        policy: RetryPolicy, courier: any Courier, lanes: Int = 1, unrecorded: UnrecordedOutcomes = UnrecordedOutcomes()
-    ) {
+    /// Creates a dispatcher.
+    public init(policy: RetryPolicy, courier: any Courier, lanes: Int = 1) {
         self.policy = policy
         self.courier = courier
         self.lanes = max(1, lanes)
-        self.unrecorded = unrecorded
     }
 
     /// What one round did.
@@ -38,93 +36,78 @@ public struct Dispatcher: Sendable {
         public var configurationErrors: [String] = []
     }
 
-    /// Claims up to `limit` due deliveries at `now()` and sends them. `now` is read when each outcome is decided.
+    /// Claims up to `limit` due deliveries at `now()` and sends them; with `batches` > 1, while one batch is on the
+    /// wire the next is claimed, up to `batches` batches, so the connections never wait for the database. `now` is
+    /// read when each outcome is decided. Outcomes noted in an earlier round and not yet committed (the store
+    /// refused) are committed first; while the store refuses, nothing is claimed.
     public func dispatch(
-        store: any OutboxStore, now: @escaping @Sendable () -> Instant, limit: Int = 200
+        store: any OutboxStore, now: @escaping @Sendable () -> Instant, limit: Int = 200, batches: Int = 1
     ) async throws(StoreError) -> Report {
-        try await unrecorded.flush(into: store)
-        let claimed = try store.claimDue(now: now(), limit: limit)
-        var report = Report()
-        report.claimed = claimed.count
-        guard !claimed.isEmpty else { return report }
-        let lanes = min(self.lanes, claimed.count)
-        let results: [Result<Report, StoreError>] = await withTaskGroup(of: Result<Report, StoreError>.self) { group in
-            for lane in 0..<lanes {
-                let share = stride(from: lane, to: claimed.count, by: lanes).map { claimed[$0] }
-                group.addTask {
-                    var partial = Report()
-                    for delivery in share {
-                        do throws(StoreError) {
-                            try await self.deliver(delivery, store: store, now: now, into: &partial)
-                        } catch {
-                            return .failure(error)
-                        }
-                    }
-                    return .success(partial)
+        try await store.flushNoted()
+        let tally = Tally()
+        var batch = try store.claimDue(now: now(), limit: limit)
+        var left = max(1, batches) - 1
+        while !batch.isEmpty {
+            let current = batch
+            async let sent: Void = send(current, store: store, now: now, tally: tally)
+            var next: [ClaimedDelivery] = []
+            var claimFailure: StoreError?
+            if left > 0 && current.count == limit {
+                left -= 1
+                do throws(StoreError) { next = try store.claimDue(now: now(), limit: limit) } catch {
+                    claimFailure = error
                 }
             }
-            var all: [Result<Report, StoreError>] = []
-            for await result in group { all.append(result) }
-            return all
-        }
-        for result in results {
-            switch result {
-            case .success(let partial):
-                report.outcomes.merge(partial.outcomes, uniquingKeysWith: +)
-                report.byChannel.merge(partial.byChannel, uniquingKeysWith: +)
-                report.durations += partial.durations
-                report.configurationErrors += partial.configurationErrors
-            case .failure(let error):
-                throw error
+            await sent
+            if let claimFailure {
+                try await store.flushNoted()
+                throw claimFailure
             }
+            batch = next
         }
-        return report
+        try await store.flushNoted()
+        return tally.report
     }
 
-    func deliver(
-        _ delivery: ClaimedDelivery, store: any OutboxStore, now: @Sendable () -> Instant, into report: inout Report
-    ) async throws(StoreError) {
-        let channel = delivery.channel == .email ? "email" : "webhook"
-        let started = now()
-        if let decision = policy.shouldSend(
-            kind: delivery.kind, meetingStart: delivery.meetingStart, due: delivery.due, now: started)
-        {
+    /// Sends one claimed batch, noting each outcome with the store as it arrives.
+    func send(_ claimed: [ClaimedDelivery], store: any OutboxStore, now: @escaping @Sendable () -> Instant, tally: Tally)
+        async
+    {
+        tally.update { $0.claimed += claimed.count }
+        var sendable: [ClaimedDelivery] = []
+        sendable.reserveCapacity(claimed.count)
+        let checked = now()
+        for delivery in claimed {
+            guard let decision = policy.shouldSend(
+                kind: delivery.kind, meetingStart: delivery.meetingStart, due: delivery.due, now: checked)
+            else {
+                sendable.append(delivery)
+                continue
+            }
             let (resolution, name) = Self.resolution(decision)
-            try await keep(
-                delivery.id, AttemptRecord(started: started, milliseconds: 0, outcome: name, reply: nil), resolution,
-                now: started, store: store)
-            report.outcomes[name, default: 0] += 1
-            return
+            store.note(
+                SettledAttempt(
+                    id: delivery.id, attempt: delivery.attempt,
+                    record: AttemptRecord(started: checked, milliseconds: 0, outcome: name, reply: nil),
+                    resolution: resolution, now: checked))
+            tally.update { $0.outcomes[name, default: 0] += 1 }
         }
-        let clock = ContinuousClock()
-        let begin = clock.now
-        let outcome = await courier.send(delivery, now: started)
-        let elapsed = clock.now - begin
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        let finished = now()
-        let (result, attempt) = Self.attempt(outcome, started: started, seconds: seconds)
-        let decision = policy.decide(
-            result, attempt: delivery.attempt, kind: delivery.kind, key: "\(delivery.id)", due: delivery.due,
-            meetingStart: delivery.meetingStart, now: finished)
-        let (resolution, _) = Self.resolution(decision)
-        if case .configuration(let reason) = outcome {
-            report.configurationErrors.append("delivery \(delivery.id) (\(delivery.notificationKey)): \(reason)")
-        }
-        try await keep(delivery.id, attempt, resolution, now: finished, store: store)
-        report.outcomes[outcome.name, default: 0] += 1
-        report.byChannel["\(channel)|\(outcome.name)", default: 0] += 1
-        report.durations.append(seconds)
-    }
-
-    /// Records the outcome, or keeps it for the next round when the store refuses.
-    func keep(
-        _ id: Int64, _ attempt: AttemptRecord, _ resolution: Resolution, now: Instant, store: any OutboxStore
-    ) async throws(StoreError) {
-        do {
-            try store.record(id, attempt: attempt, resolution: resolution, now: now)
-        } catch {
-            await unrecorded.add(UnrecordedOutcomes.Entry(id: id, attempt: attempt, resolution: resolution, now: now))
-            throw error
+        let policy = self.policy
+        await courier.send(sendable, lanes: lanes, now: now) { [sendable] index, outcome, seconds in
+            let delivery = sendable[index]
+            let finished = now()
+            let started = Instant(secondsSinceEpoch: finished.secondsSinceEpoch - Int64(seconds.rounded(.down)))
+            let (result, attempt) = Self.attempt(outcome, started: started, seconds: seconds)
+            let decision = policy.decide(
+                result, attempt: delivery.attempt, kind: delivery.kind, key: "\(delivery.id)", due: delivery.due,
+                meetingStart: delivery.meetingStart, now: finished)
+            store.note(
+                SettledAttempt(
+                    id: delivery.id, attempt: delivery.attempt, record: attempt,
+                    resolution: Self.resolution(decision).0, now: finished))
+            tally.add(outcome, channel: delivery.channel == .email ? "email" : "webhook", seconds: seconds) {
+                "delivery \(delivery.id) (\(delivery.notificationKey))"
+            }
         }
     }
 
@@ -159,31 +142,24 @@ public struct Dispatcher: Sendable {
     }
 }
 
-/// Outcomes of sends the store could not record (a full disk, a read-only database). Kept in memory and written
-/// before anything new is claimed; if the process dies first, the deliveries are still `sending` and go out again
-/// after the restart — a duplicate, never a loss.
-public actor UnrecordedOutcomes {
-    struct Entry: Sendable {
-        let id: Int64
-        let attempt: AttemptRecord
-        let resolution: Resolution
-        let now: Instant
-    }
+/// A round's report, added to from the transport's thread as outcomes arrive.
+final class Tally: Sendable {
+    private let state = Mutex(Dispatcher.Report())
 
-    private var entries: [Entry] = []
+    var report: Dispatcher.Report { state.withLock { $0 } }
 
-    /// Creates an empty ledger.
-    public init() {}
+    func update(_ change: (inout Dispatcher.Report) -> Void) { state.withLock { change(&$0) } }
 
-    /// How many outcomes wait to be written.
-    public var count: Int { entries.count }
-
-    func add(_ entry: Entry) { entries.append(entry) }
-
-    func flush(into store: any OutboxStore) throws(StoreError) {
-        while let entry = entries.first {
-            try store.record(entry.id, attempt: entry.attempt, resolution: entry.resolution, now: entry.now)
-            entries.removeFirst()
+    /// One sent delivery's outcome; `which` names it for a configuration error's log line.
+    func add(_ outcome: DeliveryOutcome, channel: String, seconds: Double, which: () -> String) {
+        let name = outcome.name
+        var problem: String?
+        if case .configuration(let reason) = outcome { problem = "\(which()): \(reason)" }
+        state.withLock { report in
+            report.outcomes[name, default: 0] += 1
+            report.byChannel[channel + "|" + name, default: 0] += 1
+            report.durations.append(seconds)
+            if let problem { report.configurationErrors.append(problem) }
         }
     }
 }

@@ -106,7 +106,6 @@ public actor HealthBoard {
 /// secrets set up. A generation whose runtime cannot be built keeps the one before, with an error in the log.
 actor RuntimeCache {
     let configDirectory: String
-    let unrecorded = UnrecordedOutcomes()
     private var built: (generation: Int, runtime: OutboxRuntime)?
     private var failed: Int?
 
@@ -122,7 +121,7 @@ actor RuntimeCache {
                 tick: PlannerTick(registry: registry, composer: composer),
                 dispatcher: Dispatcher(
                     policy: registry.settings.outbox.retry, courier: try OutboxSetup.courier(registry),
-                    lanes: registry.settings.outbox.connections, unrecorded: unrecorded))
+                    lanes: registry.settings.outbox.connections))
             built = (config.generation, runtime)
             return runtime
         } catch {

@@ -80,7 +80,10 @@ public struct PlannerTickService: Service {
                 let started = ContinuousClock.now
                 let result: Result<PlannerTick.Report, StoreError>
                 do {
-                    result = .success(try runtime.tick.run(store: store, now: clock(), lookahead: lookahead))
+                    let bell = dispatcherBell
+                    result = .success(
+                        try runtime.tick.run(
+                            store: store, now: clock(), lookahead: lookahead, enqueuedSome: { bell.ring() }))
                 } catch {
                     result = .failure(error)
                 }
@@ -159,7 +162,7 @@ public struct DispatcherService: Service {
                 }
                 var busy = false
                 if let runtime = await runtime() {
-                    let report = try await runtime.dispatcher.dispatch(store: store, now: clock)
+                    let report = try await runtime.dispatcher.dispatch(store: store, now: clock, limit: 200, batches: 10)
                     busy = report.claimed > 0
                     for problem in report.configurationErrors {
                         logger.error("delivery configuration error", metadata: ["problem": "\(problem)"])

@@ -39,8 +39,13 @@ public struct PlannerTick: Sendable {
         public var problems: [String] = []
     }
 
-    /// Plans `[now − catch-up, now + lookahead)` and brings the outbox in line with it.
-    public func run(store: any OutboxStore, now: Instant, lookahead: Int64) throws(StoreError) -> Report {
+    /// Plans `[now − catch-up, now + lookahead)` and brings the outbox in line with it. New notifications are
+    /// enqueued in chunks of `chunk`, each its own transaction, and `enqueuedSome` is told after each — so the
+    /// dispatcher can start on the first thousand of a big day while the rest is written.
+    public func run(
+        store: any OutboxStore, now: Instant, lookahead: Int64, chunk: Int = 1_000,
+        enqueuedSome: (@Sendable () -> Void)? = nil
+    ) throws(StoreError) -> Report {
         var report = Report()
         let from = now.adding(seconds: -registry.settings.outbox.catchUp)
         let to = now.adding(seconds: max(lookahead, 1))
@@ -61,7 +66,10 @@ public struct PlannerTick: Sendable {
         }
         fresh += try cancellationsFromFacts(schedule: schedule, planned: due, store: store, now: now,
                                             problems: &report.problems)
-        report.enqueued = try store.enqueue(fresh, now: now)
+        for start in stride(from: 0, to: fresh.count, by: max(1, chunk)) {
+            report.enqueued += try store.enqueue(Array(fresh[start..<min(fresh.count, start + max(1, chunk))]), now: now)
+            enqueuedSome?()
+        }
 
         let pending = try store.pending(dueFrom: Instant(secondsSinceEpoch: 0))
         let verdicts = Reconciliation.verdicts(

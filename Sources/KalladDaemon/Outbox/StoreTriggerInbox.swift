@@ -19,7 +19,7 @@ public struct StoreTriggerInbox: TriggerInbox {
     }
 
     public func record(_ trigger: InboundTrigger) async throws -> TriggerAcceptance {
-        let fresh = try store.recordTrigger(
+        let fresh = try await store.logTrigger(
             TriggerEntry(
                 id: trigger.id, system: trigger.system, type: trigger.type, receivedAt: trigger.receivedAt,
                 payload: trigger.payload, changes: trigger.changes))

@@ -1,0 +1,140 @@
+import Foundation
+import GRDB
+import Synchronization
+
+/// The `synchronous` setting of the writer connection, so it is only changed when it must be.
+final class SynchronousSetting: Sendable {
+    private let value = Mutex<Bool?>(nil)
+
+    var current: Bool? {
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
+    }
+}
+
+/// The writes that go in groups: outcomes noted by the dispatcher (journalled at once, committed with the next
+/// round) and jobs that wait for their commit (triggers: many share one `fsync`).
+final class BatchedWrites: Sendable {
+    private let commits: GroupCommit
+    private let noted: NotedOutcomes
+
+    init(writer: DatabasePool, durability: SynchronousSetting, path: String) {
+        let noted = NotedOutcomes(journal: OutcomeJournal(path: path + "-outcomes"))
+        self.noted = noted
+        commits = GroupCommit(label: "kallad.store.writes") { jobs in
+            // Outcomes alone are safe in the journal already: let a few more gather (at most 2 ms), since every
+            // commit rewrites whole pages however few rows it changes. Anyone waiting (a trigger, a flush) goes now.
+            if jobs.isEmpty && noted.count < Self.gatherUpTo { usleep(2_000) }
+            let outcomes = noted.snapshot()
+            guard !(outcomes.isEmpty && jobs.isEmpty) else { return [] }
+            do throws(StoreError) {
+                let results = try KalladDatabase.transaction(
+                    writer, durability: durability, path: path, outcomes.isEmpty ? "write" : "record",
+                    durable: jobs.contains(where: \.durable)
+                ) { db in
+                    for outcome in outcomes { try KalladDatabase.settle(outcome, in: db) }
+                    return jobs.map { job -> StoreError? in
+                        do {
+                            try db.inSavepoint {
+                                try job.work(db)
+                                return .commit
+                            }
+                            return nil
+                        } catch let error as StoreError {
+                            return error
+                        } catch {
+                            return KalladDatabase.storeError(error, path: path, operation: "write")
+                        }
+                    }
+                }
+                noted.committed(outcomes.count)
+                return results
+            } catch {
+                return Array(repeating: error, count: jobs.count)
+            }
+        }
+    }
+
+    /// How many noted outcomes make a round start without waiting for more.
+    static let gatherUpTo = 256
+
+    /// The journal's path.
+    var journalPath: String? { noted.journal?.path }
+
+    /// Journals the outcome and queues it for the next round, which it starts if none is under way.
+    func note(_ outcome: SettledAttempt) {
+        noted.add(outcome)
+        commits.kick()
+    }
+
+    /// Empties the journal after recovery has settled what it held.
+    func forgetJournal() { noted.journal?.reset() }
+
+    /// Outcomes noted and not yet committed.
+    var notedCount: Int { noted.count }
+
+    /// Waits until every outcome noted so far is committed; throws when the commit failed (they stay noted).
+    func flush() async throws(StoreError) {
+        guard noted.count > 0 else { return }
+        try await write(durable: false) { _ in () }
+    }
+
+    /// Runs `work` in the next round, in a savepoint of its own, and returns once the round has committed.
+    func write<T: Sendable>(
+        durable: Bool, _ work: @escaping @Sendable (Database) throws -> T
+    ) async throws(StoreError) -> T {
+        let result = WriteResult<T>()
+        let failure: StoreError? = await withCheckedContinuation { continuation in
+            commits.submit(
+                GroupCommit.Job(
+                    durable: durable,
+                    work: { db in
+                        let value = try work(db)
+                        result.set(value)
+                    },
+                    done: { continuation.resume(returning: $0) }))
+        }
+        if let failure { throw failure }
+        guard let value = result.value else {
+            throw StoreError(code: "store.io", message: "the write gave no result", place: "write")
+        }
+        return value
+    }
+}
+
+/// Outcomes noted and not yet committed, in the order they were noted, with their journal.
+final class NotedOutcomes: Sendable {
+    let journal: OutcomeJournal?
+    private let outcomes = Mutex<[SettledAttempt]>([])
+
+    init(journal: OutcomeJournal?) { self.journal = journal }
+
+    var count: Int { outcomes.withLock { $0.count } }
+
+    func add(_ outcome: SettledAttempt) {
+        outcomes.withLock { list in
+            _ = journal?.append(outcome)
+            list.append(outcome)
+        }
+    }
+
+    func snapshot() -> [SettledAttempt] { outcomes.withLock { $0 } }
+
+    /// The first `count` are committed: forget them, and empty the journal once nothing is left uncommitted.
+    func committed(_ count: Int) {
+        guard count > 0 else { return }
+        outcomes.withLock { list in
+            list.removeFirst(count)
+            if list.isEmpty { journal?.reset() }
+        }
+    }
+}
+
+/// What a job's work gave, kept until its round has committed.
+private final class WriteResult<T: Sendable>: Sendable {
+    private let stored = Mutex<T?>(nil)
+
+    var value: T? { stored.withLock { $0 } }
+
+    func set(_ value: T) { stored.withLock { $0 = value } }
+}

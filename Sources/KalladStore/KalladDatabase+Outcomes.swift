@@ -1,0 +1,82 @@
+import GRDB
+public import KalladCore
+
+extension KalladDatabase {
+    public func record(_ id: Int64, attempt: AttemptRecord, resolution: Resolution, now: Instant) throws(StoreError) {
+        try write("record", durable: false) { db in
+            try Self.settle(
+                SettledAttempt(id: id, attempt: 0, record: attempt, resolution: resolution, now: now), in: db,
+                anyAttempt: true)
+        }
+    }
+
+    public func note(_ outcome: SettledAttempt) { batched.note(outcome) }
+
+    public func flushNoted() async throws(StoreError) { try await batched.flush() }
+
+    public var notedCount: Int { batched.notedCount }
+
+    public func recoverInterrupted(now: Instant) throws(StoreError) -> Int {
+        let journalled = batched.journalPath.map(OutcomeJournal.read) ?? []
+        let requeued = try write("recover", durable: true) { db in
+            // What the server answered before the crash is settled from the journal; the rest goes again.
+            for outcome in journalled { try Self.settle(outcome, in: db) }
+            try db.execute(
+                sql: """
+                    UPDATE delivery SET state = 'queued', next_attempt = ?, updated_at = ?,
+                        reason = 'interrupted while sending; sent again (it may arrive twice)'
+                    WHERE state = 'sending'
+                    """,
+                arguments: [now.secondsSinceEpoch, now.secondsSinceEpoch])
+            return db.changesCount
+        }
+        batched.forgetJournal()
+        return requeued
+    }
+
+    /// Writes what an attempt settled, if the delivery is still `sending` that attempt (`anyAttempt`: whichever):
+    /// the attempt's row and the delivery's new state.
+    static func settle(_ outcome: SettledAttempt, in db: Database, anyAttempt: Bool = false) throws {
+        let reply = outcome.record.reply.map { String($0.prefix(500)) }
+        let state: DeliveryState
+        var next = outcome.now.secondsSinceEpoch
+        var reason: String?
+        var escalation: String?
+        switch outcome.resolution {
+        case .delivered:
+            state = .delivered
+        case .deferred(let until):
+            state = .deferred
+            next = until.secondsSinceEpoch
+        case .failed(let why, let escalate):
+            state = .failed
+            reason = why
+            escalation = escalate ? "pending" : nil
+        case .dropped(let why):
+            state = .dropped
+            reason = why
+        }
+        try db.cachedStatement(
+            sql: """
+                UPDATE delivery SET state = ?, next_attempt = ?, last_code = ?, last_reply = ?, reason = ?,
+                    escalation = COALESCE(?, escalation), updated_at = ?
+                WHERE id = ? AND state = 'sending' AND (? OR attempts = ?)
+                """
+        ).execute(
+            arguments: [
+                state.rawValue, next, outcome.record.code, reply, reason, escalation,
+                outcome.now.secondsSinceEpoch, outcome.id, anyAttempt, outcome.attempt,
+            ])
+        guard db.changesCount > 0 || anyAttempt else { return }
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO attempt (delivery_id, started_at, duration_ms, outcome, code, reply)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """
+        ).execute(
+            arguments: [
+                outcome.id, outcome.record.started.secondsSinceEpoch, outcome.record.milliseconds,
+                outcome.record.outcome, outcome.record.code, reply,
+            ])
+    }
+}

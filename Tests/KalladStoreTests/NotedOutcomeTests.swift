@@ -1,0 +1,126 @@
+import Foundation
+import KalladCore
+@testable import KalladStore
+import Testing
+
+@Suite("Noted outcomes, the outcome journal and group commits")
+struct NotedOutcomeTests {
+    func delivered(_ claimed: ClaimedDelivery, at now: Instant = t0) -> SettledAttempt {
+        SettledAttempt(
+            id: claimed.id, attempt: claimed.attempt,
+            record: AttemptRecord(started: now, milliseconds: 3, outcome: "delivered", code: 250, reply: "2.0.0 Ok"),
+            resolution: .delivered, now: now)
+    }
+
+    @Test("noted outcomes are committed in groups; flush waits for them and the journal is emptied")
+    func groupCommit() async throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let db = try temp.open()
+        _ = try db.enqueue((0..<300).map { notification("k\($0)") }, now: t0)
+        let claimed = try db.claimDue(now: t0, limit: 1_000)
+        #expect(claimed.count == 300)
+        for delivery in claimed { db.note(delivered(delivery)) }
+        try await db.flushNoted()
+        #expect(db.notedCount == 0)
+        #expect(try db.countsByState() == [.delivered: 300])
+        #expect(try db.attempts(claimed[17].id).map(\.code) == [250])
+        let journal = try FileManager.default.attributesOfItem(atPath: temp.path + "-outcomes")
+        #expect(journal[.size] as? Int == 0)
+        #expect(try db.integrityCheck())
+    }
+
+    @Test("after a crash, what the journal holds settles its deliveries; the rest is sent again")
+    func recoveryFromJournal() throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        var claimed: [ClaimedDelivery] = []
+        do {
+            let db = try temp.open()
+            _ = try db.enqueue([notification("k1", recipients: ["a@x.se", "b@x.se", "c@x.se"])], now: t0)
+            claimed = try db.claimDue(now: t0, limit: 10)
+        }
+        #expect(claimed.count == 3)
+        // What a killed process leaves: two whole lines, a stale line for another attempt, and a torn last line.
+        let failed = SettledAttempt(
+            id: claimed[1].id, attempt: claimed[1].attempt,
+            record: AttemptRecord(started: t0, milliseconds: 9, outcome: "permanent", code: 550, reply: "5.1.1 no\tsuch"),
+            resolution: .failed(reason: "refused", escalate: true), now: t0)
+        var stale = delivered(claimed[0])
+        stale.attempt = 7
+        stale.resolution = .deferred(until: t0.adding(seconds: 60))
+        let torn = String(OutcomeJournal.encode(delivered(claimed[2])).dropLast(6))
+        let text = OutcomeJournal.encode(delivered(claimed[0])) + OutcomeJournal.encode(stale)
+            + OutcomeJournal.encode(failed) + torn
+        try Data(text.utf8).write(to: URL(fileURLWithPath: temp.path + "-outcomes"))
+
+        let db = try temp.open()
+        #expect(try db.recoverInterrupted(now: t0.adding(seconds: 5)) == 1)
+        let states = Dictionary(
+            uniqueKeysWithValues: try db.deliveries(DeliveryFilter()).map { ($0.recipient, $0.state) })
+        #expect(states == ["a@x.se": .delivered, "b@x.se": .failed, "c@x.se": .queued])
+        #expect(try db.attempts(claimed[0].id).count == 1)
+        #expect(try db.attempts(claimed[1].id).first?.reply == "5.1.1 no\tsuch")
+        #expect(try db.failuresToEscalate().map(\.recipient) == ["b@x.se"])
+        #expect(OutcomeJournal.read(path: temp.path + "-outcomes").isEmpty)
+    }
+
+    @Test("journal lines keep every field, whatever the text holds")
+    func journalLines() {
+        let texts: [String?] = [nil, "-", "", "a\\b", "tab\there", "two\nlines\r\n", "åäö 250 2.0.0 Ok: queued"]
+        for text in texts {
+            for resolution in [
+                Resolution.delivered, .deferred(until: t0.adding(seconds: 300)),
+                .failed(reason: text ?? "x", escalate: true), .dropped(reason: text ?? "-"),
+            ] {
+                let outcome = SettledAttempt(
+                    id: 42, attempt: 3,
+                    record: AttemptRecord(started: t0, milliseconds: 12, outcome: "transient", code: nil, reply: text),
+                    resolution: resolution, now: t0.adding(seconds: 1))
+                let line = OutcomeJournal.encode(outcome)
+                #expect(line.filter { $0 == "\n" }.count == 1)
+                #expect(OutcomeJournal.decode(Substring(line.dropLast())) == outcome)
+            }
+        }
+    }
+
+    @Test("while the store refuses writes, noted outcomes wait; once it takes them, they are committed")
+    func refusedThenAccepted() async throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let db = try temp.open()
+        _ = try db.enqueue([notification("k1", recipients: ["a@x.se", "b@x.se"])], now: t0)
+        let claimed = try db.claimDue(now: t0, limit: 10)
+        try db.refuseWrites(true)
+        for delivery in claimed { db.note(delivered(delivery)) }
+        await #expect(throws: StoreError.self) { try await db.flushNoted() }
+        #expect(db.notedCount == 2)
+        try db.refuseWrites(false)
+        try await db.flushNoted()
+        #expect(db.notedCount == 0)
+        #expect(try db.countsByState() == [.delivered: 2])
+    }
+
+    @Test("triggers logged at the same time share commits; each id is accepted once")
+    func triggerGroupCommit() async throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let db = try temp.open()
+        let accepted = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for n in 0..<200 {
+                group.addTask {
+                    try await db.logTrigger(
+                        TriggerEntry(
+                            id: "msg_\(n % 100)", system: "s", type: "agenda.item.added", receivedAt: t0,
+                            payload: "{}", changes: []))
+                }
+            }
+            var count = 0
+            for try await fresh in group where fresh { count += 1 }
+            return count
+        }
+        #expect(accepted == 100)
+        #expect(try db.recordTrigger(
+            TriggerEntry(id: "msg_5", system: "s", type: "x", receivedAt: t0, payload: "{}", changes: [])) == false)
+    }
+}
