@@ -56,6 +56,9 @@ public struct PlannerTickService: Service {
         self.observe = observe
     }
 
+    /// How long a tick waits after a ring for more triggers of the same burst.
+    static let settle: Duration = .milliseconds(100)
+
     public func run() async throws {
         var lastPurge: Instant?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -108,10 +111,12 @@ public struct PlannerTickService: Service {
                 }
                 await observe(result, elapsed)
             }
-            // Sleep to the next whole minute, or until rung.
+            // Sleep to the next whole minute, or until rung; a ring is followed by a short settle, so a burst of
+            // triggers is planned in one tick rather than one tick each.
             let seconds = 60 - clock().secondsSinceEpoch % 60
             let doorbell = self.doorbell
-            _ = try? await cancelWhenGracefulShutdown { await doorbell.wait(timeout: .seconds(seconds)) }
+            let rang = (try? await cancelWhenGracefulShutdown { await doorbell.wait(timeout: .seconds(seconds)) })
+            if rang == true { try? await Task.sleep(for: Self.settle) }
         }
     }
 }
