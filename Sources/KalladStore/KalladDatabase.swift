@@ -5,18 +5,20 @@ public import KalladCore
 
 /// The SQLite outbox: notifications, their deliveries and attempts, the overlay of extra / moved / cancelled
 /// meetings, and the log of inbound triggers. WAL; `synchronous=FULL` when a decision to send is written (a
-/// notification enqueued, a trigger recorded), `NORMAL` when an attempt is recorded — a record lost with the
-/// machine's power (not with the process: WAL pages are in the OS by then) only means one message sent twice.
+/// notification enqueued, a trigger logged), `NORMAL` when outcomes are committed.
 ///
-/// Every step is one transaction. A delivery is `sending` only between its claim and its record: a crash in
-/// between sends it again at the next start (`recoverInterrupted`), the only window for a duplicate — one message
-/// per connection in flight.
+/// Outcomes are noted (`note`) as soon as the server answers: journalled at once (`OutcomeJournal`) and committed
+/// in groups on a thread of the store's own (`BatchedWrites`), which triggers share too. A delivery is `sending`
+/// only between its claim and its outcome: after a crash, `recoverInterrupted` settles those the journal knows and
+/// queues the rest again — the only window for a duplicate, one message per connection in flight.
 public final class KalladDatabase: OutboxStore {
     let writer: DatabasePool
     /// The database file.
     public let path: String
     /// The `synchronous` setting of the writer connection, so it is only changed when it must be.
     let durability = SynchronousSetting()
+    /// The overlay read so far (it is append-only).
+    let overlayCache = Mutex(OverlayCache())
     /// Outcomes noted and triggers logged, committed in groups.
     let batched: BatchedWrites
 
@@ -317,16 +319,23 @@ public final class KalladDatabase: OutboxStore {
 
     // MARK: - Triggers and the overlay
 
+    /// The overlay is only ever appended to: each call reads (and decodes) just the changes added since the last.
     public func overlay() throws(StoreError) -> Overlay {
-        try read("overlay") { db in
-            let changes = try Row.fetchAll(
-                db, sql: "SELECT change_id, known_at, action FROM overlay_change ORDER BY seq"
-            ).compactMap { row -> OverlayChange? in
-                guard let action = OverlayCodec.decode(row[2]) else { return nil }
-                let knownAt: Int64? = row[1]
-                return OverlayChange(id: row[0], action: action, knownAt: knownAt.map(Instant.init(secondsSinceEpoch:)))
+        try overlayCache.withLock { (cache: inout OverlayCache) throws(StoreError) -> Overlay in
+            let after = cache.lastSeq
+            let rows = try read("overlay") { db in
+                try Row.fetchAll(
+                    db, sql: "SELECT seq, change_id, known_at, action FROM overlay_change WHERE seq > ? ORDER BY seq",
+                    arguments: [after])
             }
-            return Overlay(changes: changes)
+            for row in rows {
+                cache.lastSeq = row[0]
+                guard let action = OverlayCodec.decode(row[3]) else { continue }
+                let knownAt: Int64? = row[2]
+                cache.changes.append(
+                    OverlayChange(id: row[1], action: action, knownAt: knownAt.map(Instant.init(secondsSinceEpoch:))))
+            }
+            return Overlay(changes: cache.changes)
         }
     }
 
@@ -423,6 +432,12 @@ public final class KalladDatabase: OutboxStore {
             return StoreError(code: "store.io", message: error.message ?? "\(error)", place: place)
         }
     }
+}
+
+/// The overlay changes read so far, and the last row read.
+struct OverlayCache {
+    var lastSeq: Int64 = 0
+    var changes: [OverlayChange] = []
 }
 
 extension KalladDatabase {

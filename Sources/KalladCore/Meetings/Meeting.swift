@@ -102,162 +102,162 @@ public struct Meeting: Hashable, Sendable, Identifiable {
     /// Stable id: `<body>/<original date>` (kept when the meeting moves), or an extra meeting's id.
     public var id: String {
         get { storage.id }
-        set {
+        _modify {
             unique()
-            storage.id = newValue
+            yield &storage.id
         }
     }
 
     /// The body.
     public var body: String {
         get { storage.body }
-        set {
+        _modify {
             unique()
-            storage.body = newValue
+            yield &storage.body
         }
     }
 
     /// Ordinary, extra or joint.
     public var kind: MeetingKind {
         get { storage.kind }
-        set {
+        _modify {
             unique()
-            storage.kind = newValue
+            yield &storage.kind
         }
     }
 
     /// Where the date came from.
     public var source: MeetingSource {
         get { storage.source }
-        set {
+        _modify {
             unique()
-            storage.source = newValue
+            yield &storage.source
         }
     }
 
     /// Start, local.
     public var start: LocalDateTime {
         get { storage.start }
-        set {
+        _modify {
             unique()
-            storage.start = newValue
+            yield &storage.start
         }
     }
 
     /// End, local.
     public var end: LocalDateTime {
         get { storage.end }
-        set {
+        _modify {
             unique()
-            storage.end = newValue
+            yield &storage.end
         }
     }
 
     /// Where.
     public var location: String {
         get { storage.location }
-        set {
+        _modify {
             unique()
-            storage.location = newValue
+            yield &storage.location
         }
     }
 
     /// On or cancelled.
     public var status: MeetingStatus {
         get { storage.status }
-        set {
+        _modify {
             unique()
-            storage.status = newValue
+            yield &storage.status
         }
     }
 
     /// Raised by every move; the calendar invitation's SEQUENCE.
     public var sequence: Int {
         get { storage.sequence }
-        set {
+        _modify {
             unique()
-            storage.sequence = newValue
+            yield &storage.sequence
         }
     }
 
     /// Earlier starts, oldest first, each with when the move became known.
     public var history: [MeetingRevision] {
         get { storage.history }
-        set {
+        _modify {
             unique()
-            storage.history = newValue
+            yield &storage.history
         }
     }
 
     /// When the meeting became known (extra meetings), or `nil` for planned ones.
     public var knownAt: Instant? {
         get { storage.knownAt }
-        set {
+        _modify {
             unique()
-            storage.knownAt = newValue
+            yield &storage.knownAt
         }
     }
 
     /// When the cancellation became known, if cancelled.
     public var cancelledAt: Instant? {
         get { storage.cancelledAt }
-        set {
+        _modify {
             unique()
-            storage.cancelledAt = newValue
+            yield &storage.cancelledAt
         }
     }
 
     /// Explicitly allowed on a weekend or holiday.
     public var allowHoliday: Bool {
         get { storage.allowHoliday }
-        set {
+        _modify {
             unique()
-            storage.allowHoliday = newValue
+            yield &storage.allowHoliday
         }
     }
 
     /// The party that asked for it (extra meetings).
     public var requestedBy: String? {
         get { storage.requestedBy }
-        set {
+        _modify {
             unique()
-            storage.requestedBy = newValue
+            yield &storage.requestedBy
         }
     }
 
     /// Why (extra or cancelled meetings).
     public var reason: String {
         get { storage.reason }
-        set {
+        _modify {
             unique()
-            storage.reason = newValue
+            yield &storage.reason
         }
     }
 
     /// Agenda items sent in so far.
     public var agenda: [AgendaItem] {
         get { storage.agenda }
-        set {
+        _modify {
             unique()
-            storage.agenda = newValue
+            yield &storage.agenda
         }
     }
 
     /// Stand-ins, absences and appointed role holders for this meeting.
     public var adjustments: MeetingAdjustments {
         get { storage.adjustments }
-        set {
+        _modify {
             unique()
-            storage.adjustments = newValue
+            yield &storage.adjustments
         }
     }
 
     /// Where the date is declared, when it comes from the configuration.
     public var sourceLocation: SourceLocation? {
         get { storage.sourceLocation }
-        set {
+        _modify {
             unique()
-            storage.sourceLocation = newValue
+            yield &storage.sourceLocation
         }
     }
 

@@ -56,11 +56,14 @@ public struct PlannerTickService: Service {
         self.observe = observe
     }
 
-    /// How long a tick waits after a ring for more triggers of the same burst.
+    /// How long a tick waits after a ring for more triggers of the same burst: at least `settle`, and four times
+    /// as long as the last tick took — so under a storm of triggers the planner takes at most a fifth of a core
+    /// and the rest goes to taking them.
     static let settle: Duration = .milliseconds(100)
 
     public func run() async throws {
         var lastPurge: Instant?
+        var lastTick: Duration = .zero
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             if let runtime = await runtime() {
                 // Once a day: what finished longer ago than the retention goes, with its personal data.
@@ -91,6 +94,7 @@ public struct PlannerTickService: Service {
                     result = .failure(error)
                 }
                 let elapsed = ContinuousClock.now - started
+                lastTick = elapsed
                 switch result {
                 case .success(let report):
                     if report.enqueued > 0 || report.settled > 0 || report.escalated > 0 {
@@ -116,7 +120,7 @@ public struct PlannerTickService: Service {
             let seconds = 60 - clock().secondsSinceEpoch % 60
             let doorbell = self.doorbell
             let rang = (try? await cancelWhenGracefulShutdown { await doorbell.wait(timeout: .seconds(seconds)) })
-            if rang == true { try? await Task.sleep(for: Self.settle) }
+            if rang == true { try? await Task.sleep(for: max(Self.settle, lastTick * 4)) }
         }
     }
 }
