@@ -1,4 +1,5 @@
 public import Logging
+import KalladCore
 import Synchronization
 
 #if canImport(Glibc)
@@ -113,23 +114,7 @@ public struct LogfmtHandler: LogHandler {
                 $0.value > 32 && $0 != "\"" && $0 != "=" && $0 != "\\" && $0.value != 127
             }
         if plain { return value }
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 32 || scalar.value == 127 {
-                    out += "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        return JSONString.quoted(value)
     }
 
     /// RFC 3339 UTC with milliseconds.
