@@ -480,6 +480,20 @@ extension KalladDatabase {
 }
 
 extension KalladDatabase {
+    /// Copies everything in the write-ahead log into the database and empties the log file (`wal_checkpoint` with
+    /// `TRUNCATE`): before a backup with plain file tools, and in tests that need the next write to want new space.
+    public func checkpoint() throws(StoreError) {
+        do {
+            try writer.writeWithoutTransaction { db in
+                _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            }
+        } catch {
+            throw Self.storeError(error, path: path, operation: "checkpoint")
+        }
+    }
+}
+
+extension KalladDatabase {
     /// Makes the database refuse every write, as a read-only one does (`PRAGMA query_only`), or take them again:
     /// for maintenance (a backup copy) and for tests of how the daemon copes.
     public func refuseWrites(_ refuse: Bool) throws(StoreError) {
