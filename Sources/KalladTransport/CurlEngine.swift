@@ -88,15 +88,15 @@ final class CurlEngine: Sendable {
 /// The loop behind a `CurlEngine`.
 ///
 /// `@unchecked Sendable`: `incoming`, `cancelling`, `started`, `stopping` and the batches' lock flags are guarded by
-/// `lock`; `active`, `running`, `spare`, `deadline` and the event buffers are touched only on the loop's thread
-/// (libcurl calls its socket and timer callbacks from `curl_multi_socket_action` there); `multi`, `epoll` and
-/// `wakeup` are set once, and writing to the eventfd is safe from any thread.
+/// `lock`; `active`, `running`, `spare`, the poller's contents and the event buffers are touched only on the loop's
+/// thread (libcurl calls its socket, timer, open- and close-socket callbacks from `curl_multi_socket_action` there,
+/// and from `curl_multi_cleanup` in `deinit`); `multi`, `poller` and `wakeup` are set once, and writing to the
+/// eventfd is safe from any thread.
 private final class CurlLoop: @unchecked Sendable {
     private let multi: UnsafeMutableRawPointer?
-    private let epoll: Int32
+    /// The epoll set, what libcurl wants of each socket, and libcurl's next timeout (see poller.h).
+    private let poller: UnsafeMutablePointer<kallad_poller>?
     private let wakeup: Int32
-    /// libcurl's next timeout, a CLOCK_MONOTONIC deadline in ms (-1: none), written by its timer callback.
-    private let deadline = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
     private static let eventCapacity: Int32 = 64
     private let readySockets = UnsafeMutablePointer<Int32>.allocate(capacity: Int(eventCapacity))
     private let readyMasks = UnsafeMutablePointer<Int32>.allocate(capacity: Int(eventCapacity))
@@ -117,12 +117,11 @@ private final class CurlLoop: @unchecked Sendable {
 
     init(kind: CurlEngineKind) {
         _ = Curl.initialised
-        deadline.pointee = -1
-        epoll = kallad_epoll_create()
-        wakeup = epoll >= 0 ? kallad_wakeup_create(epoll) : -1
+        poller = kallad_poller_create()
+        wakeup = poller.map { kallad_wakeup_create($0) } ?? -1
         multi = wakeup >= 0 ? curl_multi_init() : nil
-        guard let multi else { return }
-        kallad_multi_use_epoll(multi, epoll, deadline)
+        guard let multi, let poller else { return }
+        kallad_poller_drive(poller, multi)
         switch kind {
         case .http:
             // Be polite to one receiver; more in flight wait inside libcurl for a free connection.
@@ -141,10 +140,10 @@ private final class CurlLoop: @unchecked Sendable {
     deinit {
         for handle in spare { curl_easy_cleanup(handle) }
         for slot in sockets.values { slot.deallocate() }
+        // The kept connections close through the poller's close-socket callback: the poller goes last.
         if let multi { curl_multi_cleanup(multi) }
         if wakeup >= 0 { close(wakeup) }
-        if epoll >= 0 { close(epoll) }
-        deadline.deallocate()
+        kallad_poller_destroy(poller)
         readySockets.deallocate()
         readyMasks.deallocate()
     }
@@ -186,7 +185,7 @@ private final class CurlLoop: @unchecked Sendable {
     }
 
     private func run() {
-        guard let multi else {
+        guard let multi, let poller else {
             // No multi handle: settle every batch as it comes, as failed.
             while true {
                 let (batches, stop) = lock.withLock {
@@ -219,12 +218,12 @@ private final class CurlLoop: @unchecked Sendable {
             for batch in cancels where active[ObjectIdentifier(batch)] != nil { abort(batch) }
             if stop && active.isEmpty { break }
 
-            let remaining = kallad_timer_remaining(deadline)
+            let remaining = kallad_poller_timer_remaining(poller)
             if remaining == 0 {
                 kallad_multi_timeout_action(multi, &stillRunning)
             } else {
                 let timeout = remaining < 0 ? 1000 : min(remaining, 1000)
-                let ready = kallad_epoll_wait(epoll, readySockets, readyMasks, Self.eventCapacity, timeout)
+                let ready = kallad_poller_wait(poller, readySockets, readyMasks, Self.eventCapacity, timeout)
                 for index in 0..<Int(ready) {
                     let socket = readySockets[index]
                     if socket == wakeup {
@@ -233,6 +232,12 @@ private final class CurlLoop: @unchecked Sendable {
                         kallad_multi_socket_action(multi, socket, readyMasks[index], &stillRunning)
                     }
                 }
+            }
+            // Sockets libcurl now wants to write to (a request to send, a mail's body after 354): try them at
+            // once rather than wait for EPOLLOUT; one that has no room stays marked and is waited on.
+            let writers = kallad_poller_writers(poller, readySockets, Self.eventCapacity)
+            for index in 0..<Int(writers) {
+                kallad_multi_socket_action(multi, readySockets[index], CURL_CSELECT_OUT, &stillRunning)
             }
             while let message = curl_multi_info_read(multi, &left) {
                 guard kallad_curl_msg_is_done(message) != 0, let handle = kallad_curl_msg_handle(message) else {
@@ -278,6 +283,7 @@ private final class CurlLoop: @unchecked Sendable {
             slot.pointee = -1
             sockets[handle] = slot
             kallad_curl_setopt_pointer(handle, CURLOPT_PRIVATE, slot)
+            if let poller { kallad_poller_use(poller, handle) }
         }
         guard curl_multi_add_handle(multi, handle) == CURLM_OK else {
             transfer.ended(handle, code: CURLE_FAILED_INIT)

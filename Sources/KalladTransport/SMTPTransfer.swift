@@ -2,68 +2,6 @@ import CCurl
 import Foundation
 import KalladCore
 
-/// The mails of one `SMTPTransport.send` and their results, filled in on the engine's thread.
-final class SMTPBatch: CurlBatch, @unchecked Sendable {
-    let mails: [OutgoingMail]
-    let settings: SMTPSettings
-    /// `smtp://host:port/EHLO-NAME`: libcurl takes the EHLO name from the URL's path.
-    let url: String
-    private let connections: Int
-    private var outcomes: [MailResult?]
-    private var nextIndex = 0
-    /// Told each mail's result on the engine's thread, before its connection starts another mail.
-    private let onResult: (@Sendable (Int, MailResult) -> Void)?
-
-    init(
-        mails: [OutgoingMail], settings: SMTPSettings, connections: Int,
-        onResult: (@Sendable (Int, MailResult) -> Void)? = nil
-    ) {
-        self.mails = mails
-        self.settings = settings
-        self.connections = max(1, connections)
-        self.onResult = onResult
-        let base = settings.url.hasSuffix("/") ? String(settings.url.dropLast()) : settings.url
-        url = "\(base)/\(settings.heloName)"
-        outcomes = Array(repeating: nil, count: mails.count)
-        // Refuse CR, LF and NUL before libcurl sees an address (7.88 passes them to the server). Checked here, on
-        // the caller's task, so the engine's thread spends its time on the wire.
-        for (index, mail) in mails.enumerated() {
-            for address in [mail.from] + mail.recipients {
-                guard let problem = EmailAddress.problem(address) else { continue }
-                let outcome = DeliveryOutcome.permanent(nil, reason: "address \(address.debugDescription) \(problem)")
-                let result = MailResult(recipients: SMTPTransfer.all(mail.recipients, outcome), seconds: 0)
-                outcomes[index] = result
-                onResult?(index, result)
-                break
-            }
-        }
-    }
-
-    /// Every mail's result, in order; mails never answered are `cancelled` for each recipient.
-    var results: [MailResult] {
-        zip(mails, outcomes).map { mail, result in
-            result ?? MailResult(recipients: SMTPTransfer.all(mail.recipients, .cancelled), seconds: 0)
-        }
-    }
-
-    override var limit: Int { connections }
-
-    override func next() -> CurlTransfer? {
-        while nextIndex < mails.count {
-            let index = nextIndex
-            nextIndex += 1
-            if outcomes[index] == nil { return SMTPTransfer(batch: self, index: index) }
-        }
-        return nil
-    }
-
-    /// The one place a mail's result is kept: called once per mail, before its connection is given the next one.
-    func record(_ result: MailResult, at index: Int) {
-        outcomes[index] = result
-        onResult?(index, result)
-    }
-}
-
 /// One mail on an easy handle: the recipient list and message bytes it needs while it runs, and the server's
 /// replies as they arrive (read from libcurl's debug callback: each command sent, each reply line received).
 final class SMTPTransfer: CurlTransfer {

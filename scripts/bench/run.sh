@@ -125,11 +125,14 @@ by tens of per cent from one pair to the next). {t['curl']}.
 | same, ten connections | {t['smtp10']['kallad']:,.0f} msg/s | {t['smtp10']['peer']:,.0f} msg/s (`smtp-source -d -s 10`) | {r10:.2f}× | {spread('smtp10')} | ≥ 0.9× | {ok(r10 >= 0.9)} |
 | webhooks to nginx (204), {t['requests']:,} POSTs, 50 in flight | {t['http50']['kallad']:,.0f} req/s | {t['http50']['peer']:,.0f} req/s (`curl -Z --parallel-max 50`) | {rh:.2f}× | {spread('http50')} | ≥ 1.3× | {ok(rh >= 1.3)} |
 
-Kallad's transfers run on libcurl's multi interface, one thread per transport driving epoll and
-`curl_multi_socket_action`; SMTP reads each recipient's reply through libcurl's debug callback. Per mail libcurl
-makes five sends where smtp-source makes four (the end-of-data dot goes in its own send) and polls the socket once
-per protocol step: on one busy core that costs Kallad about twice smtp-source's CPU per mail (perf), which is what
-the SMTP ratios swing on when the cores are contended.
+Kallad's transfers run on libcurl's multi interface, driven by epoll and `curl_multi_socket_action` on threads of
+the transport's own: one for webhooks, one per two SMTP connections, since libcurl 7.88 waits for a mail's final
+reply inside the transfer (`smtp_done` blocks the thread). The epoll set is brought up to date only before a wait,
+so a kept-alive connection handed from one transfer to the next costs no `epoll_ctl`. SMTP reads each recipient's
+reply through libcurl's debug callback. Per mail libcurl still makes five sends where smtp-source makes four (the
+end-of-data dot goes in its own send), polls the socket once per protocol step, and its thread sleeps once per
+reply: Kallad spends about twice smtp-source's CPU per mail (perf), which is what the SMTP ratios swing on when
+the cores are contended.
 
 Memory over {t['sends']:,} sends in batches of 1,000 on one transport (`kallad-bench memory`; RSS after 10,000
 sends and at the end, peak = VmHWM):
