@@ -45,6 +45,8 @@ struct Preview: ParsableCommand {
         var shown: [DueNotification] = []
         var count = 0
         let output = OutputBuffer()
+        // The options as plain values: reading an option through its property wrapper per notification is slow.
+        let body = self.body, format = self.format, keep = eml != nil
         try planner.notifications(for: schedule, from: start, to: end, pieceSeconds: 92 * 86_400) { piece in
             for notification in piece where body == nil || notification.meeting.body == body {
                 count += 1
@@ -52,7 +54,7 @@ struct Preview: ParsableCommand {
                 case .json: output.append(JSONLine.encode(NotificationJSON(notification, zone: zone)) + "\n")
                 case .text: TextOutput.appendNotification(notification, zone: zone, to: &output.bytes)
                 }
-                if eml != nil { shown.append(notification) }
+                if keep { shown.append(notification) }
                 try output.flushIfFull()
             }
         }
@@ -62,6 +64,7 @@ struct Preview: ParsableCommand {
             output.append("\(count) notifications due \(first)–\(last); nothing was sent (dry run)\n")
             try output.flush()
         }
+        ProcessEnd.exit(ExitStatus.ok, keeping: (registry, planner, schedule, shown))
     }
 
     /// Writes each recipient's message as `<delivery key>.eml`, `/` in the key replaced by `_`.

@@ -128,3 +128,15 @@ extension TextOutput {
         return line
     }
 }
+
+/// Ends the process at the end of a command that built large structures: freeing a national registry and years of
+/// meetings object by object takes longer than the operating system takes to drop the whole process.
+enum ProcessEnd {
+    /// Flushes standard output and exits with `status`, `values` still alive (so nothing is freed first).
+    static func exit<T>(_ status: Int32, keeping values: T) -> Never {
+        withExtendedLifetime(values) {
+            fflush(nil)
+            Foundation.exit(status)
+        }
+    }
+}

@@ -70,10 +70,25 @@ public struct Scheduler: Sendable {
                         hint: "use a body id from `kallad meetings`", location: change.location))
             }
         }
-        // Sort by small keys and move each meeting once: comparing and swapping whole meetings is slow.
-        let unsorted = byBody.values.flatMap { $0 }
-        let keys = unsorted.map { (ZoneRules.wallSeconds($0.start), $0.id) }
-        let all = keys.indices.sorted { keys[$0] < keys[$1] }.map { unsorted[$0] }
+        // Sort by small keys and move each meeting once: comparing and swapping whole meetings is slow. A meeting id
+        // is `<body>/<date>…` and a body id has no `/`, so ids of two bodies compare as the body ids followed by `/`
+        // do: the body's rank in that order stands in for the id, which is compared only within one body.
+        let bodyIDs = byBody.keys.sorted { $0 + "/" < $1 + "/" }
+        var unsorted: [Meeting] = []
+        var keys: [(start: Int64, body: Int)] = []
+        unsorted.reserveCapacity(byBody.values.reduce(0) { $0 + $1.count })
+        keys.reserveCapacity(unsorted.capacity)
+        for (rank, bodyID) in bodyIDs.enumerated() {
+            for meeting in byBody[bodyID] ?? [] {
+                unsorted.append(meeting)
+                keys.append((ZoneRules.wallSeconds(meeting.start), rank))
+            }
+        }
+        let all = keys.indices.sorted { a, b in
+            if keys[a].start != keys[b].start { return keys[a].start < keys[b].start }
+            if keys[a].body != keys[b].body { return keys[a].body < keys[b].body }
+            return unsorted[a].id < unsorted[b].id
+        }.map { unsorted[$0] }
         return MeetingSchedule(
             meetings: all, byBody: byBody, diagnostics: diagnostics,
             ordinaryMeetingsBefore: rotationOffsets(before: years.lowerBound), years: years)
