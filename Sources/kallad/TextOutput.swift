@@ -53,7 +53,7 @@ extension TextOutput {
         out.append(UInt8(ascii: " "))
         out.append(contentsOf: n.meeting.id.utf8)
         out.append(contentsOf: "  from ".utf8)
-        out.append(contentsOf: (n.sender?.name ?? "—").utf8)
+        out.append(contentsOf: (n.senderName ?? "—").utf8)
         out.append(contentsOf: " to ".utf8)
         var optional = 0
         for recipient in n.recipients where recipient.optional { optional += 1 }
