@@ -35,11 +35,11 @@ public enum ConfigLoader {
             .sorted()
         // One file at a time: each is taken into the registry before the next, so only the trees of files whose
         // bodies must wait for later files stay in memory. A second thread reads and parses the next files while
-        // this one takes in the last (at most two ahead).
+        // this one takes in the last (at most one ahead).
         let sink = DiagnosticSink()
         let reader = RegistryReader(sink: sink)
         var names: [String] = []
-        let files = FileReadAhead(files: paths.map { (root.appendingPathComponent($0), $0) }, ahead: 2)
+        let files = FileReadAhead(files: paths.map { (root.appendingPathComponent($0), $0) }, ahead: 1)
         for (index, path) in paths.enumerated() {
             switch files.take(index) {
             case .unreadable(let message):

@@ -40,14 +40,14 @@ struct Preview: ParsableCommand {
         let end = zone.instant(of: LocalDateTime(last.adding(days: 1), .midnight))
         let (planner, schedule) = Planner.prepare(registry: registry, from: start, to: end)
         for diagnostic in schedule.diagnostics { Console.error(diagnostic.description) }
-        // A quarter at a time, so a year of a national registry is never all in memory at once; the text goes out
+        // A month at a time, so a year of a national registry is never all in memory at once; the text goes out
         // in large writes.
         var shown: [DueNotification] = []
         var count = 0
         let output = OutputBuffer()
         // The options as plain values: reading an option through its property wrapper per notification is slow.
         let body = self.body, format = self.format, keep = eml != nil
-        try planner.notifications(for: schedule, from: start, to: end, pieceSeconds: 92 * 86_400) { piece in
+        try planner.notifications(for: schedule, from: start, to: end, pieceSeconds: 31 * 86_400) { piece in
             for notification in piece where body == nil || notification.meeting.body == body {
                 count += 1
                 switch format {
