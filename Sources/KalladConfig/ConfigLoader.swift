@@ -33,26 +33,29 @@ public enum ConfigLoader {
         let paths = (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? [])
             .filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.hasPrefix("templates/") }
             .sorted()
-        // One file at a time: each is read, parsed and taken into the registry before the next, so only the trees
-        // of files whose bodies must wait for later files stay in memory.
+        // One file at a time: each is taken into the registry before the next, so only the trees of files whose
+        // bodies must wait for later files stay in memory. A second thread reads and parses the next files while
+        // this one takes in the last (at most one ahead).
         let sink = DiagnosticSink()
         let reader = RegistryReader(sink: sink)
         var names: [String] = []
-        for path in paths {
-            let url = root.appendingPathComponent(path)
-            let data: Data
-            do {
-                data = try Data(contentsOf: url)
-            } catch {
+        let files = FileReadAhead(files: paths.map { (root.appendingPathComponent($0), $0) }, ahead: 1)
+        for (index, path) in paths.enumerated() {
+            switch files.take(index) {
+            case .unreadable(let message):
                 diagnostics.append(
                     Diagnostic(
                         .error, code: "config.unreadable",
-                        message: "cannot read \(path): \(error.localizedDescription)",
+                        message: "cannot read \(path): \(message)",
                         hint: "check the file's permissions", location: SourceLocation(file: path, line: 1, column: 1)))
-                continue
+            case .parsed(let tree):
+                names.append(path)
+                // The fast parser's tree of a valid file: what `document` would give.
+                if tree.root >= 0 { reader.add(YAMLCursor(tree: tree, index: tree.root, sink: sink)) }
+            case .read(let data):
+                names.append(path)
+                if let document = document(name: path, data: data, sink: sink) { reader.add(document) }
             }
-            names.append(path)
-            if let document = document(name: path, data: data, sink: sink) { reader.add(document) }
         }
         if paths.isEmpty {
             diagnostics.append(
@@ -176,5 +179,67 @@ public enum ConfigLoader {
             index += length
         }
         return (line, column)
+    }
+}
+
+/// Reads and parses files on a thread of its own, a few ahead of the one who takes them in order. A file the fast
+/// parser takes comes as its tree; any other (not UTF-8, a NUL, needing Yams, an error) as its bytes, for
+/// `ConfigLoader.document` to give the same tree or diagnostics as reading it in turn would.
+final class FileReadAhead: @unchecked Sendable {
+    enum File: @unchecked Sendable {
+        case unreadable(String)
+        case read(Data)
+        case parsed(YAMLTree)
+    }
+
+    private let lock = NSCondition()
+    private var files: [File?]
+    private var taken = 0
+    private let ahead: Int
+
+    /// Starts reading `files` (where, and the name in diagnostics and trees).
+    init(files paths: [(url: URL, name: String)], ahead: Int) {
+        files = [File?](repeating: nil, count: paths.count)
+        self.ahead = ahead
+        guard !paths.isEmpty else { return }
+        let thread = Thread { [self] in
+            for (index, (url, name)) in paths.enumerated() {
+                lock.lock()
+                while index >= taken + ahead { lock.wait() }
+                lock.unlock()
+                let file = Self.read(url, name: name)
+                lock.lock()
+                files[index] = file
+                lock.broadcast()
+                lock.unlock()
+            }
+        }
+        thread.start()
+    }
+
+    /// File `index`, once read; each is taken once, in order.
+    func take(_ index: Int) -> File {
+        lock.lock()
+        defer { lock.unlock() }
+        while files[index] == nil { lock.wait() }
+        let file = files[index]!
+        files[index] = nil
+        taken = index + 1
+        lock.broadcast()
+        return file
+    }
+
+    static func read(_ url: URL, name: String) -> File {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            return .unreadable(error.localizedDescription)
+        }
+        let bytes = [UInt8](data)
+        guard String(validating: bytes, as: UTF8.self) != nil, !bytes.contains(0),
+            let tree = YAMLFastParser.parse(file: name, bytes: bytes)
+        else { return .read(data) }
+        return .parsed(tree)
     }
 }

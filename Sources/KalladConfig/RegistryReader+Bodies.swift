@@ -95,9 +95,21 @@ extension RegistryReader {
                     at: cursor.location)
                 return nil
             }
-            guard let officeID = reference(officeCursor, kind: "office", among: declared["office"]),
-                let office = officeIndex[officeID].map({ offices[$0] })
-            else { return nil }
+            // An office id in `officeIndex` is declared, and `reference` would take it (unless it is a plain
+            // `null`, which reads as nothing): one look-up instead of two.
+            let officeNumber: Int
+            if officeCursor.node.kind == .scalar, let text = officeCursor.scalarText, let found = officeIndex[text],
+                !(officeCursor.node.style == .plain && text == "null")
+            {
+                officeNumber = found
+            } else {
+                guard let id = reference(officeCursor, kind: "office", among: declared["office"]),
+                    let found = officeIndex[id]
+                else { return nil }
+                officeNumber = found
+            }
+            let office = offices[officeNumber]
+            let officeID = office.id
             let party = map["party"].flatMap { reference($0, kind: "party", among: declared["party"]) } ?? office.party
             seat = Seat(
                 id: officeID, office: officeID, person: office.holder, party: party, coopted: coopted,

@@ -44,8 +44,8 @@ struct Check: ParsableCommand {
         case .json:
             for diagnostic in diagnostics { print(JSONLine.encode(DiagnosticJSON(diagnostic))) }
         }
-        if errors > 0 { throw ExitCode(ExitStatus.unusable) }
-        if violations > 0 { throw ExitCode(ExitStatus.violations) }
+        let status = errors > 0 ? ExitStatus.unusable : violations > 0 ? ExitStatus.violations : ExitStatus.ok
+        ProcessEnd.exit(status, keeping: (registry, schedule, scheduler, checker, diagnostics))
     }
 
     func yearRange(_ registry: Registry) throws -> ClosedRange<Int> {

@@ -40,19 +40,21 @@ struct Preview: ParsableCommand {
         let end = zone.instant(of: LocalDateTime(last.adding(days: 1), .midnight))
         let (planner, schedule) = Planner.prepare(registry: registry, from: start, to: end)
         for diagnostic in schedule.diagnostics { Console.error(diagnostic.description) }
-        // A quarter at a time, so a year of a national registry is never all in memory at once; the text goes out
+        // A month at a time, so a year of a national registry is never all in memory at once; the text goes out
         // in large writes.
         var shown: [DueNotification] = []
         var count = 0
         let output = OutputBuffer()
-        try planner.notifications(for: schedule, from: start, to: end, pieceSeconds: 92 * 86_400) { piece in
+        // The options as plain values: reading an option through its property wrapper per notification is slow.
+        let body = self.body, format = self.format, keep = eml != nil
+        try planner.notifications(for: schedule, from: start, to: end, pieceSeconds: 31 * 86_400) { piece in
             for notification in piece where body == nil || notification.meeting.body == body {
                 count += 1
                 switch format {
                 case .json: output.append(JSONLine.encode(NotificationJSON(notification, zone: zone)) + "\n")
                 case .text: TextOutput.appendNotification(notification, zone: zone, to: &output.bytes)
                 }
-                if eml != nil { shown.append(notification) }
+                if keep { shown.append(notification) }
                 try output.flushIfFull()
             }
         }
@@ -62,6 +64,7 @@ struct Preview: ParsableCommand {
             output.append("\(count) notifications due \(first)–\(last); nothing was sent (dry run)\n")
             try output.flush()
         }
+        ProcessEnd.exit(ExitStatus.ok, keeping: (registry, planner, schedule, shown))
     }
 
     /// Writes each recipient's message as `<delivery key>.eml`, `/` in the key replaced by `_`.

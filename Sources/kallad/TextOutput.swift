@@ -53,7 +53,7 @@ extension TextOutput {
         out.append(UInt8(ascii: " "))
         out.append(contentsOf: n.meeting.id.utf8)
         out.append(contentsOf: "  from ".utf8)
-        out.append(contentsOf: (n.sender?.name ?? "—").utf8)
+        out.append(contentsOf: (n.senderName ?? "—").utf8)
         out.append(contentsOf: " to ".utf8)
         var optional = 0
         for recipient in n.recipients where recipient.optional { optional += 1 }
@@ -126,5 +126,17 @@ extension TextOutput {
         }
         if let reason = d.reason, d.state != .delivered { line += " (\(reason)\(d.escalated ? "; escalated" : ""))" }
         return line
+    }
+}
+
+/// Ends the process at the end of a command that built large structures: freeing a national registry and years of
+/// meetings object by object takes longer than the operating system takes to drop the whole process.
+enum ProcessEnd {
+    /// Flushes standard output and exits with `status`, `values` still alive (so nothing is freed first).
+    static func exit<T>(_ status: Int32, keeping values: T) -> Never {
+        withExtendedLifetime(values) {
+            fflush(nil)
+            Foundation.exit(status)
+        }
     }
 }

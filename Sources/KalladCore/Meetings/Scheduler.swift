@@ -55,9 +55,12 @@ public struct Scheduler: Sendable {
             }
             changesByBody[body, default: []].append(change)
         }
-        for body in dependencyOrder() {
+        for index in dependencyOrder() {
+            let body = registry.bodies[index]
             var meetings = baseMeetings(of: body, years: years, known: byBody, diagnostics: &diagnostics)
-            apply(changesByBody[body.id] ?? [], to: &meetings, body: body, years: years, diagnostics: &diagnostics)
+            if let list = changesByBody[body.id] {
+                apply(list, to: &meetings, body: body, years: years, diagnostics: &diagnostics)
+            }
             meetings.sort { ($0.start, $0.id) < ($1.start, $1.id) }
             byBody[body.id] = meetings
         }
@@ -70,10 +73,25 @@ public struct Scheduler: Sendable {
                         hint: "use a body id from `kallad meetings`", location: change.location))
             }
         }
-        // Sort by small keys and move each meeting once: comparing and swapping whole meetings is slow.
-        let unsorted = byBody.values.flatMap { $0 }
-        let keys = unsorted.map { (ZoneRules.wallSeconds($0.start), $0.id) }
-        let all = keys.indices.sorted { keys[$0] < keys[$1] }.map { unsorted[$0] }
+        // Sort by small keys and move each meeting once: comparing and swapping whole meetings is slow. A meeting id
+        // is `<body>/<date>…` and a body id has no `/`, so ids of two bodies compare as the body ids followed by `/`
+        // do: the body's rank in that order stands in for the id, which is compared only within one body.
+        let bodyIDs = byBody.keys.map { ($0, $0 + "/") }.sorted { $0.1 < $1.1 }
+        var unsorted: [Meeting] = []
+        var keys: [(start: Int64, body: Int)] = []
+        unsorted.reserveCapacity(byBody.values.reduce(0) { $0 + $1.count })
+        keys.reserveCapacity(unsorted.capacity)
+        for (rank, (bodyID, _)) in bodyIDs.enumerated() {
+            for meeting in byBody[bodyID] ?? [] {
+                unsorted.append(meeting)
+                keys.append((ZoneRules.wallSeconds(meeting.start), rank))
+            }
+        }
+        let all = keys.indices.sorted { a, b in
+            if keys[a].start != keys[b].start { return keys[a].start < keys[b].start }
+            if keys[a].body != keys[b].body { return keys[a].body < keys[b].body }
+            return unsorted[a].id < unsorted[b].id
+        }.map { unsorted[$0] }
         return MeetingSchedule(
             meetings: all, byBody: byBody, diagnostics: diagnostics,
             ordinaryMeetingsBefore: rotationOffsets(before: years.lowerBound), years: years)
@@ -81,19 +99,24 @@ public struct Scheduler: Sendable {
 
     /// Bodies ordered so that a body comes after the bodies its meetings depend on (derived schedules and
     /// relative constraints). The loader rejects cycles; a cycle that slips through keeps declaration order.
-    func dependencyOrder() -> [Body] {
-        var order: [Body] = []
-        var state: [String: Int] = [:]  // 1 visiting, 2 done
-        func visit(_ body: Body) {
-            if state[body.id] != nil { return }
-            state[body.id] = 1
-            for dependency in Self.dependencies(of: body) {
-                if let other = registry.body(dependency), state[dependency] == nil { visit(other) }
+    func dependencyOrder() -> [Int] {
+        var order: [Int] = []
+        order.reserveCapacity(registry.bodies.count)
+        // By index in `registry.bodies`, so no body is copied: 0 not seen, 1 visiting, 2 done.
+        var state = [UInt8](repeating: 0, count: registry.bodies.count)
+        func visit(_ index: Int) {
+            if state[index] != 0 { return }
+            state[index] = 1
+            for dependency in Self.dependencies(of: registry.bodies[index]) {
+                if let other = registry.index(ofBody: dependency), state[other] == 0 { visit(other) }
             }
-            state[body.id] = 2
-            order.append(body)
+            state[index] = 2
+            order.append(index)
         }
-        for body in registry.bodies { visit(body) }
+        // A second body with an id already taken is left out, as `registry.body(_:)` leaves it out.
+        for index in registry.bodies.indices where registry.index(ofBody: registry.bodies[index].id) == index {
+            visit(index)
+        }
         return order
     }
 

@@ -64,6 +64,9 @@ public struct DueNotification: Hashable, Sendable {
         set { shared = Shared(meeting: meeting, sender: newValue, chair: chair, secretary: secretary) }
     }
 
+    /// The sender's name, read without copying the sender.
+    public var senderName: String? { shared.sender?.name }
+
     /// The chair at the meeting.
     public var chair: RoleHolder? {
         get { shared.chair }

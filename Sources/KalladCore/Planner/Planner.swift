@@ -92,6 +92,10 @@ public struct Planner: Sendable {
         }
         // For meetings without stand-ins or absences: their body's attendees, worked out once.
         var attendeesByBody: [Int: [Recipient]] = [:]
+        // Each meeting's timeline is worked out once, in the first piece its reach meets; what falls in a later
+        // piece waits in `later` (a meeting's timeline spans a few months, so it often reaches two pieces).
+        var done = [Bool](repeating: false, count: meetings.count)
+        var later: [DueNotification] = []
         var pieceStart = from
         var lastCount = 0
         while pieceStart < to {
@@ -100,12 +104,22 @@ public struct Planner: Sendable {
             var result: [DueNotification] = []
             // About as many as the piece before: no growing by doubling, which briefly holds two copies.
             result.reserveCapacity(lastCount + lastCount / 8)
-            for index in meetings.indices {
+            var stillLater: [DueNotification] = []
+            for notification in later {
+                if notification.due < pieceEnd {
+                    result.append(notification)
+                } else {
+                    stillLater.append(notification)
+                }
+            }
+            later = stillLater
+            for index in meetings.indices where !done[index] {
                 // A meeting whose whole timeline lies outside the window needs no work.
                 let bodyIndex = bodyOf[index]
                 guard bodyIndex >= 0, reach[index].lowerBound <= lastDay, reach[index].upperBound >= firstDay else {
                     continue
                 }
+                done[index] = true
                 let meeting = meetings[index]
                 // Most meetings have no stand-ins or absences: their attendees are the body's, worked out once.
                 let attendees: [Recipient]
@@ -121,8 +135,12 @@ public struct Planner: Sendable {
                 }
                 for notification in timeline(
                     of: meeting, policy: registry.bodies[bodyIndex].notifications, roles: roles, attendees: attendees)
-                where notification.due >= pieceStart && notification.due < pieceEnd {
-                    result.append(notification)
+                where notification.due >= pieceStart && notification.due < to {
+                    if notification.due < pieceEnd {
+                        result.append(notification)
+                    } else {
+                        later.append(notification)
+                    }
                 }
             }
             // In place: a notification is a few words (its meeting state is shared), so moving it is cheap.

@@ -1,5 +1,7 @@
 /// Rules for e-mail addresses Kallad will put in an envelope or a header.
 public enum EmailAddress {
+    private static let special = Array("<>()[]\\,;:\"".utf8)
+
     /// Why `address` is not acceptable, or `nil` when it is: one `@`, a non-empty local part and a domain with a
     /// dot, printable ASCII only (no spaces, angle brackets, quotes, CR, LF or NUL: header injection is impossible).
     public static func problem(_ address: String) -> String? {
@@ -8,16 +10,18 @@ public enum EmailAddress {
             return "contains a line break or NUL, which could inject mail headers"
         }
         if bytes.count > 254 { return "is longer than 254 characters" }
-        guard bytes.allSatisfy({ $0 > 32 && $0 < 127 && !"<>()[]\\,;:\"".utf8.contains($0) }) else {
+        guard bytes.allSatisfy({ $0 > 32 && $0 < 127 && !Self.special.contains($0) }) else {
             return "has a space, a non-ASCII character or one of <>()[]\\,;:\""
         }
-        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64 else {
-            return "is not of the form local@domain"
-        }
-        let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
+        // Printable ASCII from here on: a byte is a character.
+        guard let at = bytes.firstIndex(of: UInt8(ascii: "@")), at > 0, at <= 64,
+            !bytes[(at + 1)...].contains(UInt8(ascii: "@"))
+        else { return "is not of the form local@domain" }
+        let labels = bytes[(at + 1)...].split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard labels.count >= 2,
-            labels.allSatisfy({ !$0.isEmpty && $0.count <= 63 && $0.first != "-" && $0.last != "-" })
+            labels.allSatisfy({
+                !$0.isEmpty && $0.count <= 63 && $0.first != UInt8(ascii: "-") && $0.last != UInt8(ascii: "-")
+            })
         else { return "has no valid domain (e.g. example.se)" }
         return nil
     }

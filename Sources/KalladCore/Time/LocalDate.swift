@@ -88,6 +88,24 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Parses `YYYY-MM-DD`, or returns `nil`.
     public init?(iso text: some StringProtocol) {
+        // `YYYY-MM-DD` in ASCII digits, read from the bytes; anything else the long way.
+        let digits = text.utf8.withContiguousStorageIfAvailable { b -> (Int, Int, Int)? in
+            guard b.count == 10, b[4] == 45, b[7] == 45 else { return nil }
+            func number(_ range: Range<Int>) -> Int? {
+                var value = 0
+                for i in range {
+                    guard b[i] >= 48 && b[i] <= 57 else { return nil }
+                    value = value * 10 + Int(b[i] - 48)
+                }
+                return value
+            }
+            guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10) else { return nil }
+            return (y, m, d)
+        }
+        if let (y, m, d) = digits ?? nil {
+            self.init(year: y, month: m, day: d)
+            return
+        }
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
             let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2])
