@@ -64,13 +64,6 @@ func courier(_ url: String) -> NetworkCourier {
 }
 
 let enqueueFinished = Atomic<Bool>(false)
-nonisolated(unsafe) var lastPhase = ContinuousClock.now
-func phase(_ name: String) {
-    guard ProcessInfo.processInfo.environment["KALLAD_DRILL_PHASES"] != nil else { return }
-    FileHandle.standardError.write(Data("\(name) \(elapsed(lastPhase))\n".utf8))
-    lastPhase = ContinuousClock.now
-}
-
 let arguments = CommandLine.arguments
 switch (arguments.count, arguments.count > 1 ? arguments[1] : "") {
 case (4, "fill"):
@@ -124,12 +117,9 @@ case (4, "bench"):
     let storeOnly = open(folder.appendingPathComponent("store-only.sqlite").path)
     start = ContinuousClock.now
     do {
-        let made = notifications(count, prefix: "rows", due: now())
-        phase("made")
-        _ = try storeOnly.enqueue(made, now: now())
-        phase("enqueued")
+        _ = try storeOnly.enqueue(notifications(count, prefix: "rows", due: now()), now: now())
         let dispatcher = Dispatcher(policy: .standard, courier: Nothing())
-        while try await dispatcher.dispatch(store: storeOnly, now: now, limit: 500).claimed > 0 { phase("round") }
+        while try await dispatcher.dispatch(store: storeOnly, now: now, limit: 500).claimed > 0 {}
     } catch { fail("\(error)") }
     let rowsSeconds = elapsed(start)
     // The whole line, as the daemon runs it: the planner tick enqueues in chunks of 1,000 (each its own durable
