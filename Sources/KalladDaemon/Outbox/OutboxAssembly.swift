@@ -66,8 +66,7 @@ public struct OutboxAssembly: Sendable {
             store: store, runtime: runtime, doorbell: plannerBell, dispatcherBell: dispatcherBell, clock: clock,
             logger: logger,
             observe: { result, elapsed in
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                metrics.observe(KalladMetrics.plannerTickDuration, seconds)
+                metrics.observe(KalladMetrics.plannerTickDuration, elapsed.seconds)
                 guard case .success = result else { return }
                 let counts = (try? store.countsByState()) ?? [:]
                 let waiting = (counts[.queued] ?? 0) + (counts[.deferred] ?? 0) + (counts[.sending] ?? 0)
