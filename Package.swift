@@ -42,7 +42,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "KalladStore", dependencies: ["KalladCore", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "KalladStore",
+            dependencies: [
+                "KalladCore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

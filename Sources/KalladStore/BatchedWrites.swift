@@ -24,7 +24,7 @@ final class BatchedWrites: Sendable {
         commits = GroupCommit(label: "kallad.store.writes") { jobs in
             // Outcomes alone are safe in the journal already: let a few more gather (at most 2 ms), since every
             // commit rewrites whole pages however few rows it changes. Anyone waiting (a trigger, a flush) goes now.
-            if jobs.isEmpty && noted.count < Self.gatherUpTo { usleep(2_000) }
+            if jobs.isEmpty && noted.count < Self.gatherUpTo { usleep(20_000) }
             let outcomes = noted.snapshot()
             guard !(outcomes.isEmpty && jobs.isEmpty) else { return [] }
             do throws(StoreError) {

@@ -56,27 +56,36 @@ extension KalladDatabase {
             state = .dropped
             reason = why
         }
-        try db.cachedStatement(
+        let update = try HotStatement(
+            db,
             sql: """
                 UPDATE delivery SET state = ?, next_attempt = ?, last_code = ?, last_reply = ?, reason = ?,
                     escalation = COALESCE(?, escalation), updated_at = ?
                 WHERE id = ? AND state = 'sending' AND (? OR attempts = ?)
-                """
-        ).execute(
-            arguments: [
-                state.rawValue, next, outcome.record.code, reply, reason, escalation,
-                outcome.now.secondsSinceEpoch, outcome.id, anyAttempt, outcome.attempt,
-            ])
-        guard db.changesCount > 0 || anyAttempt else { return }
-        try db.cachedStatement(
+                """)
+        update.bind(1, state.rawValue)
+        update.bind(2, next)
+        update.bind(3, outcome.record.code)
+        update.bind(4, reply)
+        update.bind(5, reason)
+        update.bind(6, escalation)
+        update.bind(7, outcome.now.secondsSinceEpoch)
+        update.bind(8, outcome.id)
+        update.bind(9, anyAttempt)
+        update.bind(10, outcome.attempt)
+        guard try update.run() > 0 || anyAttempt else { return }
+        let insert = try HotStatement(
+            db,
             sql: """
                 INSERT INTO attempt (delivery_id, started_at, duration_ms, outcome, code, reply)
                 VALUES (?, ?, ?, ?, ?, ?)
-                """
-        ).execute(
-            arguments: [
-                outcome.id, outcome.record.started.secondsSinceEpoch, outcome.record.milliseconds,
-                outcome.record.outcome, outcome.record.code, reply,
-            ])
+                """)
+        insert.bind(1, outcome.id)
+        insert.bind(2, outcome.record.started.secondsSinceEpoch)
+        insert.bind(3, outcome.record.milliseconds)
+        insert.bind(4, outcome.record.outcome)
+        insert.bind(5, outcome.record.code)
+        insert.bind(6, reply)
+        try insert.run()
     }
 }

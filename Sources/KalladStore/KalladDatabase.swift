@@ -47,37 +47,47 @@ public final class KalladDatabase: OutboxStore {
         guard !notifications.isEmpty else { return 0 }
         return try write("enqueue", durable: true) { db in
             var inserted = 0
-            let insertNotification = try db.cachedStatement(
+            let insertNotification = try HotStatement(
+                db,
                 sql: """
                     INSERT INTO notification (key, kind, meeting, body, sequence, due, meeting_start, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING
                     """)
-            let insertDelivery = try db.cachedStatement(
+            let insertDelivery = try HotStatement(
+                db,
                 sql: """
                     INSERT INTO delivery (notification_id, channel, recipient, person, seat, name, state,
                         attempts, next_attempt, envelope_from, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)
                     ON CONFLICT(notification_id, channel, recipient) DO NOTHING
                     """)
-            let insertMessage = try db.cachedStatement(
-                sql: "INSERT INTO delivery_message (delivery_id, message) VALUES (?, ?)")
+            let insertMessage = try HotStatement(
+                db, sql: "INSERT INTO delivery_message (delivery_id, message) VALUES (?, ?)")
+            insertNotification.bind(8, now.secondsSinceEpoch)
+            insertDelivery.bind(9, now.secondsSinceEpoch)
             for n in notifications {
-                try insertNotification.execute(
-                    arguments: [
-                        n.key, n.kind.rawValue, n.meeting, n.body, n.sequence, n.due.secondsSinceEpoch,
-                        n.meetingStart.secondsSinceEpoch, now.secondsSinceEpoch,
-                    ])
-                guard db.changesCount > 0 else { continue }
+                insertNotification.bind(1, n.key)
+                insertNotification.bind(2, n.kind.rawValue)
+                insertNotification.bind(3, n.meeting)
+                insertNotification.bind(4, n.body)
+                insertNotification.bind(5, n.sequence)
+                insertNotification.bind(6, n.due.secondsSinceEpoch)
+                insertNotification.bind(7, n.meetingStart.secondsSinceEpoch)
+                guard try insertNotification.run() > 0 else { continue }
                 inserted += 1
-                let notificationID = db.lastInsertedRowID
+                insertDelivery.bind(1, insertNotification.lastInsertedRowID)
+                insertDelivery.bind(7, n.due.secondsSinceEpoch)
                 for d in n.deliveries {
-                    try insertDelivery.execute(
-                        arguments: [
-                            notificationID, d.channel.storageName, d.recipient, d.person, d.seat, d.name,
-                            n.due.secondsSinceEpoch, d.envelopeFrom, now.secondsSinceEpoch,
-                        ])
-                    guard db.changesCount > 0 else { continue }
-                    try insertMessage.execute(arguments: [db.lastInsertedRowID, d.message])
+                    insertDelivery.bind(2, d.channel.storageName)
+                    insertDelivery.bind(3, d.recipient)
+                    insertDelivery.bind(4, d.person)
+                    insertDelivery.bind(5, d.seat)
+                    insertDelivery.bind(6, d.name)
+                    insertDelivery.bind(8, d.envelopeFrom)
+                    guard try insertDelivery.run() > 0 else { continue }
+                    insertMessage.bind(1, insertDelivery.lastInsertedRowID)
+                    insertMessage.bind(2, d.message)
+                    try insertMessage.run()
                 }
             }
             return inserted
@@ -88,7 +98,7 @@ public final class KalladDatabase: OutboxStore {
 
     public func claimDue(now: Instant, limit: Int) throws(StoreError) -> [ClaimedDelivery] {
         try write("claim", durable: false) { db in
-            let rows = try Row.fetchAll(
+            let due = try HotStatement(
                 db,
                 sql: """
                     SELECT d.id, n.key, n.kind, n.meeting, d.channel, d.recipient, d.envelope_from, m.message,
@@ -97,23 +107,33 @@ public final class KalladDatabase: OutboxStore {
                     LEFT JOIN delivery_message m ON m.delivery_id = d.id
                     WHERE d.state IN ('queued', 'deferred') AND d.next_attempt <= ?
                     ORDER BY d.next_attempt, d.id LIMIT ?
-                    """,
-                arguments: [now.secondsSinceEpoch, limit])
+                    """)
+            due.bind(1, now.secondsSinceEpoch)
+            due.bind(2, limit)
             var claimed: [ClaimedDelivery] = []
-            claimed.reserveCapacity(rows.count)
-            for row in rows {
-                let id: Int64 = row[0]
-                try db.cachedStatement(
-                    sql: "UPDATE delivery SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?"
-                ).execute(arguments: [now.secondsSinceEpoch, id])
-                guard let kind = NotificationKind(rawValue: row[2]), let channel = DeliveryChannel(storageName: row[4])
+            claimed.reserveCapacity(limit)
+            var ids: [Int64] = []
+            ids.reserveCapacity(limit)
+            while try due.next() {
+                let id = due.int64(0)
+                ids.append(id)
+                guard let kind = due.text(2).flatMap(NotificationKind.init(rawValue:)),
+                    let channel = due.text(4).flatMap(DeliveryChannel.init(storageName:))
                 else { continue }
-                let attempts: Int = row[8]
                 claimed.append(
                     ClaimedDelivery(
-                        id: id, notificationKey: row[1], kind: kind, meeting: row[3], channel: channel,
-                        recipient: row[5], envelopeFrom: row[6], message: row[7] ?? "", attempt: attempts + 1,
-                        due: Instant(secondsSinceEpoch: row[9]), meetingStart: Instant(secondsSinceEpoch: row[10])))
+                        id: id, notificationKey: due.text(1) ?? "", kind: kind, meeting: due.text(3) ?? "",
+                        channel: channel, recipient: due.text(5) ?? "", envelopeFrom: due.text(6),
+                        message: due.text(7) ?? "", attempt: due.int(8) + 1,
+                        due: Instant(secondsSinceEpoch: due.int64(9)),
+                        meetingStart: Instant(secondsSinceEpoch: due.int64(10))))
+            }
+            let markSending = try HotStatement(
+                db, sql: "UPDATE delivery SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?")
+            markSending.bind(1, now.secondsSinceEpoch)
+            for id in ids {
+                markSending.bind(2, id)
+                try markSending.run()
             }
             return claimed
         }

@@ -26,59 +26,195 @@ public struct SettledAttempt: Hashable, Sendable {
 }
 
 /// Outcomes the server has answered but the database has not yet committed, one line each in
-/// `<database>-outcomes`. The line is written (one `write(2)`, which a killed process cannot cut in half) before the
-/// transport starts the connection's next message, and the file is emptied whenever every line in it has been
-/// committed. After a crash, `KalladDatabase.recoverInterrupted` settles the deliveries still `sending` from it —
-/// so a crash repeats at most the message each connection had in flight, while the database commits outcomes in
-/// groups on a thread of its own. Like a commit with `synchronous=NORMAL`, a line survives the process, not the
-/// machine's power: a power cut costs a duplicate, never a loss.
+/// `<database>-outcomes`. The line is stored before the transport starts the connection's next message, and the
+/// journal is emptied whenever every line in it has been committed. After a crash, `KalladDatabase.recoverInterrupted`
+/// settles the deliveries still `sending` from it — so a crash repeats at most the message each connection had in
+/// flight, while the database commits outcomes in groups on a thread of its own.
+///
+/// The file is mapped into memory (`MAP_SHARED`, its blocks allocated up front with `posix_fallocate`, so a full disk
+/// is an error here and never a fault later): appending a line is a copy into the page cache, no system call, on the
+/// sending thread's path. A killed process leaves its pages to the kernel, which writes them out; a line cut short
+/// (no `end`) or the zeros after the last line are skipped when reading. Like a commit with `synchronous=NORMAL`, a
+/// line survives the process, not the machine's power: a power cut costs a duplicate, never a loss.
 final class OutcomeJournal: Sendable {
     let path: String
     private let descriptor: Int32
+    private let region: Mutex<Region>
 
-    /// Opens (creating) the journal; nil when it cannot be opened (then outcomes are only as safe as their commit).
-    init?(path: String) {
-        self.path = path
-        descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { return nil }
+    /// The mapped file: `used` bytes of lines, then zeros up to `capacity`.
+    private struct Region {
+        var base: UnsafeMutableRawPointer?
+        var capacity = 0
+        var used = 0
+        var line: [UInt8] = []
     }
 
-    deinit { close(descriptor) }
+    /// Space is allocated (and mapped) in steps of this many bytes.
+    static let step = 1 << 20
 
-    /// Appends one outcome; false when the write failed (a full disk).
+    /// Opens (creating) the journal, keeping what it holds for recovery; nil when it cannot be opened or allocated
+    /// (then outcomes are only as safe as their commit).
+    init?(path: String) {
+        self.path = path
+        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return nil }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            close(descriptor)
+            return nil
+        }
+        let size = Int(status.st_size)
+        var state = Region()
+        state.line.reserveCapacity(512)
+        guard Self.map(descriptor, &state, capacity: max(Self.step, (size + Self.step - 1) / Self.step * Self.step))
+        else {
+            close(descriptor)
+            return nil
+        }
+        // Lines already there (written before a crash) stay until recovery has read them; new ones go after them.
+        if let base = state.base {
+            let bytes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: size)
+            state.used = bytes.firstIndex(of: 0) ?? size
+        }
+        region = Mutex(state)
+    }
+
+    deinit {
+        region.withLock { state in
+            if let base = state.base { munmap(base, state.capacity) }
+        }
+        close(descriptor)
+    }
+
+    /// Allocates the file's blocks up to `capacity` and maps that much.
+    private static func map(_ descriptor: Int32, _ state: inout Region, capacity: Int) -> Bool {
+        guard posix_fallocate(descriptor, 0, off_t(capacity)) == 0 else { return false }
+        guard let base = mmap(nil, capacity, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0),
+            base != MAP_FAILED
+        else { return false }
+        if let old = state.base { munmap(old, state.capacity) }
+        state.base = base
+        state.capacity = capacity
+        return true
+    }
+
+    /// Appends one outcome; false when there was no room for it (a full disk).
     func append(_ outcome: SettledAttempt) -> Bool {
-        var line = Self.encode(outcome)
-        return line.withUTF8 { bytes in write(descriptor, bytes.baseAddress, bytes.count) == bytes.count }
+        region.withLock { state in
+            state.line.removeAll(keepingCapacity: true)
+            Self.encode(outcome, into: &state.line)
+            if state.used + state.line.count > state.capacity {
+                let needed = (state.used + state.line.count + Self.step - 1) / Self.step * Self.step
+                guard Self.map(descriptor, &state, capacity: max(needed, state.capacity * 2)) else { return false }
+            }
+            guard let base = state.base else { return false }
+            state.line.withUnsafeBytes { line in
+                (base + state.used).copyMemory(from: line.baseAddress!, byteCount: line.count)
+            }
+            state.used += state.line.count
+            return true
+        }
     }
 
     /// Empties the journal: everything in it has been committed.
-    func reset() { _ = ftruncate(descriptor, 0) }
+    func reset() {
+        region.withLock { state in
+            guard let base = state.base, state.used > 0 else { return }
+            memset(base, 0, state.used)
+            state.used = 0
+            // A burst that grew the file gives the space back.
+            if state.capacity > 4 * Self.step {
+                munmap(base, state.capacity)
+                state.base = nil
+                _ = ftruncate(descriptor, off_t(Self.step))
+                if !Self.map(descriptor, &state, capacity: Self.step) { state.capacity = 0 }
+            }
+        }
+    }
 
-    /// The outcomes in the journal at `path`, skipping a line that is not whole.
+    /// The outcomes in the journal at `path`, skipping a line that is not whole and the zeros after the last.
     static func read(path: String) -> [SettledAttempt] {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
-        return String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
+        return String(decoding: data, as: UTF8.self)
+            .split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\0" })
             .compactMap { decode(Substring($0)) }
     }
 
     // MARK: - Lines
 
     /// `id TAB attempt TAB started TAB ms TAB outcome TAB code TAB reply TAB resolution TAB detail TAB escalate TAB
-    /// now TAB "end" LF`; text fields escape backslash, TAB and LF; an absent value is `-`.
+    /// now TAB "end" LF`; text fields escape backslash, TAB, CR and LF; an absent value is `-`.
     static func encode(_ o: SettledAttempt) -> String {
-        let (kind, detail, escalate): (String, String, Bool) =
-            switch o.resolution {
-            case .delivered: ("delivered", "-", false)
-            case .deferred(let until): ("deferred", "\(until.secondsSinceEpoch)", false)
-            case .failed(let reason, let escalate): ("failed", escape(reason), escalate)
-            case .dropped(let reason): ("dropped", escape(reason), false)
+        var bytes: [UInt8] = []
+        encode(o, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the line for `o` to `out`.
+    static func encode(_ o: SettledAttempt, into out: inout [UInt8]) {
+        func number(_ value: Int64) {
+            if value < 0 { out.append(0x2D) }
+            var magnitude = value.magnitude
+            var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                          UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            var count = 0
+            withUnsafeMutableBytes(of: &digits) { buffer in
+                repeat {
+                    buffer[count] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
+                    magnitude /= 10
+                    count += 1
+                } while magnitude > 0
+                while count > 0 {
+                    count -= 1
+                    out.append(buffer[count])
+                }
             }
-        let fields = [
-            "\(o.id)", "\(o.attempt)", "\(o.record.started.secondsSinceEpoch)", "\(o.record.milliseconds)",
-            escape(o.record.outcome), o.record.code.map { "\($0)" } ?? "-", o.record.reply.map(escape) ?? "-",
-            kind, detail, escalate ? "1" : "0", "\(o.now.secondsSinceEpoch)", "end",
-        ]
-        return fields.joined(separator: "\t") + "\n"
+        }
+        func text(_ value: String) {
+            if value == "-" {
+                out.append(contentsOf: [0x5C, 0x2D])
+                return
+            }
+            for byte in value.utf8 {
+                switch byte {
+                case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+                case 0x09: out.append(contentsOf: [0x5C, 0x74])
+                case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
+                case 0x0D: out.append(contentsOf: [0x5C, 0x72])
+                case 0x00: out.append(contentsOf: [0x5C, 0x30])
+                default: out.append(byte)
+                }
+            }
+        }
+        func tab() { out.append(0x09) }
+        number(o.id); tab()
+        number(Int64(o.attempt)); tab()
+        number(o.record.started.secondsSinceEpoch); tab()
+        number(Int64(o.record.milliseconds)); tab()
+        text(o.record.outcome); tab()
+        if let code = o.record.code { number(Int64(code)) } else { out.append(0x2D) }
+        tab()
+        if let reply = o.record.reply { text(reply) } else { out.append(0x2D) }
+        tab()
+        var escalate = false
+        switch o.resolution {
+        case .delivered: out.append(contentsOf: "delivered\t-".utf8)
+        case .deferred(let until):
+            out.append(contentsOf: "deferred\t".utf8)
+            number(until.secondsSinceEpoch)
+        case .failed(let reason, let escalates):
+            out.append(contentsOf: "failed\t".utf8)
+            text(reason)
+            escalate = escalates
+        case .dropped(let reason):
+            out.append(contentsOf: "dropped\t".utf8)
+            text(reason)
+        }
+        tab()
+        out.append(escalate ? 0x31 : 0x30); tab()
+        number(o.now.secondsSinceEpoch); tab()
+        out.append(contentsOf: [0x65, 0x6E, 0x64, 0x0A])
     }
 
     static func decode(_ line: Substring) -> SettledAttempt? {
@@ -106,22 +242,6 @@ final class OutcomeJournal: Sendable {
             resolution: resolution, now: Instant(secondsSinceEpoch: now))
     }
 
-    static func escape(_ text: String) -> String {
-        if text == "-" { return "\\-" }
-        guard text.utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return text }
-        var out = ""
-        for c in text.unicodeScalars {
-            switch c {
-            case "\\": out += "\\\\"
-            case "\t": out += "\\t"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
-
     static func unescape(_ text: Substring) -> String {
         guard text.contains("\\") else { return String(text) }
         var out = ""
@@ -132,6 +252,7 @@ final class OutcomeJournal: Sendable {
                 case "t": out += "\t"
                 case "n": out += "\n"
                 case "r": out += "\r"
+                case "0": out += "\0"
                 default: out.unicodeScalars.append(c)
                 }
                 escaped = false

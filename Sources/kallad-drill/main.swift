@@ -2,6 +2,8 @@
 //   kallad-drill fill DB COUNT            enqueue COUNT one-recipient summonses, due now
 //   kallad-drill drain DB SMTP_URL [LANES] claim → send → record until nothing is left; prints JSON
 //   kallad-drill bench SMTP_URL COUNT      the bare transport against the outbox, same messages; prints JSON
+//   kallad-drill bare SMTP_URL COUNT       the bare transport alone, for profiling
+//   kallad-drill line SMTP_URL COUNT       the whole line alone (enqueue, claim, send, record), for profiling
 // Each message ends with a line `KALLAD-END <key>`, so a dump can tell a whole message from a cut one.
 import Foundation
 import Synchronization
@@ -63,7 +65,37 @@ func courier(_ url: String) -> NetworkCourier {
     } catch { fail("\(error)") }
 }
 
-let enqueueFinished = Atomic<Bool>(false)
+/// The whole line, as the daemon runs it: the planner tick enqueues in chunks of 1,000 (each its own durable
+/// transaction) and rings the dispatcher after each; the dispatcher claims 500 at a time (the next claim while the
+/// batch before is on the wire), notes each outcome as the server answers, and commits them in groups. Returns the
+/// number delivered.
+func wholeLine(_ made: [NewNotification], store: KalladDatabase, url: String) async -> Int {
+    let enqueueFinished = Atomic<Bool>(false)
+    var delivered = 0
+    do {
+        let bell = Doorbell()
+        let enqueuing = Task.detached { () throws -> Void in
+            for chunk in stride(from: 0, to: made.count, by: 1_000) {
+                _ = try store.enqueue(Array(made[chunk..<min(made.count, chunk + 1_000)]), now: now())
+                bell.ring()
+            }
+            enqueueFinished.store(true, ordering: .releasing)
+            bell.ring()
+        }
+        let dispatcher = Dispatcher(policy: .standard, courier: courier(url))
+        while true {
+            let finished = enqueueFinished.load(ordering: .acquiring)
+            let report = try await dispatcher.dispatch(store: store, now: now, limit: 500, batches: 10)
+            delivered += report.outcomes["delivered"] ?? 0
+            guard report.claimed == 0 else { continue }
+            if finished { break }
+            _ = await bell.wait(timeout: .milliseconds(100))
+        }
+        try await enqueuing.value
+    } catch { fail("\(error)") }
+    return delivered
+}
+
 let arguments = CommandLine.arguments
 switch (arguments.count, arguments.count > 1 ? arguments[1] : "") {
 case (4, "fill"):
@@ -95,6 +127,30 @@ case (4, "drain"), (5, "drain"):
         print("{\"sent\": \(sent), \"seconds\": \(elapsed(start))}")
     } catch { fail("\(error)") }
 
+case (4, "line"):
+    // The whole line alone (for profiling): prints seconds and CPU seconds.
+    guard let count = Int(arguments[3]) else { fail("COUNT must be a number") }
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("kallad-drill-line-\(getpid()).sqlite").path
+    defer { for suffix in ["", "-wal", "-shm", "-outcomes"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+    let made = notifications(count, prefix: "line", due: now())
+    let store = open(path)
+    let start = ContinuousClock.now
+    let cpuStart = cpuSeconds()
+    let delivered = await wholeLine(made, store: store, url: arguments[2])
+    print("{\"delivered\": \(delivered), \"seconds\": \(elapsed(start)), \"cpu_seconds\": \(cpuSeconds() - cpuStart)}")
+
+case (4, "bare"):
+    // The bare transport alone (for profiling): prints seconds and CPU seconds.
+    guard let count = Int(arguments[3]) else { fail("COUNT must be a number") }
+    let mails = notifications(count, prefix: "bare", due: now()).map {
+        OutgoingMail(from: "kallad@example.se", recipients: [$0.deliveries[0].recipient], message: $0.deliveries[0].message)
+    }
+    let start = ContinuousClock.now
+    let cpuStart = cpuSeconds()
+    let results = await SMTPTransport(settings: SMTPSettings(url: arguments[2], requireTLS: false)).send(mails, connections: 1)
+    let delivered = results.filter { $0.recipients.values.allSatisfy { $0.name == "delivered" } }.count
+    print("{\"delivered\": \(delivered), \"seconds\": \(elapsed(start)), \"cpu_seconds\": \(cpuSeconds() - cpuStart)}")
+
 case (4, "bench"):
     guard let count = Int(arguments[3]) else { fail("COUNT must be a number") }
     let url = arguments[2]
@@ -122,35 +178,11 @@ case (4, "bench"):
         while try await dispatcher.dispatch(store: storeOnly, now: now, limit: 500).claimed > 0 {}
     } catch { fail("\(error)") }
     let rowsSeconds = elapsed(start)
-    // The whole line, as the daemon runs it: the planner tick enqueues in chunks of 1,000 (each its own durable
-    // transaction) and rings the dispatcher after each; the dispatcher claims 500 at a time (the next claim while
-    // the batch before is on the wire), notes each outcome as the server answers, and commits them in groups.
     let store = open(folder.appendingPathComponent("outbox.sqlite").path)
     let made = notifications(count, prefix: "outbox", due: now())
     start = ContinuousClock.now
     cpuStart = cpuSeconds()
-    var delivered = 0
-    do {
-        let bell = Doorbell()
-        let enqueuing = Task.detached { () throws -> Void in
-            for chunk in stride(from: 0, to: made.count, by: 1_000) {
-                _ = try store.enqueue(Array(made[chunk..<min(made.count, chunk + 1_000)]), now: now())
-                bell.ring()
-            }
-            enqueueFinished.store(true, ordering: .releasing)
-            bell.ring()
-        }
-        let dispatcher = Dispatcher(policy: .standard, courier: courier(url))
-        while true {
-            let finished = enqueueFinished.load(ordering: .acquiring)
-            let report = try await dispatcher.dispatch(store: store, now: now, limit: 500, batches: 10)
-            delivered += report.outcomes["delivered"] ?? 0
-            guard report.claimed == 0 else { continue }
-            if finished { break }
-            _ = await bell.wait(timeout: .milliseconds(100))
-        }
-        try await enqueuing.value
-    } catch { fail("\(error)") }
+    let delivered = await wholeLine(made, store: store, url: url)
     let outboxSeconds = elapsed(start)
     let outboxCPU = cpuSeconds() - cpuStart
     print(
@@ -160,5 +192,5 @@ case (4, "bench"):
             + "\"bare_cpu_seconds\": \(bareCPU), \"outbox_cpu_seconds\": \(outboxCPU)}")
 
 default:
-    fail("usage: kallad-drill fill DB COUNT | drain DB SMTP_URL [LANES] | bench SMTP_URL COUNT")
+    fail("usage: kallad-drill fill DB COUNT | drain DB SMTP_URL [LANES] | bench SMTP_URL COUNT | bare SMTP_URL COUNT | line SMTP_URL COUNT")
 }

@@ -25,8 +25,7 @@ struct NotedOutcomeTests {
         #expect(db.notedCount == 0)
         #expect(try db.countsByState() == [.delivered: 300])
         #expect(try db.attempts(claimed[17].id).map(\.code) == [250])
-        let journal = try FileManager.default.attributesOfItem(atPath: temp.path + "-outcomes")
-        #expect(journal[.size] as? Int == 0)
+        #expect(OutcomeJournal.read(path: temp.path + "-outcomes").isEmpty)
         #expect(try db.integrityCheck())
     }
 
@@ -67,7 +66,7 @@ struct NotedOutcomeTests {
 
     @Test("journal lines keep every field, whatever the text holds")
     func journalLines() {
-        let texts: [String?] = [nil, "-", "", "a\\b", "tab\there", "two\nlines\r\n", "åäö 250 2.0.0 Ok: queued"]
+        let texts: [String?] = [nil, "-", "", "a\\b", "tab\there", "two\nlines\r\n", "åäö 250 2.0.0 Ok: queued", "nul\u{0}inside"]
         for text in texts {
             for resolution in [
                 Resolution.delivered, .deferred(until: t0.adding(seconds: 300)),
@@ -81,6 +80,46 @@ struct NotedOutcomeTests {
                 #expect(line.filter { $0 == "\n" }.count == 1)
                 #expect(OutcomeJournal.decode(Substring(line.dropLast())) == outcome)
             }
+        }
+    }
+
+    @Test("the mapped journal keeps its lines across a reopen, grows past its first step, skips a torn line")
+    func mappedJournal() throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let path = temp.path + "-journal-only"
+        defer { unlink(path) }
+        let outcomes = (0..<25_000).map { n in
+            SettledAttempt(
+                id: Int64(n), attempt: 1,
+                record: AttemptRecord(started: t0, milliseconds: n % 900, outcome: "delivered", code: 250,
+                                      reply: "2.0.0 Ok: queued as \(n)"),
+                resolution: .delivered, now: t0)
+        }
+        do {
+            let journal = try #require(OutcomeJournal(path: path))
+            for outcome in outcomes { #expect(journal.append(outcome)) }
+        }
+        // 25,000 lines are more than one step of the file: it grew, and every line is there after a "crash".
+        #expect(OutcomeJournal.read(path: path) == outcomes)
+        // A reopened journal appends after what it holds; a torn line in the middle is skipped.
+        do {
+            let journal = try #require(OutcomeJournal(path: path))
+            let extra = SettledAttempt(
+                id: 99_999, attempt: 2, record: AttemptRecord(started: t0, milliseconds: 1, outcome: "permanent",
+                                                             code: 550, reply: "5.1.1 no such user"),
+                resolution: .failed(reason: "550", escalate: true), now: t0)
+            #expect(journal.append(extra))
+            #expect(OutcomeJournal.read(path: path).last == extra)
+            journal.reset()
+            #expect(OutcomeJournal.read(path: path).isEmpty)
+            #expect(journal.append(extra))
+            let handle = try #require(FileHandle(forUpdatingAtPath: path))
+            let line = Array(OutcomeJournal.encode(outcomes[0]).utf8)
+            try handle.seek(toOffset: UInt64(OutcomeJournal.encode(extra).utf8.count))
+            try handle.write(contentsOf: line.dropLast(5))
+            try handle.close()
+            #expect(OutcomeJournal.read(path: path) == [extra])
         }
     }
 

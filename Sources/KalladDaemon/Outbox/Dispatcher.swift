@@ -105,7 +105,7 @@ public struct Dispatcher: Sendable {
                 SettledAttempt(
                     id: delivery.id, attempt: delivery.attempt, record: attempt,
                     resolution: Self.resolution(decision).0, now: finished))
-            tally.add(outcome, channel: delivery.channel == .email ? "email" : "webhook", seconds: seconds) {
+            tally.add(outcome, email: delivery.channel == .email, seconds: seconds) {
                 "delivery \(delivery.id) (\(delivery.notificationKey))"
             }
         }
@@ -142,24 +142,49 @@ public struct Dispatcher: Sendable {
     }
 }
 
-/// A round's report, added to from the transport's thread as outcomes arrive.
+/// A round's report, added to from the transport's thread as outcomes arrive. Sent outcomes are counted in a few
+/// integers there (the transport's thread waits for this); the report's dictionaries are built when it is read.
 final class Tally: Sendable {
-    private let state = Mutex(Dispatcher.Report())
+    private struct State {
+        var report = Dispatcher.Report()
+        /// Sent outcomes: [email, webhook] × [delivered, transient, permanent, configuration].
+        var sent = [Int](repeating: 0, count: 8)
+    }
 
-    var report: Dispatcher.Report { state.withLock { $0 } }
+    private static let outcomeNames = ["delivered", "transient", "permanent", "configuration"]
 
-    func update(_ change: (inout Dispatcher.Report) -> Void) { state.withLock { change(&$0) } }
+    private let state = Mutex(State())
+
+    var report: Dispatcher.Report {
+        state.withLock { state in
+            var report = state.report
+            for (slot, count) in state.sent.enumerated() where count > 0 {
+                let name = Self.outcomeNames[slot % 4]
+                report.outcomes[name, default: 0] += count
+                report.byChannel[(slot < 4 ? "email|" : "webhook|") + name, default: 0] += count
+            }
+            return report
+        }
+    }
+
+    func update(_ change: (inout Dispatcher.Report) -> Void) { state.withLock { change(&$0.report) } }
 
     /// One sent delivery's outcome; `which` names it for a configuration error's log line.
-    func add(_ outcome: DeliveryOutcome, channel: String, seconds: Double, which: () -> String) {
-        let name = outcome.name
+    func add(_ outcome: DeliveryOutcome, email: Bool, seconds: Double, which: () -> String) {
+        let slot: Int
         var problem: String?
-        if case .configuration(let reason) = outcome { problem = "\(which()): \(reason)" }
-        state.withLock { report in
-            report.outcomes[name, default: 0] += 1
-            report.byChannel[channel + "|" + name, default: 0] += 1
-            report.durations.append(seconds)
-            if let problem { report.configurationErrors.append(problem) }
+        switch outcome {
+        case .delivered: slot = 0
+        case .transient: slot = 1
+        case .permanent: slot = 2
+        case .configuration(let reason):
+            slot = 3
+            problem = "\(which()): \(reason)"
+        }
+        state.withLock { state in
+            state.sent[(email ? 0 : 4) + slot] += 1
+            state.report.durations.append(seconds)
+            if let problem { state.report.configurationErrors.append(problem) }
         }
     }
 }
