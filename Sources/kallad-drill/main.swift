@@ -96,6 +96,23 @@ func wholeLine(_ made: [NewNotification], store: KalladDatabase, url: String) as
     return delivered
 }
 
+/// Per thread of this process: name, seconds on a CPU, seconds waiting for one, time slices
+/// (`/proc/self/task/*/schedstat`), on standard error when KALLAD_DRILL_THREADS is set.
+func reportThreads() {
+    guard ProcessInfo.processInfo.environment["KALLAD_DRILL_THREADS"] != nil,
+        let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")
+    else { return }
+    for task in tasks.sorted() {
+        let name = (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8)) ?? "?"
+        let stat = (try? String(contentsOfFile: "/proc/self/task/\(task)/schedstat", encoding: .utf8)) ?? ""
+        let f = stat.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        guard f.count == 3, f[0] > 5e6 else { continue }
+        FileHandle.standardError.write(Data(String(
+            format: "thread %@ run %.3f s wait %.3f s slices %.0f\n",
+            name.trimmingCharacters(in: .whitespacesAndNewlines), f[0] / 1e9, f[1] / 1e9, f[2]).utf8))
+    }
+}
+
 let arguments = CommandLine.arguments
 switch (arguments.count, arguments.count > 1 ? arguments[1] : "") {
 case (4, "fill"):
@@ -137,6 +154,7 @@ case (4, "line"):
     let start = ContinuousClock.now
     let cpuStart = cpuSeconds()
     let delivered = await wholeLine(made, store: store, url: arguments[2])
+    reportThreads()
     print("{\"delivered\": \(delivered), \"seconds\": \(elapsed(start)), \"cpu_seconds\": \(cpuSeconds() - cpuStart)}")
 
 case (4, "bare"):
@@ -149,6 +167,7 @@ case (4, "bare"):
     let cpuStart = cpuSeconds()
     let results = await SMTPTransport(settings: SMTPSettings(url: arguments[2], requireTLS: false)).send(mails, connections: 1)
     let delivered = results.filter { $0.recipients.values.allSatisfy { $0.name == "delivered" } }.count
+    reportThreads()
     print("{\"delivered\": \(delivered), \"seconds\": \(elapsed(start)), \"cpu_seconds\": \(cpuSeconds() - cpuStart)}")
 
 case (4, "bench"):
