@@ -21,10 +21,12 @@ final class BatchedWrites: Sendable {
     init(writer: DatabasePool, durability: SynchronousSetting, path: String) {
         let noted = NotedOutcomes(journal: OutcomeJournal(path: path + "-outcomes"))
         self.noted = noted
-        commits = GroupCommit(label: "kallad.store.writes") { jobs in
-            // Outcomes alone are safe in the journal already: let a few more gather (at most 2 ms), since every
-            // commit rewrites whole pages however few rows it changes. Anyone waiting (a trigger, a flush) goes now.
-            if jobs.isEmpty && noted.count < Self.gatherUpTo { usleep(20_000) }
+        // Outcomes alone are safe in the journal already: a round of only outcomes lets more gather (at most
+        // 20 ms), since every commit rewrites whole pages however few rows it changes. A job (a trigger, a claim, a
+        // flush) ends the wait.
+        commits = GroupCommit(
+            label: "kallad.store.writes", gatherFor: .milliseconds(20), gather: { noted.count < Self.gatherUpTo }
+        ) { jobs in
             let outcomes = noted.snapshot()
             guard !(outcomes.isEmpty && jobs.isEmpty) else { return [] }
             do throws(StoreError) {

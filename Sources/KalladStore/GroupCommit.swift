@@ -5,7 +5,8 @@ import Synchronization
 /// Writes that arrive while a transaction is being committed wait, and go together in the next one: many triggers
 /// share one `fsync`, many outcomes one transaction. Rounds run one after another on a queue of their own (never on
 /// Swift's cooperative pool, which a commit's `fsync` would block); whoever submits work while no round is running
-/// starts one.
+/// starts one. A round with no job yet (noted outcomes only) may first gather for a while — `gather` says whether to
+/// — and ends its wait as soon as a job arrives.
 final class GroupCommit: Sendable {
     /// One piece of work: run inside the round's transaction; `done` is called once the round has committed (nil)
     /// or failed (the error), or at once with the job's own error (its savepoint is rolled back, the others go on).
@@ -21,27 +22,42 @@ final class GroupCommit: Sendable {
         /// Work waits that is not a job (noted outcomes): run a round even without jobs.
         var kicked = false
         var running = false
+        /// A round is gathering: a job ends its wait.
+        var gathering = false
     }
 
     private let state = Mutex(State())
     private let queue: DispatchQueue
+    private let jobArrived = DispatchSemaphore(value: 0)
+    /// How long a round without jobs may wait for more work, when `gather` says it should.
+    private let gatherFor: Duration
+    private let gather: @Sendable () -> Bool
     /// Runs one round: the store's transaction over every job; returns each job's error (all the same when the
     /// commit itself failed).
     private let commit: @Sendable ([Job]) -> [StoreError?]
 
-    init(label: String, commit: @escaping @Sendable ([Job]) -> [StoreError?]) {
+    init(
+        label: String, gatherFor: Duration = .zero, gather: @escaping @Sendable () -> Bool = { false },
+        commit: @escaping @Sendable ([Job]) -> [StoreError?]
+    ) {
         queue = DispatchQueue(label: label, qos: .userInitiated)
+        self.gatherFor = gatherFor
+        self.gather = gather
         self.commit = commit
     }
 
-    /// Queues `job`; it goes in the round under way's successor, or starts a round.
+    /// Queues `job`; it goes in the round under way's successor (or the one gathering), or starts a round.
     func submit(_ job: Job) {
-        let start = state.withLock { state -> Bool in
+        let (start, wake) = state.withLock { state -> (Bool, Bool) in
             state.jobs.append(job)
-            guard !state.running else { return false }
+            guard !state.running else {
+                defer { state.gathering = false }
+                return (false, state.gathering)
+            }
             state.running = true
-            return true
+            return (true, false)
         }
+        if wake { jobArrived.signal() }
         if start { queue.async { self.drain() } }
     }
 
@@ -58,19 +74,38 @@ final class GroupCommit: Sendable {
 
     private func drain() {
         while true {
-            let jobs = state.withLock { state -> [Job]? in
-                let jobs = state.jobs
-                let kicked = state.kicked
-                state.jobs = []
-                state.kicked = false
-                if jobs.isEmpty && !kicked {
-                    state.running = false
-                    return nil
+            guard var jobs = take(endingIfIdle: true) else { return }
+            if jobs.isEmpty && gatherFor > .zero && gather() {
+                let gathering = state.withLock { state -> Bool in
+                    guard state.jobs.isEmpty else { return false }
+                    state.gathering = true
+                    return true
                 }
-                return jobs
+                if gathering {
+                    let (seconds, attoseconds) = gatherFor.components
+                    let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+                    _ = jobArrived.wait(timeout: .now() + .nanoseconds(nanoseconds))
+                    state.withLock { $0.gathering = false }
+                }
+                jobs += take(endingIfIdle: false) ?? []
             }
-            guard let jobs else { return }
             for (job, failure) in zip(jobs, commit(jobs)) { job.done(failure) }
+        }
+    }
+
+    /// The jobs waiting (and the kick) taken for a round; nil when there is nothing and `endingIfIdle` (then the
+    /// queue is idle until the next submit or kick).
+    private func take(endingIfIdle: Bool) -> [Job]? {
+        state.withLock { state -> [Job]? in
+            let jobs = state.jobs
+            let kicked = state.kicked
+            state.jobs = []
+            state.kicked = false
+            if jobs.isEmpty && !kicked && endingIfIdle {
+                state.running = false
+                return nil
+            }
+            return jobs
         }
     }
 }

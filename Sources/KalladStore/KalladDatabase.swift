@@ -45,98 +45,113 @@ public final class KalladDatabase: OutboxStore {
 
     public func enqueue(_ notifications: [NewNotification], now: Instant) throws(StoreError) -> Int {
         guard !notifications.isEmpty else { return 0 }
-        return try write("enqueue", durable: true) { db in
-            var inserted = 0
-            let insertNotification = try HotStatement(
-                db,
-                sql: """
-                    INSERT INTO notification (key, kind, meeting, body, sequence, due, meeting_start, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING
-                    """)
-            let insertDelivery = try HotStatement(
-                db,
-                sql: """
-                    INSERT INTO delivery (notification_id, channel, recipient, person, seat, name, state,
-                        attempts, next_attempt, envelope_from, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)
-                    ON CONFLICT(notification_id, channel, recipient) DO NOTHING
-                    """)
-            let insertMessage = try HotStatement(
-                db, sql: "INSERT INTO delivery_message (delivery_id, message) VALUES (?, ?)")
-            insertNotification.bind(8, now.secondsSinceEpoch)
-            insertDelivery.bind(9, now.secondsSinceEpoch)
-            for n in notifications {
-                insertNotification.bind(1, n.key)
-                insertNotification.bind(2, n.kind.rawValue)
-                insertNotification.bind(3, n.meeting)
-                insertNotification.bind(4, n.body)
-                insertNotification.bind(5, n.sequence)
-                insertNotification.bind(6, n.due.secondsSinceEpoch)
-                insertNotification.bind(7, n.meetingStart.secondsSinceEpoch)
-                guard try insertNotification.run() > 0 else { continue }
-                inserted += 1
-                insertDelivery.bind(1, insertNotification.lastInsertedRowID)
-                insertDelivery.bind(7, n.due.secondsSinceEpoch)
-                for d in n.deliveries {
-                    insertDelivery.bind(2, d.channel.storageName)
-                    insertDelivery.bind(3, d.recipient)
-                    insertDelivery.bind(4, d.person)
-                    insertDelivery.bind(5, d.seat)
-                    insertDelivery.bind(6, d.name)
-                    insertDelivery.bind(8, d.envelopeFrom)
-                    guard try insertDelivery.run() > 0 else { continue }
-                    insertMessage.bind(1, insertDelivery.lastInsertedRowID)
-                    insertMessage.bind(2, d.message)
-                    try insertMessage.run()
-                }
+        return try write("enqueue", durable: true) { db in try Self.insert(notifications, now: now, in: db) }
+    }
+
+    public func enqueueInBackground(_ notifications: [NewNotification], now: Instant) async throws(StoreError) -> Int {
+        guard !notifications.isEmpty else { return 0 }
+        return try await batched.write(durable: true) { db in try Self.insert(notifications, now: now, in: db) }
+    }
+
+    /// Inserts the notifications whose keys are new, with their deliveries and messages; how many were new.
+    static func insert(_ notifications: [NewNotification], now: Instant, in db: Database) throws -> Int {
+        var inserted = 0
+        let insertNotification = try HotStatement(
+            db,
+            sql: """
+                INSERT INTO notification (key, kind, meeting, body, sequence, due, meeting_start, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING
+                """)
+        let insertDelivery = try HotStatement(
+            db,
+            sql: """
+                INSERT INTO delivery (notification_id, channel, recipient, person, seat, name, state,
+                    attempts, next_attempt, envelope_from, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)
+                ON CONFLICT(notification_id, channel, recipient) DO NOTHING
+                """)
+        let insertMessage = try HotStatement(
+            db, sql: "INSERT INTO delivery_message (delivery_id, message) VALUES (?, ?)")
+        insertNotification.bind(8, now.secondsSinceEpoch)
+        insertDelivery.bind(9, now.secondsSinceEpoch)
+        for n in notifications {
+            insertNotification.bind(1, n.key)
+            insertNotification.bind(2, n.kind.rawValue)
+            insertNotification.bind(3, n.meeting)
+            insertNotification.bind(4, n.body)
+            insertNotification.bind(5, n.sequence)
+            insertNotification.bind(6, n.due.secondsSinceEpoch)
+            insertNotification.bind(7, n.meetingStart.secondsSinceEpoch)
+            guard try insertNotification.run() > 0 else { continue }
+            inserted += 1
+            insertDelivery.bind(1, insertNotification.lastInsertedRowID)
+            insertDelivery.bind(7, n.due.secondsSinceEpoch)
+            for d in n.deliveries {
+                insertDelivery.bind(2, d.channel.storageName)
+                insertDelivery.bind(3, d.recipient)
+                insertDelivery.bind(4, d.person)
+                insertDelivery.bind(5, d.seat)
+                insertDelivery.bind(6, d.name)
+                insertDelivery.bind(8, d.envelopeFrom)
+                guard try insertDelivery.run() > 0 else { continue }
+                insertMessage.bind(1, insertDelivery.lastInsertedRowID)
+                insertMessage.bind(2, d.message)
+                try insertMessage.run()
             }
-            return inserted
         }
+        return inserted
     }
 
     // MARK: - Dispatch
 
     public func claimDue(now: Instant, limit: Int) throws(StoreError) -> [ClaimedDelivery] {
-        try write("claim", durable: false) { db in
-            let due = try HotStatement(
-                db,
-                sql: """
-                    SELECT d.id, n.key, n.kind, n.meeting, d.channel, d.recipient, d.envelope_from, m.message,
-                        d.attempts, n.due, n.meeting_start
-                    FROM delivery d JOIN notification n ON n.id = d.notification_id
-                    LEFT JOIN delivery_message m ON m.delivery_id = d.id
-                    WHERE d.state IN ('queued', 'deferred') AND d.next_attempt <= ?
-                    ORDER BY d.next_attempt, d.id LIMIT ?
-                    """)
-            due.bind(1, now.secondsSinceEpoch)
-            due.bind(2, limit)
-            var claimed: [ClaimedDelivery] = []
-            claimed.reserveCapacity(limit)
-            var ids: [Int64] = []
-            ids.reserveCapacity(limit)
-            while try due.next() {
-                let id = due.int64(0)
-                ids.append(id)
-                guard let kind = due.text(2).flatMap(NotificationKind.init(rawValue:)),
-                    let channel = due.text(4).flatMap(DeliveryChannel.init(storageName:))
-                else { continue }
-                claimed.append(
-                    ClaimedDelivery(
-                        id: id, notificationKey: due.text(1) ?? "", kind: kind, meeting: due.text(3) ?? "",
-                        channel: channel, recipient: due.text(5) ?? "", envelopeFrom: due.text(6),
-                        message: due.text(7) ?? "", attempt: due.int(8) + 1,
-                        due: Instant(secondsSinceEpoch: due.int64(9)),
-                        meetingStart: Instant(secondsSinceEpoch: due.int64(10))))
-            }
-            let markSending = try HotStatement(
-                db, sql: "UPDATE delivery SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?")
-            markSending.bind(1, now.secondsSinceEpoch)
-            for id in ids {
-                markSending.bind(2, id)
-                try markSending.run()
-            }
-            return claimed
+        try write("claim", durable: false) { db in try Self.claim(now: now, limit: limit, in: db) }
+    }
+
+    public func claimDueInBackground(now: Instant, limit: Int) async throws(StoreError) -> [ClaimedDelivery] {
+        try await batched.write(durable: false) { db in try Self.claim(now: now, limit: limit, in: db) }
+    }
+
+    /// Marks up to `limit` due deliveries `sending` and returns them, earliest first.
+    static func claim(now: Instant, limit: Int, in db: Database) throws -> [ClaimedDelivery] {
+        let due = try HotStatement(
+            db,
+            sql: """
+                SELECT d.id, n.key, n.kind, n.meeting, d.channel, d.recipient, d.envelope_from, m.message,
+                    d.attempts, n.due, n.meeting_start
+                FROM delivery d JOIN notification n ON n.id = d.notification_id
+                LEFT JOIN delivery_message m ON m.delivery_id = d.id
+                WHERE d.state IN ('queued', 'deferred') AND d.next_attempt <= ?
+                ORDER BY d.next_attempt, d.id LIMIT ?
+                """)
+        due.bind(1, now.secondsSinceEpoch)
+        due.bind(2, limit)
+        var claimed: [ClaimedDelivery] = []
+        claimed.reserveCapacity(min(limit, 1_000))
+        var ids: [Int64] = []
+        ids.reserveCapacity(min(limit, 1_000))
+        while try due.next() {
+            let id = due.int64(0)
+            ids.append(id)
+            guard let kind = due.text(2).flatMap(NotificationKind.init(rawValue:)),
+                let channel = due.text(4).flatMap(DeliveryChannel.init(storageName:))
+            else { continue }
+            claimed.append(
+                ClaimedDelivery(
+                    id: id, notificationKey: due.text(1) ?? "", kind: kind, meeting: due.text(3) ?? "",
+                    channel: channel, recipient: due.text(5) ?? "", envelopeFrom: due.text(6),
+                    message: due.text(7) ?? "", attempt: due.int(8) + 1,
+                    due: Instant(secondsSinceEpoch: due.int64(9)),
+                    meetingStart: Instant(secondsSinceEpoch: due.int64(10))))
         }
+        let markSending = try HotStatement(
+            db, sql: "UPDATE delivery SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?")
+        markSending.bind(1, now.secondsSinceEpoch)
+        for id in ids {
+            markSending.bind(2, id)
+            try markSending.run()
+        }
+        return claimed
     }
 
     // MARK: - Reconcile and escalate

@@ -252,8 +252,14 @@ public protocol OutboxStore: Sendable {
     /// Inserts the notifications whose keys are new, with their deliveries queued until their due time; returns
     /// how many notifications were new.
     func enqueue(_ notifications: [NewNotification], now: Instant) throws(StoreError) -> Int
+    /// `enqueue` on the store's own thread, committed with the writes waiting there: for async callers, so a
+    /// commit's `fsync` never holds a thread of Swift's cooperative pool.
+    func enqueueInBackground(_ notifications: [NewNotification], now: Instant) async throws(StoreError) -> Int
     /// Claims up to `limit` queued or deferred deliveries that are due at `now`: they become `sending`.
     func claimDue(now: Instant, limit: Int) throws(StoreError) -> [ClaimedDelivery]
+    /// `claimDue` on the store's own thread: for async callers, so a claim that waits for the database never holds
+    /// a thread of Swift's cooperative pool (which the dispatcher needs to hand the next batch to the transport).
+    func claimDueInBackground(now: Instant, limit: Int) async throws(StoreError) -> [ClaimedDelivery]
     /// Records an attempt and what it settled.
     func record(_ id: Int64, attempt: AttemptRecord, resolution: Resolution, now: Instant) throws(StoreError)
     /// Notes what an attempt settled: kept safe from a crash of the process at once, committed with the next group

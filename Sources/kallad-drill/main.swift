@@ -65,6 +65,62 @@ func courier(_ url: String) -> NetworkCourier {
     } catch { fail("\(error)") }
 }
 
+/// A courier that times each batch it passes on — when it was handed over, when its first and last outcomes came,
+/// when the transport gave it back — so the time the wire waits between batches shows (KALLAD_DRILL_THREADS).
+final class TimedCourier: Courier, Sendable {
+    struct Span {
+        var begin: Double
+        var first = 0.0
+        var last = 0.0
+        var end = 0.0
+    }
+
+    let inner: NetworkCourier
+    let start = ContinuousClock.now
+    let spans = Mutex<[Span]>([])
+
+    init(_ inner: NetworkCourier) { self.inner = inner }
+
+    func send(_ delivery: ClaimedDelivery, now: Instant) async -> DeliveryOutcome { await inner.send(delivery, now: now) }
+
+    func send(
+        _ deliveries: [ClaimedDelivery], lanes: Int, now: @escaping @Sendable () -> Instant,
+        settled: @escaping @Sendable (Int, DeliveryOutcome, Double) -> Void
+    ) async {
+        let start = self.start
+        let slot = spans.withLock { spans in
+            spans.append(Span(begin: elapsed(start)))
+            return spans.count - 1
+        }
+        await inner.send(deliveries, lanes: lanes, now: now) { [self] index, outcome, seconds in
+            let t = elapsed(start)
+            self.spans.withLock { spans in
+                if spans[slot].first == 0 { spans[slot].first = t }
+                spans[slot].last = t
+            }
+            settled(index, outcome, seconds)
+        }
+        spans.withLock { $0[slot].end = elapsed(start) }
+    }
+
+    func report() {
+        guard ProcessInfo.processInfo.environment["KALLAD_DRILL_THREADS"] != nil else { return }
+        spans.withLock { spans in
+            guard spans.count > 1 else { return }
+            var handBack = 0.0, dispatcher = 0.0, startUp = 0.0
+            for (a, b) in zip(spans, spans.dropFirst()) {
+                handBack += a.end - a.last
+                dispatcher += max(0, b.begin - a.end)
+                startUp += b.first - max(b.begin, a.end)
+            }
+            FileHandle.standardError.write(Data(String(
+                format: "batches %d, first handed over at %.3f s; between batches: last outcome → given back %.3f s, "
+                    + "given back → next handed over %.3f s, handed over → first outcome %.3f s\n",
+                spans.count, spans[0].begin, handBack, dispatcher, startUp).utf8))
+        }
+    }
+}
+
 /// The whole line, as the daemon runs it: the planner tick enqueues in chunks of 1,000 (each its own durable
 /// transaction) and rings the dispatcher after each; the dispatcher claims 500 at a time (the next claim while the
 /// batch before is on the wire), notes each outcome as the server answers, and commits them in groups. Returns the
@@ -76,13 +132,15 @@ func wholeLine(_ made: [NewNotification], store: KalladDatabase, url: String) as
         let bell = Doorbell()
         let enqueuing = Task.detached { () throws -> Void in
             for chunk in stride(from: 0, to: made.count, by: 1_000) {
-                _ = try store.enqueue(Array(made[chunk..<min(made.count, chunk + 1_000)]), now: now())
+                _ = try await store.enqueueInBackground(Array(made[chunk..<min(made.count, chunk + 1_000)]), now: now())
                 bell.ring()
             }
             enqueueFinished.store(true, ordering: .releasing)
             bell.ring()
         }
-        let dispatcher = Dispatcher(policy: .standard, courier: courier(url))
+        let timed = TimedCourier(courier(url))
+        defer { timed.report() }
+        let dispatcher = Dispatcher(policy: .standard, courier: timed)
         while true {
             let finished = enqueueFinished.load(ordering: .acquiring)
             let report = try await dispatcher.dispatch(store: store, now: now, limit: 500, batches: 10)
@@ -165,7 +223,13 @@ case (4, "bare"):
     }
     let start = ContinuousClock.now
     let cpuStart = cpuSeconds()
-    let results = await SMTPTransport(settings: SMTPSettings(url: arguments[2], requireTLS: false)).send(mails, connections: 1)
+    // KALLAD_DRILL_BATCH=N sends the mails in batches of N, one after the other, on the same transport.
+    let batch = ProcessInfo.processInfo.environment["KALLAD_DRILL_BATCH"].flatMap { Int($0) } ?? mails.count
+    let transport = SMTPTransport(settings: SMTPSettings(url: arguments[2], requireTLS: false))
+    var results: [MailResult] = []
+    for first in stride(from: 0, to: mails.count, by: max(1, batch)) {
+        results += await transport.send(Array(mails[first..<min(mails.count, first + batch)]), connections: 1)
+    }
     let delivered = results.filter { $0.recipients.values.allSatisfy { $0.name == "delivered" } }.count
     reportThreads()
     print("{\"delivered\": \(delivered), \"seconds\": \(elapsed(start)), \"cpu_seconds\": \(cpuSeconds() - cpuStart)}")

@@ -45,7 +45,7 @@ public struct Dispatcher: Sendable {
     ) async throws(StoreError) -> Report {
         try await store.flushNoted()
         let tally = Tally()
-        var batch = try store.claimDue(now: now(), limit: limit)
+        var batch = try await store.claimDueInBackground(now: now(), limit: limit)
         var left = max(1, batches) - 1
         while !batch.isEmpty {
             let current = batch
@@ -54,7 +54,7 @@ public struct Dispatcher: Sendable {
             var claimFailure: StoreError?
             if left > 0 && current.count == limit {
                 left -= 1
-                do throws(StoreError) { next = try store.claimDue(now: now(), limit: limit) } catch {
+                do throws(StoreError) { next = try await store.claimDueInBackground(now: now(), limit: limit) } catch {
                     claimFailure = error
                 }
             }
