@@ -64,9 +64,9 @@ struct SMTPSessionTests {
         #expect(Set(stored.compactMap { $0.envelope["peer_port"] as? Int }).count == 1)
     }
 
-    @Test("smtp-sink without PIPELINING (-P): 100 mails of two recipients over three connections, each once")
+    @Test("smtp-sink without PIPELINING (-p): 100 mails of two recipients over three connections, each once")
     func withoutPipelining() async throws {
-        let sink = try SMTPSink(options: ["-P"])
+        let sink = try SMTPSink(options: ["-p"])
         let mails = (0..<100).map { SMTPSinkTests.mail($0, recipients: ["a\($0)@example.se", "b\($0)@example.se"]) }
         let transport = SMTPTransport(settings: SMTPSettings(url: "smtp://127.0.0.1:\(sink.port)", requireTLS: false))
         let results = await transport.send(mails, connections: 3)

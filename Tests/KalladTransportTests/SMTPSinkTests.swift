@@ -24,16 +24,16 @@ final class SMTPSink {
         process.executableURL = URL(fileURLWithPath: sink)
         process.arguments =
             (getuid() == 0 ? ["-u", "nobody"] : []) + options + ["-D", folder.appendingPathComponent("dump").path]
-            + ["127.0.0.1:\(port)", "100"]
+            + ["127.0.0.1:\(self.port)", "100"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         // Ready when it accepts a connection.
         for _ in 0..<100 {
-            if Self.accepts(port) { return }
+            if Self.accepts(self.port) { return }
             usleep(20_000)
         }
-        throw TestServer.Failure(description: "smtp-sink did not listen on \(port)")
+        throw TestServer.Failure(description: "smtp-sink did not listen on \(self.port)")
     }
 
     deinit {
