@@ -223,12 +223,17 @@ static inline int kallad_session_receive(kallad_session *session, void *buffer, 
     }
 }
 
-/// Whether a kept session's connection still looks usable: nothing to read (a server that gave up on an idle
-/// session says 421 or closes, both readable) and no error on the socket.
-static inline int kallad_session_idle_usable(const kallad_session *session) {
+/// Whether a kept session's connection still looks usable: the server has said nothing since (one that gave up on an
+/// idle session says 421 or closes) and the socket has no error. Something readable is handed to libcurl first: on
+/// TLS it may be a record that carries no data (a TLS 1.3 session ticket), which leaves the session as good as it was.
+static inline int kallad_session_idle_usable(kallad_session *session) {
     if (session->socket < 0) return 0;
     struct pollfd fd = {.fd = session->socket, .events = POLLIN};
-    return poll(&fd, 1, 0) == 0;
+    if (poll(&fd, 1, 0) == 0) return 1;
+    if (fd.revents & (POLLERR | POLLHUP | POLLNVAL)) return 0;
+    char byte[64];
+    size_t received = 0;
+    return curl_easy_recv(session->easy, byte, sizeof byte, &received) == CURLE_AGAIN;
 }
 
 /// Ends the session: QUIT when `polite` (the reply is not awaited), then the connection closes and the handles are

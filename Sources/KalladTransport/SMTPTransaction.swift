@@ -129,19 +129,22 @@ extension SMTPSession {
     /// The message as it goes after DATA: a line that begins with "." gets another "." (RFC 5321 4.5.2; the server
     /// takes it off), a line end is added if the message lacks one, then the final "." line.
     static func wire(_ message: String) -> [UInt8] {
-        var wire: [UInt8] = []
-        let utf8 = message.utf8
-        wire.reserveCapacity(utf8.count + 64)
-        var lineStart = true
-        for byte in utf8 {
-            if lineStart, byte == 46 { wire.append(46) }
-            wire.append(byte)
-            lineStart = byte == 10
+        var message = message
+        return message.withUTF8 { bytes in
+            var wire: [UInt8] = []
+            wire.reserveCapacity(bytes.count + 16)
+            var start = 0
+            while start < bytes.count {
+                if bytes[start] == 46 { wire.append(46) }
+                let end = bytes[start...].firstIndex(of: 10).map { $0 + 1 } ?? bytes.count
+                wire.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                start = end
+            }
+            if !(wire.count >= 2 && wire[wire.count - 2] == 13 && wire[wire.count - 1] == 10) {
+                wire.append(contentsOf: [13, 10])
+            }
+            wire.append(contentsOf: [46, 13, 10])
+            return wire
         }
-        if !(wire.count >= 2 && wire[wire.count - 2] == 13 && wire[wire.count - 1] == 10) {
-            wire.append(contentsOf: [13, 10])
-        }
-        wire.append(contentsOf: [46, 13, 10])
-        return wire
     }
 }

@@ -109,6 +109,28 @@ struct SMTPSessionTests {
         #expect(again.waitFor(20).count == 20)
     }
 
+    @Test("a STARTTLS + AUTH connection is kept too: the next batch reuses it (a TLS 1.3 ticket is no reason to drop it)")
+    func keptTLS() async throws {
+        let (cert, key) = try SMTPTLSTests.certificate()
+        let server = try TestServer(arguments: ["--tls", cert, key, "--auth", "kallad:hemligt"])
+        let transport = SMTPTransport(
+            settings: SMTPSettings(
+                url: "smtp://127.0.0.1:\(server.port)", caFile: cert, username: "kallad", password: "hemligt",
+                connectTimeout: 5, timeout: 20))
+        let mails = (1...4).map {
+            OutgoingMail(
+                from: "kallad@example.se", recipients: ["t\($0)@example.se"],
+                message: SMTPTransportTests.message(to: "t\($0)@example.se"))
+        }
+        let first = await transport.send(Array(mails[..<2]))
+        let second = await transport.send(Array(mails[2...]))
+        #expect((first + second).allSatisfy { $0.recipients.values.first?.name == "delivered" })
+        let stored = try server.stored()
+        #expect(stored.count == 4)
+        #expect(stored.allSatisfy { $0.envelope["tls"] as? Bool == true })
+        #expect(Set(stored.compactMap { $0.envelope["peer_port"] as? Int }).count == 1)
+    }
+
     @Test("onResult: once per mail, before that connection's next mail, the same result as returned")
     func onResult() async throws {
         let sink = try SMTPSink()
