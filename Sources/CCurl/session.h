@@ -8,7 +8,7 @@
 // connection when its handle leaves the multi handle).
 //
 // While libcurl connects, its debug callback hands over every reply line: the session keeps the EHLO keywords
-// that matter (PIPELINING, SIZE, SMTPUTF8) and the last final reply (for the outcome when the connect fails).
+// that matter (PIPELINING, SIZE) and the last final reply (for the outcome when the connect fails).
 #ifndef KALLAD_CCURL_SESSION_H
 #define KALLAD_CCURL_SESSION_H
 
@@ -26,7 +26,6 @@
 enum {
     KALLAD_SESSION_PIPELINING = 1,
     KALLAD_SESSION_SIZE = 2,
-    KALLAD_SESSION_SMTPUTF8 = 4,
     /// Returned by the send and receive calls when the batch was cancelled (never a CURLcode).
     KALLAD_SESSION_CANCELLED = -1,
 };
@@ -65,8 +64,6 @@ static inline void kallad_session_line(kallad_session *session, const char *line
             session->gathering |= KALLAD_SESSION_PIPELINING;
         } else if (left >= 4 && strncasecmp(keyword, "SIZE", 4) == 0 && (left == 4 || keyword[4] == ' ')) {
             session->gathering |= KALLAD_SESSION_SIZE;
-        } else if (left >= 8 && strncasecmp(keyword, "SMTPUTF8", 8) == 0 && (left == 8 || keyword[8] == ' ')) {
-            session->gathering |= KALLAD_SESSION_SMTPUTF8;
         }
     }
     if (length == 3 || line[3] == ' ') {

@@ -36,9 +36,9 @@ final class SMTPBatch: @unchecked Sendable {
         url = "\(base)/\(settings.heloName)"
         cancelSignal = kallad_cancel_create()
         outcomes = Array(repeating: nil, count: mails.count)
-        // Refuse CR, LF and NUL before an address goes on the wire (7.88 passed them to the server; the commands
-        // are ours now, and the rule stays). Checked here, on the caller's task, so the threads spend their time on
-        // the wire.
+        // Refuse an address that is not plain `local@domain` (CR, LF, NUL, spaces, angle brackets) before it goes
+        // into a command: the commands are written by Kallad. Checked here, on the caller's task, so the threads
+        // spend their time on the wire.
         for (index, mail) in mails.enumerated() {
             for address in [mail.from] + mail.recipients {
                 guard let problem = EmailAddress.problem(address) else { continue }

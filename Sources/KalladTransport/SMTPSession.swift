@@ -36,7 +36,6 @@ final class SMTPSession: @unchecked Sendable {
 
     var pipelining: Bool { extensions & Int32(KALLAD_SESSION_PIPELINING) != 0 }
     var advertisesSize: Bool { extensions & Int32(KALLAD_SESSION_SIZE) != 0 }
-    var advertisesUTF8: Bool { extensions & Int32(KALLAD_SESSION_SMTPUTF8) != 0 }
 
     /// Connects with the transport's settings to `url` (`smtp://host:port/EHLO-NAME`): the session, or the outcome
     /// every recipient of the mail that needed it gets.

@@ -34,12 +34,10 @@ extension SMTPSession {
         }
         let resetting = needsReset
         if resetting { add("RSET\r\n") }
-        var from = "MAIL FROM:<\(mail.from)>"
-        if advertisesSize { from += " SIZE=\(mail.message.utf8.count)" }
-        if advertisesUTF8, ([mail.from] + recipients).contains(where: { $0.utf8.contains { $0 >= 0x80 } }) {
-            from += " SMTPUTF8"
-        }
-        add(from + "\r\n")
+        // The addresses are printable ASCII without spaces or angle brackets (`EmailAddress`, checked by the batch):
+        // no SMTPUTF8, and nothing in them can end a command early.
+        let size = advertisesSize ? " SIZE=\(mail.message.utf8.count)" : ""
+        add("MAIL FROM:<\(mail.from)>\(size)\r\n")
         for address in recipients { add("RCPT TO:<\(address)>\r\n") }
         add("DATA\r\n")
 

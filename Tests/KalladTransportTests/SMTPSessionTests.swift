@@ -53,7 +53,8 @@ struct SMTPSessionTests {
         }
         let settings = SMTPSettings(url: "smtp://127.0.0.1:\(server.port)", requireTLS: false, timeout: 20)
         let results = await SMTPTransport(settings: settings).send(mails)
-        #expect(results.map { $0.recipients.values.first?.name } == ["permanent", "delivered", "permanent", "delivered"])
+        let names = results.map { $0.recipients.values.first?.name }
+        #expect(names == ["permanent", "delivered", "permanent", "delivered"])
         guard case .permanent(let reply, _) = results[0].recipients["gone@example.se"] else {
             Issue.record("expected permanent: \(results[0])")
             return
@@ -70,7 +71,10 @@ struct SMTPSessionTests {
         let mails = (0..<100).map { SMTPSinkTests.mail($0, recipients: ["a\($0)@example.se", "b\($0)@example.se"]) }
         let transport = SMTPTransport(settings: SMTPSettings(url: "smtp://127.0.0.1:\(sink.port)", requireTLS: false))
         let results = await transport.send(mails, connections: 3)
-        #expect(results.allSatisfy { $0.recipients.count == 2 && $0.recipients.values.allSatisfy { $0.name == "delivered" } })
+        #expect(
+            results.allSatisfy {
+                $0.recipients.count == 2 && $0.recipients.values.allSatisfy { $0.name == "delivered" }
+            })
         let received = sink.waitFor(100)
         #expect(received.count == 100)
         #expect(Set(received.map(\.messageID)).count == 100)
@@ -109,7 +113,7 @@ struct SMTPSessionTests {
         #expect(again.waitFor(20).count == 20)
     }
 
-    @Test("a STARTTLS + AUTH connection is kept too: the next batch reuses it (a TLS 1.3 ticket is no reason to drop it)")
+    @Test("a STARTTLS + AUTH connection is kept too: the next batch reuses it (a TLS 1.3 ticket does not drop it)")
     func keptTLS() async throws {
         let (cert, key) = try SMTPTLSTests.certificate()
         let server = try TestServer(arguments: ["--tls", cert, key, "--auth", "kallad:hemligt"])
