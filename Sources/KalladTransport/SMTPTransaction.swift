@@ -67,10 +67,10 @@ extension SMTPSession {
             }
             needsReset = false
             let mailCode = try reply()
-            if mailCode >= 400 || mailCode < 200 {
-                let outcome = DeliveryOutcome.smtp(lastReply)
+            if !(200..<300).contains(mailCode) {
+                let outcome = Self.outcome(lastReply)
                 needsReset = true
-                keep = mailCode != 421
+                keep = Self.keeps(mailCode)
                 if pipelined, keep {
                     for _ in recipients { _ = try reply() }
                     if try reply() == 354 { try endEmpty() }
@@ -81,15 +81,15 @@ extension SMTPSession {
             var accepted = 0
             for address in recipients {
                 let code = try reply()
-                if code == 421 { keep = false }
-                if code >= 200, code < 400 {
+                if !Self.keeps(code) { keep = false }
+                if (200..<300).contains(code) {
                     accepted += 1
                 } else if outcomes[address] == nil {
-                    outcomes[address] = .smtp(lastReply)
+                    outcomes[address] = Self.outcome(lastReply)
                 }
             }
             if !keep {
-                let outcome = DeliveryOutcome.smtp(lastReply)
+                let outcome = Self.outcome(lastReply)
                 for address in recipients where outcomes[address] == nil { outcomes[address] = outcome }
                 return SMTPTransaction(recipients: outcomes, keep: false, answered: true)
             }
@@ -100,9 +100,13 @@ extension SMTPSession {
             let dataCode = try reply()
             if dataCode != 354 {
                 needsReset = true
-                let outcome = DeliveryOutcome.smtp(lastReply)
+                // Anything but 354 means the message was not taken (a 250 here would be a server's mistake).
+                let outcome =
+                    (400..<600).contains(dataCode)
+                    ? DeliveryOutcome.smtp(lastReply)
+                    : .transient(lastReply, reason: "unexpected reply", retryAfter: nil)
                 for address in recipients where outcomes[address] == nil { outcomes[address] = outcome }
-                return SMTPTransaction(recipients: outcomes, keep: dataCode != 421, answered: true)
+                return SMTPTransaction(recipients: outcomes, keep: Self.keeps(dataCode), answered: true)
             }
             if accepted == 0 {
                 try endEmpty()
@@ -111,15 +115,26 @@ extension SMTPSession {
             }
             try send(Self.wire(mail.message)[...], cancel: cancel, deadline: deadline)
             let finalCode = try readReply(cancel: cancel, deadline: deadline)
-            let outcome = DeliveryOutcome.smtp(lastReply)
+            let outcome = Self.outcome(lastReply)
             for address in recipients where outcomes[address] == nil { outcomes[address] = outcome }
-            return SMTPTransaction(recipients: outcomes, keep: finalCode != 421, answered: true)
+            return SMTPTransaction(recipients: outcomes, keep: Self.keeps(finalCode), answered: true)
         } catch {
             let outcome = Self.breakOutcome(error)
             for address in recipients where outcomes[address] == nil { outcomes[address] = outcome }
             return SMTPTransaction(recipients: outcomes, keep: false, answered: answered)
         }
     }
+
+    /// What a reply to MAIL, RCPT or the final dot means for the recipients it is about: the server's word when it
+    /// is 2xx, 4xx or 5xx; anything else is not a reply the step allows.
+    static func outcome(_ reply: ServerReply) -> DeliveryOutcome {
+        (200..<300).contains(reply.code) || (400..<600).contains(reply.code)
+            ? .smtp(reply) : .transient(reply, reason: "unexpected reply", retryAfter: nil)
+    }
+
+    /// Whether the session can go on after a reply with `code`: not after 421 (the server is closing it) nor after
+    /// something that is no reply at all.
+    static func keeps(_ code: Int) -> Bool { (200..<600).contains(code) && code != 421 }
 
     /// A message with nothing in it: the final dot alone.
     static let emptyMessage: [UInt8] = Array(".\r\n".utf8)
