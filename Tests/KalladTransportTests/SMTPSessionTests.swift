@@ -15,7 +15,8 @@ struct SMTPSessionTests {
         #expect(String(decoding: SMTPSession.wire("a\r\n"), as: UTF8.self) == "a\r\n.\r\n")
     }
 
-    static let dotty = "From: <kallad@example.se>\r\nSubject: prickar\r\nMessage-ID: <dots@example.se>\r\n\r\n"
+    static let dotty =
+        "From: <kallad@example.se>\r\nSubject: prickar\r\nMessage-ID: <dots@example.se>\r\n\r\n"
         + ".först\r\n..två\r\n.\r\nslut\r\n"
 
     @Test("Postfix smtp-sink (PIPELINING) takes the dot-stuffing off: the lines arrive as written")
