@@ -100,6 +100,26 @@ struct SMTPSessionTests {
         #expect(sink.transactions().isEmpty)
     }
 
+    @Test("a server that hangs up after RCPT (-q RCPT): each mail transient, and the batch ends (no retry loop)")
+    func hangUp() async throws {
+        let sink = try SMTPSink(options: ["-q", "RCPT"])
+        let mails = (0..<3).map { SMTPSinkTests.mail($0) }
+        let transport = SMTPTransport(
+            settings: SMTPSettings(url: "smtp://127.0.0.1:\(sink.port)", requireTLS: false, timeout: 10))
+        let started = ContinuousClock.now
+        let results = await transport.send(mails)
+        #expect(HTTPEngineTests.seconds(since: started) < 5)
+        for result in results {
+            guard case .transient(nil, let reason, nil) = result.recipients.values.first else {
+                Issue.record("expected transient without a reply, got \(result)")
+                continue
+            }
+            // The sink closes with our DATA unread: the kernel may answer with a reset rather than a clean close.
+            #expect(reason.contains("(curl 52)") || reason.contains("(curl 56)"), "\(reason)")
+        }
+        #expect(sink.transactions().isEmpty)
+    }
+
     @Test("kept connections the server dropped between batches: the next batch connects afresh and delivers all")
     func keptConnectionDropped() async throws {
         var sink: SMTPSink? = try SMTPSink()
