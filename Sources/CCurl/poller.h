@@ -4,7 +4,7 @@
 //
 // The poller keeps, per socket, what libcurl wants (in, out, nothing) and what the epoll set holds, and brings the
 // set up to date only just before it waits (`kallad_poller_wait`). A kept-alive connection that libcurl drops from
-// one transfer and hands to the next before the loop waits again (a mail or request after another) then costs no
+// one transfer and hands to the next before the loop waits again (a request after another) then costs no
 // epoll_ctl at all, and a socket that libcurl wants to write to is first tried at once
 // (`kallad_poller_writers`): right after a reply, a TCP socket has room, so the wait for EPOLLOUT would only cost a
 // wake-up and two epoll_ctl. Skipping a call is safe only for sockets whose whole life the poller sees: those opened
@@ -268,8 +268,6 @@ static inline int kallad_poller_wait(kallad_poller *poller, int *sockets, int *m
     return n < 0 ? 0 : n;
 }
 
-/// Shuts a socket down both ways: libcurl then fails at once on it instead of waiting for the server.
-static inline void kallad_shutdown(int socket) { shutdown(socket, SHUT_RDWR); }
 
 /// An eventfd in the poller's epoll set (never a libcurl socket), for waking the loop from another thread.
 static inline int kallad_wakeup_create(kallad_poller *poller) {

@@ -45,13 +45,4 @@ static inline CURLMcode kallad_curl_multi_setopt_long(CURLM *multi, CURLMoption 
 static inline CURL *kallad_curl_msg_handle(CURLMsg *message) { return message->easy_handle; }
 static inline int kallad_curl_msg_is_done(CURLMsg *message) { return message->msg == CURLMSG_DONE; }
 static inline CURLcode kallad_curl_msg_result(CURLMsg *message) { return message->data.result; }
-/// The option that lets a transfer go on when some recipients are refused: spelt with three Ls before 8.2.0.
-static inline CURLoption kallad_curl_opt_rcpt_allowfails(void) {
-#if LIBCURL_VERSION_NUM >= 0x080200
-    return CURLOPT_MAIL_RCPT_ALLOWFAILS;
-#else
-    return CURLOPT_MAIL_RCPT_ALLLOWFAILS;
-#endif
-}
-static inline size_t kallad_curl_readfunc_abort(void) { return CURL_READFUNC_ABORT; }
 #endif

@@ -12,12 +12,6 @@ class CurlTransfer {
     /// that differ from one transfer to the next.
     func configure(_ handle: UnsafeMutableRawPointer, fresh: Bool) {}
 
-    /// Whether cancelling the transfer shuts its connection down first. libcurl 7.88 answers the removal of an SMTP
-    /// transfer mid-way by sending the end of data and waiting for the server's reply, which would hold the engine's
-    /// thread for as long as the server stalls; a half-sent mail's connection cannot be reused anyway. (Never for
-    /// HTTP: an HTTP/2 connection carries other transfers.)
-    var shutsConnectionOnCancel: Bool { false }
-
     /// The transfer ended: `code` is libcurl's result, nil when it was cancelled or never started. `handle` can be
     /// read with `curl_easy_getinfo` until this returns; it is nil when no handle could be made.
     func ended(_ handle: UnsafeMutableRawPointer?, code: CURLcode?) {}
@@ -49,14 +43,6 @@ class CurlBatch: @unchecked Sendable {
     func finished(cancelled: Bool) {}
 }
 
-/// What a loop's multi handle is tuned for.
-enum CurlEngineKind: Sendable {
-    /// Webhooks and chat: many receivers, keep-alive, HTTP/2 multiplexing where offered.
-    case http
-    /// Mail: one connection is one SMTP session; never pipelined.
-    case smtp
-}
-
 /// libcurl's multi interface on a thread of its own: transfers run on curl's loop (`epoll` and
 /// `curl_multi_socket_action`, so only the transfers whose socket is ready run), never on Swift's cooperative pool.
 /// Batches come in through a lock-protected queue and a wake-up eventfd; easy handles and connections are reused
@@ -67,7 +53,7 @@ final class CurlEngine: Sendable {
     private let loop: CurlLoop
 
     /// Creates an engine; no thread runs until the first batch.
-    init(kind: CurlEngineKind) { loop = CurlLoop(kind: kind) }
+    init() { loop = CurlLoop() }
 
     deinit { loop.stop() }
 
@@ -115,26 +101,19 @@ private final class CurlLoop: @unchecked Sendable {
     private var sockets: [UnsafeMutableRawPointer: UnsafeMutablePointer<Int32>] = [:]
     private static let spareLimit = 64
 
-    init(kind: CurlEngineKind) {
+    init() {
         _ = Curl.initialised
         poller = kallad_poller_create()
         wakeup = poller.map { kallad_wakeup_create($0) } ?? -1
         multi = wakeup >= 0 ? curl_multi_init() : nil
         guard let multi, let poller else { return }
         kallad_poller_drive(poller, multi)
-        switch kind {
-        case .http:
-            // Be polite to one receiver; more in flight wait inside libcurl for a free connection.
-            kallad_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 64)
-            kallad_curl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, 256)
-            kallad_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 256)
-            kallad_curl_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
-        case .smtp:
-            // The number of connections is the batch's `connections`: each SMTP session is one transfer at a time.
-            kallad_curl_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_NOTHING))
-            kallad_curl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, 256)
-            kallad_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 256)
-        }
+        // Webhooks and chat: many receivers, keep-alive, HTTP/2 multiplexing where offered. Be polite to one
+        // receiver; more in flight wait inside libcurl for a free connection.
+        kallad_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 64)
+        kallad_curl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, 256)
+        kallad_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 256)
+        kallad_curl_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
     }
 
     deinit {
@@ -233,7 +212,7 @@ private final class CurlLoop: @unchecked Sendable {
                     }
                 }
             }
-            // Sockets libcurl now wants to write to (a request to send, a mail's body after 354): try them at
+            // Sockets libcurl now wants to write to (a request to send): try them at
             // once rather than wait for EPOLLOUT; one that has no room stays marked and is waited on.
             let writers = kallad_poller_writers(poller, readySockets, Self.eventCapacity)
             for index in 0..<Int(writers) {
@@ -306,9 +285,6 @@ private final class CurlLoop: @unchecked Sendable {
     private func abort(_ batch: CurlBatch) {
         for (handle, entry) in running where entry.batch === batch {
             running[handle] = nil
-            if entry.transfer.shutsConnectionOnCancel, let socket = sockets[handle]?.pointee, socket >= 0 {
-                kallad_shutdown(socket)
-            }
             curl_multi_remove_handle(multi, handle)
             entry.transfer.ended(handle, code: nil)
             recycle(handle)

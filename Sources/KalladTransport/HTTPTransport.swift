@@ -51,7 +51,7 @@ public struct HTTPSettings: Hashable, Sendable {
 public struct HTTPTransport: Sendable {
     /// The settings.
     public let settings: HTTPSettings
-    private let engine = CurlEngine(kind: .http)
+    private let engine = CurlEngine()
 
     /// Creates the transport.
     public init(settings: HTTPSettings = HTTPSettings()) { self.settings = settings }

@@ -2,21 +2,26 @@ import CCurl
 import Foundation
 import KalladCore
 
-/// The mails of one `SMTPTransport.send` and their results. Its lanes hand the mails out, each lane on an engine of
-/// its own; several engines' threads take mails and record results, so both go through `lock`.
+/// The mails of one `SMTPTransport.send` and their results. Each of its connections runs on a thread of its own
+/// (`SMTPConnectionRun`); the threads take mails and record results, so both go through `lock`.
 ///
-/// `@unchecked Sendable`: `mails`, `settings`, `url` and `connections` are set once; `outcomes` and `nextIndex` are
-/// touched only while holding `lock` (and read by `results` after every lane finished).
+/// `@unchecked Sendable`: `mails`, `settings`, `url`, `connections` and `cancelSignal` are set once; `outcomes`,
+/// `nextIndex` and `cancelled` are touched only while holding `lock` (and read by `results` after every thread
+/// finished).
 final class SMTPBatch: @unchecked Sendable {
     let mails: [OutgoingMail]
     let settings: SMTPSettings
     /// `smtp://host:port/EHLO-NAME`: libcurl takes the EHLO name from the URL's path.
     let url: String
     let connections: Int
+    /// An eventfd every session of the batch polls: signalled once, when the batch is cancelled (-1: none could be
+    /// made; cancelling then stops the batch between mails only).
+    let cancelSignal: Int32
     private let lock = NSLock()
     private var outcomes: [MailResult?]
     private var nextIndex = 0
-    /// Told each mail's result on the engine's thread that ran it, before that connection starts another mail.
+    private var cancelled = false
+    /// Told each mail's result on the thread that ran it, before that connection starts another mail.
     private let onResult: (@Sendable (Int, MailResult) -> Void)?
 
     init(
@@ -29,14 +34,16 @@ final class SMTPBatch: @unchecked Sendable {
         self.onResult = onResult
         let base = settings.url.hasSuffix("/") ? String(settings.url.dropLast()) : settings.url
         url = "\(base)/\(settings.heloName)"
+        cancelSignal = kallad_cancel_create()
         outcomes = Array(repeating: nil, count: mails.count)
-        // Refuse CR, LF and NUL before libcurl sees an address (7.88 passes them to the server). Checked here, on
-        // the caller's task, so the engine's thread spends its time on the wire.
+        // Refuse an address that is not plain `local@domain` (CR, LF, NUL, spaces, angle brackets) before it goes
+        // into a command: the commands are written by Kallad. Checked here, on the caller's task, so the threads
+        // spend their time on the wire.
         for (index, mail) in mails.enumerated() {
             for address in [mail.from] + mail.recipients {
                 guard let problem = EmailAddress.problem(address) else { continue }
                 let outcome = DeliveryOutcome.permanent(nil, reason: "address \(address.debugDescription) \(problem)")
-                let result = MailResult(recipients: SMTPTransfer.all(mail.recipients, outcome), seconds: 0)
+                let result = MailResult(recipients: Self.all(mail.recipients, outcome), seconds: 0)
                 outcomes[index] = result
                 onResult?(index, result)
                 break
@@ -44,59 +51,48 @@ final class SMTPBatch: @unchecked Sendable {
         }
     }
 
+    deinit { if cancelSignal >= 0 { close(cancelSignal) } }
+
+    /// The same outcome for each recipient.
+    static func all(_ recipients: [String], _ outcome: DeliveryOutcome) -> [String: DeliveryOutcome] {
+        Dictionary(recipients.map { ($0, outcome) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// How many mails are left to send.
+    var unsent: Int { lock.withLock { outcomes.count(where: { $0 == nil }) } }
+
     /// Every mail's result, in order; mails never answered are `cancelled` for each recipient. Read after every
-    /// lane finished.
+    /// thread finished.
     var results: [MailResult] {
         lock.withLock {
             zip(mails, outcomes).map { mail, result in
-                result ?? MailResult(recipients: SMTPTransfer.all(mail.recipients, .cancelled), seconds: 0)
+                result ?? MailResult(recipients: Self.all(mail.recipients, .cancelled), seconds: 0)
             }
         }
     }
 
-    /// The connections split into `count` lanes (at most one per connection), each at most one connection more
-    /// than another; the same numbers give the same split, so a transport's next batch finds each lane's
-    /// connections where the last one left them.
-    func lanes(_ count: Int) -> [SMTPLane] {
-        let lanes = max(1, min(count, connections))
-        return (0..<lanes).map { lane in
-            SMTPLane(batch: self, connections: connections / lanes + (lane < connections % lanes ? 1 : 0))
-        }
-    }
-
-    /// The next mail to send (its transfer), or nil when every mail has been handed out.
-    func next() -> SMTPTransfer? {
-        let index: Int? = lock.withLock {
-            while nextIndex < mails.count {
+    /// The index of the next mail to send, or nil when every mail has been handed out or the batch was cancelled.
+    func next() -> Int? {
+        lock.withLock {
+            while !cancelled, nextIndex < mails.count {
                 let index = nextIndex
                 nextIndex += 1
                 if outcomes[index] == nil { return index }
             }
             return nil
         }
-        return index.map { SMTPTransfer(batch: self, index: $0) }
     }
 
-    /// Stores a mail's result and tells `onResult`: called once per mail, on the engine's thread that ran it, before
-    /// that connection starts its next mail.
+    /// Stops the batch: no further mail is handed out, and every session waiting on the wire gives up at once.
+    func cancel() {
+        lock.withLock { cancelled = true }
+        if cancelSignal >= 0 { kallad_cancel_signal(cancelSignal) }
+    }
+
+    /// Stores a mail's result and tells `onResult`: called once per mail, on the thread that ran it, before that
+    /// connection starts its next mail.
     func record(_ result: MailResult, at index: Int) {
         lock.withLock { outcomes[index] = result }
         onResult?(index, result)
     }
-}
-
-/// The share of an `SMTPBatch` one engine runs: up to `connections` of its mails at a time, taken from the batch as
-/// connections come free.
-final class SMTPLane: CurlBatch, @unchecked Sendable {
-    let batch: SMTPBatch
-    private let connections: Int
-
-    init(batch: SMTPBatch, connections: Int) {
-        self.batch = batch
-        self.connections = max(1, connections)
-    }
-
-    override var limit: Int { connections }
-
-    override func next() -> CurlTransfer? { batch.next() }
 }

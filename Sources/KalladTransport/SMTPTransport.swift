@@ -72,29 +72,24 @@ public struct MailResult: Hashable, Sendable {
     }
 }
 
-/// Sends mail over SMTP with libcurl's multi interface, on threads of the transport's own (never on Swift's
-/// cooperative pool): STARTTLS required by default with certificates verified, AUTH, timeouts, connections kept
-/// and reused across a batch (and from one batch to the next), and a result per recipient read from the server's
-/// reply lines. A cancelled task gets `transient` ("cancelled") for every mail not yet answered.
+/// Sends mail over SMTP: libcurl makes each connection (TCP, STARTTLS required by default with the certificate
+/// verified, or implicit TLS on `smtps://`; EHLO; AUTH) and Kallad carries the mail transactions over it through
+/// libcurl (`CURLOPT_CONNECT_ONLY`, then `curl_easy_send` / `curl_easy_recv`, see session.h): with the server's
+/// PIPELINING, MAIL FROM, the RCPTs and DATA go in one write and the message with its final dot in the next, so a
+/// mail costs two round trips and four system calls. A result per recipient comes from the server's replies. A
+/// cancelled task gets `transient` ("cancelled") for every mail not yet answered.
 ///
-/// Every two connections of a batch get an engine (thread, multi handle, epoll set) of their own, up to
-/// `laneLimit`: libcurl 7.88 sends a mail's end of data and then waits for the server's final reply inside the
-/// transfer's last step (`smtp_done` blocks), so one thread driving ten sessions holds all ten while any one of
-/// them waits. (Two per thread rather than one: as fast on ten connections to smtp-sink, and the threads sleep and
-/// wake less, so about a seventh less CPU per mail.) Each engine keeps its own connections; a batch's connections
-/// are split over the engines the same way every time, so the next batch reuses them.
+/// Each connection of a batch runs on a thread of its own (never on Swift's cooperative pool), taking the next mail
+/// as soon as its last one is answered. Connections are kept for the transport's next batch; a kept one that the
+/// server closed meanwhile is replaced, and a mail that found its kept connection dead before any answer goes
+/// again on a fresh one.
 ///
-/// Copies of a transport share its engines and connections; the engines' threads end (sending QUIT) when the last
-/// copy is gone. Connections are never shared between transports, so settings (TLS, login) never mix.
+/// Copies of a transport share its kept connections; they end (QUIT) when the last copy is gone. Connections are
+/// never shared between transports, so settings (TLS, login) never mix.
 public struct SMTPTransport: Sendable {
     /// The settings.
     public let settings: SMTPSettings
-    private let engines = SMTPEngines()
-
-    /// Connections per engine (thread).
-    static let connectionsPerLane = 2
-    /// At most this many engines (threads) run one transport's connections; more connections share them.
-    static let laneLimit = 16
+    private let kept = SMTPSessionPool()
 
     /// Creates the transport.
     public init(settings: SMTPSettings) { self.settings = settings }
@@ -103,38 +98,121 @@ public struct SMTPTransport: Sendable {
     /// as it is free; the results come back in the order of `mails`.
     ///
     /// `onResult` (index in `mails`, result) is called for each mail as soon as the server has answered it, on the
-    /// engine thread that ran it and before that connection starts its next mail — so a caller can make the outcome
-    /// safe first. Several engines may call it at once; keep it short, it holds up the wire.
+    /// thread that ran it and before that connection starts its next mail — so a caller can make the outcome safe
+    /// first. Several threads may call it at once; keep it short, it holds up the wire.
     public func send(
         _ mails: [OutgoingMail], connections: Int = 1, onResult: (@Sendable (Int, MailResult) -> Void)? = nil
     ) async -> [MailResult] {
         let batch = SMTPBatch(mails: mails, settings: settings, connections: connections, onResult: onResult)
-        let wanted = (batch.connections + Self.connectionsPerLane - 1) / Self.connectionsPerLane
-        let lanes = batch.lanes(min(Self.laneLimit, wanted, max(1, mails.count)))
-        let engines = engines.first(lanes.count)
-        if lanes.count == 1 {
-            await engines[0].run(lanes[0])
-        } else {
-            await withTaskGroup(of: Void.self) { group in
-                for (lane, engine) in zip(lanes, engines) { group.addTask { await engine.run(lane) } }
+        let threads = min(batch.connections, batch.unsent)
+        guard threads > 0 else { return batch.results }
+        let kept = kept
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let countdown = SMTPCountdown(threads, continuation)
+                for _ in 0..<threads {
+                    let thread = Thread {
+                        SMTPConnectionRun(batch: batch, pool: kept).run()
+                        countdown.done()
+                    }
+                    thread.name = "kallad-smtp"
+                    thread.start()
+                }
             }
+        } onCancel: {
+            batch.cancel()
         }
         return batch.results
     }
 }
 
-/// A transport's SMTP engines, made as batches first need them and kept (with their connections) for the next.
+/// Resumes a continuation when the last of `count` threads is done.
 ///
-/// `@unchecked Sendable`: `engines` is only touched while holding `lock`.
-private final class SMTPEngines: @unchecked Sendable {
+/// `@unchecked Sendable`: `left` and `continuation` are touched only while holding `lock`.
+private final class SMTPCountdown: @unchecked Sendable {
     private let lock = NSLock()
-    private var engines: [CurlEngine] = []
+    private var left: Int
+    private var continuation: CheckedContinuation<Void, Never>?
 
-    /// The first `count` engines, made if missing.
-    func first(_ count: Int) -> [CurlEngine] {
-        lock.withLock {
-            while engines.count < count { engines.append(CurlEngine(kind: .smtp)) }
-            return Array(engines.prefix(count))
+    init(_ count: Int, _ continuation: CheckedContinuation<Void, Never>) {
+        left = count
+        self.continuation = continuation
+    }
+
+    func done() {
+        let finished: CheckedContinuation<Void, Never>? = lock.withLock {
+            left -= 1
+            guard left == 0 else { return nil }
+            defer { continuation = nil }
+            return continuation
         }
+        finished?.resume()
+    }
+}
+
+/// A transport's sessions kept between batches; closed (QUIT) when the last copy of the transport is gone.
+///
+/// `@unchecked Sendable`: `idle` is only touched while holding `lock`.
+final class SMTPSessionPool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var idle: [SMTPSession] = []
+
+    deinit { for session in idle { session.close(polite: true) } }
+
+    /// A kept session, the most recently used first; nil when none is kept.
+    func take() -> SMTPSession? { lock.withLock { idle.popLast() } }
+
+    /// Keeps `session` for a later batch.
+    func keep(_ session: SMTPSession) { lock.withLock { idle.append(session) } }
+}
+
+/// One connection's share of a batch, on its thread: takes the next mail, connects when it has no session, sends,
+/// records the result, and so on until no mail is left; then keeps the session for the next batch.
+struct SMTPConnectionRun {
+    let batch: SMTPBatch
+    let pool: SMTPSessionPool
+
+    func run() {
+        var session = pool.take()
+        var reused = session != nil
+        if let kept = session, !kept.idleUsable {
+            kept.close(polite: false)
+            session = nil
+            reused = false
+        }
+        let settings = batch.settings
+        while let index = batch.next() {
+            let mail = batch.mails[index]
+            let started = kallad_session_now_ms()
+            let deadline = started + Int64(settings.timeout) * 1000
+            var outcomes: [String: DeliveryOutcome] = [:]
+            while true {
+                if session == nil {
+                    switch SMTPSession.open(settings, url: batch.url, cancel: batch.cancelSignal) {
+                    case .success(let opened):
+                        session = opened
+                        reused = false
+                    case .failure(let refusal):
+                        outcomes = SMTPBatch.all(mail.recipients, refusal.outcome)
+                    }
+                }
+                guard let current = session else { break }
+                let transaction = current.deliver(mail, cancel: batch.cancelSignal, deadline: deadline)
+                outcomes = transaction.recipients
+                if !transaction.keep {
+                    current.close(polite: false)
+                    session = nil
+                }
+                // A kept connection that turns out dead before the server said anything of this mail: once more on
+                // a fresh one (unless the batch was cancelled).
+                let cancelled = transaction.recipients.values.contains(.cancelled)
+                if transaction.keep || transaction.answered || !reused || cancelled { break }
+                reused = false
+            }
+            reused = session != nil
+            let seconds = Double(kallad_session_now_ms() - started) / 1000
+            batch.record(MailResult(recipients: outcomes, seconds: seconds), at: index)
+        }
+        if let session { pool.keep(session) }
     }
 }

@@ -11,7 +11,8 @@ final class SMTPSink {
     let folder: URL
     let port: Int
 
-    init(options: [String] = []) throws {
+    /// A sink with smtp-sink's `options`, on `port` when given (a test that restarts a sink), else on a free one.
+    init(options: [String] = [], port: Int? = nil) throws {
         let sink = "/usr/sbin/smtp-sink"
         guard FileManager.default.isExecutableFile(atPath: sink) else {
             throw TestServer.Failure(description: "no \(sink): run `make test` (scripts/setup.sh installs postfix)")
@@ -19,20 +20,20 @@ final class SMTPSink {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("kallad-sink-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: folder.path)
-        port = try Self.freePort()
+        self.port = try port ?? Self.freePort()
         process.executableURL = URL(fileURLWithPath: sink)
         process.arguments =
             (getuid() == 0 ? ["-u", "nobody"] : []) + options + ["-D", folder.appendingPathComponent("dump").path]
-            + ["127.0.0.1:\(port)", "100"]
+            + ["127.0.0.1:\(self.port)", "100"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         // Ready when it accepts a connection.
         for _ in 0..<100 {
-            if Self.accepts(port) { return }
+            if Self.accepts(self.port) { return }
             usleep(20_000)
         }
-        throw TestServer.Failure(description: "smtp-sink did not listen on \(port)")
+        throw TestServer.Failure(description: "smtp-sink did not listen on \(self.port)")
     }
 
     deinit {
@@ -55,6 +56,11 @@ final class SMTPSink {
             if line.lowercased().hasPrefix("message-id: ") { result.append((recipients, String(line.dropFirst(12)))) }
         }
         return result
+    }
+
+    /// The dump as text (the sink takes the dot-stuffing off).
+    func dump() -> String {
+        (try? String(contentsOf: folder.appendingPathComponent("dump"), encoding: .utf8)) ?? ""
     }
 
     /// Waits until the dump holds `count` transactions (the sink writes as each ends), at most `seconds`.

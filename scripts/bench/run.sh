@@ -112,7 +112,7 @@ mh, ms = t["memory_http"], t["memory_smtp"]
 def flat(m): return m["rss_end_mb"] <= m["rss_10k_mb"] * 1.1 + 2
 lh, ls, lp = t["leak_http"], t["leak_smtp"], t["leak_probe"]
 text += f"""
-## Issue 3: transports (libcurl multi interface) against their peers
+## Issue 3: transports (libcurl) against their peers
 
 Each rate is the median of {t['runs']} runs on 127.0.0.1, Kallad and its peer taking turns (so a change in the
 machine's load hits both); the ratio is of the medians, with the range of the single pairs' ratios. Load average
@@ -125,14 +125,14 @@ by tens of per cent from one pair to the next). {t['curl']}.
 | same, ten connections | {t['smtp10']['kallad']:,.0f} msg/s | {t['smtp10']['peer']:,.0f} msg/s (`smtp-source -d -s 10`) | {r10:.2f}× | {spread('smtp10')} | ≥ 0.9× | {ok(r10 >= 0.9)} |
 | webhooks to nginx (204), {t['requests']:,} POSTs, 50 in flight | {t['http50']['kallad']:,.0f} req/s | {t['http50']['peer']:,.0f} req/s (`curl -Z --parallel-max 50`) | {rh:.2f}× | {spread('http50')} | ≥ 1.3× | {ok(rh >= 1.3)} |
 
-Kallad's transfers run on libcurl's multi interface, driven by epoll and `curl_multi_socket_action` on threads of
-the transport's own: one for webhooks, one per two SMTP connections, since libcurl 7.88 waits for a mail's final
-reply inside the transfer (`smtp_done` blocks the thread). The epoll set is brought up to date only before a wait,
-so a kept-alive connection handed from one transfer to the next costs no `epoll_ctl`. SMTP reads each recipient's
-reply through libcurl's debug callback. Per mail libcurl still makes five sends where smtp-source makes four (the
-end-of-data dot goes in its own send), polls the socket once per protocol step, and its thread sleeps once per
-reply: Kallad spends about twice smtp-source's CPU per mail (perf), which is what the SMTP ratios swing on when
-the cores are contended.
+Webhooks run on libcurl's multi interface, driven by epoll and `curl_multi_socket_action` on a thread of the
+transport's own; the epoll set is brought up to date only before a wait, so a kept-alive connection handed from one
+transfer to the next costs no `epoll_ctl`. For SMTP libcurl makes the connection (TCP, STARTTLS or implicit TLS with
+the certificate verified, EHLO, AUTH) with `CURLOPT_CONNECT_ONLY` and Kallad carries the mail transactions over it
+with `curl_easy_send` / `curl_easy_recv`: with the server's PIPELINING (RFC 2920) MAIL FROM, the RCPTs and DATA go
+in one write and the dot-stuffed message with its final dot in the next, so a mail costs two round trips (one
+command per round trip where PIPELINING is not offered). Each RCPT's reply is read straight off the wire. Each SMTP
+connection has a thread of its own while a batch runs; connections are kept for the next batch.
 
 Memory over {t['sends']:,} sends in batches of 1,000 on one transport (`kallad-bench memory`; RSS after 10,000
 sends and at the end, peak = VmHWM):
