@@ -92,6 +92,7 @@ public struct Planner: Sendable {
         }
         // For meetings without stand-ins or absences: their body's attendees, worked out once.
         var attendeesByBody: [Int: [Recipient]] = [:]
+        var roleHolders = YearRoleHolders(bodies: registry.bodies.count)
         // Each meeting's timeline is worked out once, in the first piece its reach meets; what falls in a later
         // piece waits in `later` (a meeting's timeline spans a few months, so it often reaches two pieces).
         var done = [Bool](repeating: false, count: meetings.count)
@@ -123,7 +124,8 @@ public struct Planner: Sendable {
                 let meeting = meetings[index]
                 // Most meetings have no stand-ins or absences: their attendees are the body's, worked out once.
                 let attendees: [Recipient]
-                if meeting.adjustments == MeetingAdjustments() {
+                let plain = meeting.adjustments == MeetingAdjustments()
+                if plain {
                     if let found = attendeesByBody[bodyIndex] {
                         attendees = found
                     } else {
@@ -133,8 +135,10 @@ public struct Planner: Sendable {
                 } else {
                     attendees = registry.attendees(of: meeting)
                 }
+                let holders = roleHolders.holders(at: meeting, body: bodyIndex, plain: plain, roles: roles)
                 for notification in timeline(
-                    of: meeting, policy: registry.bodies[bodyIndex].notifications, roles: roles, attendees: attendees)
+                    of: meeting, policy: registry.bodies[bodyIndex].notifications, holders: holders,
+                    attendees: attendees)
                 where notification.due >= pieceStart && notification.due < to {
                     if notification.due < pieceEnd {
                         result.append(notification)
@@ -143,11 +147,43 @@ public struct Planner: Sendable {
                     }
                 }
             }
-            // In place: a notification is a few words (its meeting state is shared), so moving it is cheap.
-            result.sort { ($0.due.secondsSinceEpoch, $0.key) < ($1.due.secondsSinceEpoch, $1.key) }
+            Self.sortByDueAndKey(&result)
             lastCount = result.count
             try each(result)
             pieceStart = pieceEnd
+        }
+    }
+
+    /// Sorts by due time, then key. The order is worked out on indexes and then applied by moving each notification
+    /// once: sorting the notifications themselves copies them (and their references) at every step of the merge.
+    static func sortByDueAndKey(_ notifications: inout [DueNotification]) {
+        let count = notifications.count
+        guard count > 1 else { return }
+        var order = Array(0..<count)
+        notifications.withUnsafeBufferPointer { all in
+            order.sort { i, j in
+                if all[i].due != all[j].due { return all[i].due < all[j].due }
+                return DueNotification.keyPrecedes(all[i], all[j])
+            }
+        }
+        // Position k takes the notification at order[k]: follow each cycle of the permutation once.
+        var placed = [Bool](repeating: false, count: count)
+        notifications.withUnsafeMutableBufferPointer { all in
+            guard let base = all.baseAddress else { return }
+            for start in 0..<count where !placed[start] {
+                let first = (base + start).move()
+                var k = start
+                while true {
+                    placed[k] = true
+                    let source = order[k]
+                    if source == start {
+                        (base + k).initialize(to: first)
+                        break
+                    }
+                    (base + k).moveInitialize(from: base + source, count: 1)
+                    k = source
+                }
+            }
         }
     }
 
@@ -160,15 +196,13 @@ public struct Planner: Sendable {
 
     /// Every notification of one meeting, over its whole life.
     func timeline(
-        of meeting: Meeting, policy: NotificationPolicy, roles: RoleResolver, attendees members: [Recipient]
+        of meeting: Meeting, policy: NotificationPolicy, holders: MeetingRoleHolders, attendees members: [Recipient]
     )
         -> [DueNotification]
     {
         let zone = registry.settings.zone
         let states = self.states(of: meeting)
-        let convener = roles.holder(of: .convener, at: meeting)
-        let chair = roles.holder(of: .chair, at: meeting)
-        let secretary = roles.holder(of: .secretary, at: meeting)
+        let (convener, chair, secretary) = (holders.convener, holders.chair, holders.secretary)
         let sender = registry.recipient(convener, as: .convener)
         let attendees = summonsRecipients(members, convener: convener, chair: chair, secretary: secretary)
 
@@ -182,12 +216,12 @@ public struct Planner: Sendable {
             guard policy.enabled.contains(kind) || kind == .update || kind == .cancellation,
                 !recipients.isEmpty
             else { return }
-            let sequence = state.meeting.sequence
-            let key = sequenced ? "\(meeting.id)/\(kind.rawValue)/\(sequence)" : "\(meeting.id)/\(kind.rawValue)"
+            // The key (`<meeting id>/<kind>[/<sequence>]`) is made from these when asked for; a state's meeting has
+            // the meeting's id.
             result.append(
                 DueNotification(
-                    key: key, kind: kind, due: due, shared: state, recipients: recipients, agendaDeadline: deadline,
-                    sequence: sequence, previousStart: previous))
+                    sequenced: sequenced, kind: kind, due: due, shared: state, recipients: recipients,
+                    agendaDeadline: deadline, sequence: state.meeting.sequence, previousStart: previous))
             sentKinds.insert(kind)
         }
 
@@ -326,4 +360,45 @@ struct KindSet {
     mutating func insert(_ kind: NotificationKind) { bits |= Self.bit(kind) }
 
     func contains(_ kind: NotificationKind) -> Bool { bits & Self.bit(kind) != 0 }
+}
+
+/// The convener, chair and secretary of one meeting.
+struct MeetingRoleHolders {
+    var convener: RoleHolder?
+    var chair: RoleHolder?
+    var secretary: RoleHolder?
+}
+
+/// Role holders worked out once per body, role and year where that decides them: for meetings without stand-ins,
+/// absences or named holders, under rules that depend on the year alone (`RoleResolver.dependsOnYearOnly`). Any
+/// other meeting is asked of the resolver.
+struct YearRoleHolders {
+    /// Per body and role (`body * 3 + role`): 0 not known yet, 1 decided by the year, 2 not.
+    private var yearOnly: [UInt8]
+    /// Per `(body * 3 + role) * 10_000 + year`.
+    private var known: [Int: RoleHolder?] = [:]
+
+    init(bodies: Int) { yearOnly = [UInt8](repeating: 0, count: bodies * 3) }
+
+    mutating func holders(at meeting: Meeting, body: Int, plain: Bool, roles: RoleResolver) -> MeetingRoleHolders {
+        MeetingRoleHolders(
+            convener: holder(.convener, 0, at: meeting, body: body, plain: plain, roles: roles),
+            chair: holder(.chair, 1, at: meeting, body: body, plain: plain, roles: roles),
+            secretary: holder(.secretary, 2, at: meeting, body: body, plain: plain, roles: roles))
+    }
+
+    private mutating func holder(
+        _ role: Role, _ roleIndex: Int, at meeting: Meeting, body: Int, plain: Bool, roles: RoleResolver
+    ) -> RoleHolder? {
+        let year = meeting.date.year
+        let slot = body * 3 + roleIndex
+        guard plain, (0..<10_000).contains(year) else { return roles.holder(of: role, at: meeting) }
+        if yearOnly[slot] == 0 { yearOnly[slot] = roles.dependsOnYearOnly(role, in: body) ? 1 : 2 }
+        guard yearOnly[slot] == 1 else { return roles.holder(of: role, at: meeting) }
+        let key = slot * 10_000 + year
+        if let found = known[key] { return found }
+        let found = roles.holder(of: role, at: meeting)
+        known[key] = found
+        return found
+    }
 }
