@@ -165,16 +165,40 @@ public struct DueNotification: Hashable, Sendable {
     }
 }
 
+/// What orders a notification among others, apart from its meeting id: a plain value, copied without touching
+/// any reference.
+struct NotificationOrder {
+    var due: Int64
+    var sequence: Int
+    var kind: NotificationKind
+    var sequenced: Bool
+    /// The key is the made one and the meeting id is ASCII: keys order as their bytes.
+    var madeASCII: Bool
+
+    init(_ n: DueNotification) {
+        due = n.due.secondsSinceEpoch
+        sequence = n.sequence
+        kind = n.kind
+        sequenced = n.keyIncludesSequence
+        madeASCII = n.keyText == nil && n.meetingIDIsASCII
+    }
+}
+
 extension DueNotification {
     /// Whether `a`'s key sorts before `b`'s, as `a.key < b.key` does, without making the keys: for made keys of
     /// ASCII meeting ids the order is that of their bytes, compared piece by piece.
     static func keyPrecedes(_ a: DueNotification, _ b: DueNotification) -> Bool {
-        guard a.keyText == nil, b.keyText == nil, a.meetingIDIsASCII, b.meetingIDIsASCII else { return a.key < b.key }
-        let idA = a.meetingID, idB = b.meetingID
+        madeKeyPrecedes(a.meetingID, NotificationOrder(a), b.meetingID, NotificationOrder(b)) ?? (a.key < b.key)
+    }
+
+    /// The order of two made keys of ASCII meeting ids, or `nil` when the key texts must be compared: a key that
+    /// is not made, or a meeting id that is not ASCII or is the start of the other.
+    static func madeKeyPrecedes(_ idA: String, _ a: NotificationOrder, _ idB: String, _ b: NotificationOrder) -> Bool? {
+        guard a.madeASCII, b.madeASCII else { return nil }
         if idA == idB {
             // The same meeting: the keys differ after `<id>/`.
             if a.kind != b.kind { return Self.bytesPrecede(a.kind.rawValue, b.kind.rawValue) }
-            switch (a.keyIncludesSequence, b.keyIncludesSequence) {
+            switch (a.sequenced, b.sequenced) {
             case (false, false): return false
             case (false, true): return true
             case (true, false): return false
@@ -195,8 +219,7 @@ extension DueNotification {
                     return 0
                 } ?? 0
             } ?? 0
-        if decided != 0 { return decided == 1 }
-        return a.key < b.key
+        return decided == 0 ? nil : decided == 1
     }
 
     /// Byte order of two ASCII texts (the order of `<` for them).

@@ -159,11 +159,23 @@ public struct Planner: Sendable {
     static func sortByDueAndKey(_ notifications: inout [DueNotification]) {
         let count = notifications.count
         guard count > 1 else { return }
+        // What the comparisons read, in plain arrays: reading a notification in a comparison copies it.
+        var orders: [NotificationOrder] = []
+        var ids: [String] = []
+        orders.reserveCapacity(count)
+        ids.reserveCapacity(count)
+        for index in 0..<count {
+            orders.append(NotificationOrder(notifications[index]))
+            ids.append(notifications[index].meetingID)
+        }
         var order = Array(0..<count)
-        notifications.withUnsafeBufferPointer { all in
-            order.sort { i, j in
-                if all[i].due != all[j].due { return all[i].due < all[j].due }
-                return DueNotification.keyPrecedes(all[i], all[j])
+        orders.withUnsafeBufferPointer { orders in
+            ids.withUnsafeBufferPointer { ids in
+                order.sort { i, j in
+                    if orders[i].due != orders[j].due { return orders[i].due < orders[j].due }
+                    return DueNotification.madeKeyPrecedes(ids[i], orders[i], ids[j], orders[j])
+                        ?? (notifications[i].key < notifications[j].key)
+                }
             }
         }
         // Position k takes the notification at order[k]: follow each cycle of the permutation once.
