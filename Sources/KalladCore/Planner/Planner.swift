@@ -154,51 +154,6 @@ public struct Planner: Sendable {
         }
     }
 
-    /// Sorts by due time, then key. The order is worked out on indexes and then applied by moving each notification
-    /// once: sorting the notifications themselves copies them (and their references) at every step of the merge.
-    static func sortByDueAndKey(_ notifications: inout [DueNotification]) {
-        let count = notifications.count
-        guard count > 1 else { return }
-        // What the comparisons read, in plain arrays: reading a notification in a comparison copies it.
-        var orders: [NotificationOrder] = []
-        var ids: [String] = []
-        orders.reserveCapacity(count)
-        ids.reserveCapacity(count)
-        for index in 0..<count {
-            orders.append(NotificationOrder(notifications[index]))
-            ids.append(notifications[index].meetingID)
-        }
-        var order = Array(0..<count)
-        orders.withUnsafeBufferPointer { orders in
-            ids.withUnsafeBufferPointer { ids in
-                order.sort { i, j in
-                    if orders[i].due != orders[j].due { return orders[i].due < orders[j].due }
-                    return DueNotification.madeKeyPrecedes(ids[i], orders[i], ids[j], orders[j])
-                        ?? (notifications[i].key < notifications[j].key)
-                }
-            }
-        }
-        // Position k takes the notification at order[k]: follow each cycle of the permutation once.
-        var placed = [Bool](repeating: false, count: count)
-        notifications.withUnsafeMutableBufferPointer { all in
-            guard let base = all.baseAddress else { return }
-            for start in 0..<count where !placed[start] {
-                let first = (base + start).move()
-                var k = start
-                while true {
-                    placed[k] = true
-                    let source = order[k]
-                    if source == start {
-                        (base + k).initialize(to: first)
-                        break
-                    }
-                    (base + k).moveInitialize(from: base + source, count: 1)
-                    k = source
-                }
-            }
-        }
-    }
-
     /// One state of a meeting between two changes that became known.
     struct State {
         var meeting: Meeting
@@ -372,45 +327,4 @@ struct KindSet {
     mutating func insert(_ kind: NotificationKind) { bits |= Self.bit(kind) }
 
     func contains(_ kind: NotificationKind) -> Bool { bits & Self.bit(kind) != 0 }
-}
-
-/// The convener, chair and secretary of one meeting.
-struct MeetingRoleHolders {
-    var convener: RoleHolder?
-    var chair: RoleHolder?
-    var secretary: RoleHolder?
-}
-
-/// Role holders worked out once per body, role and year where that decides them: for meetings without stand-ins,
-/// absences or named holders, under rules that depend on the year alone (`RoleResolver.dependsOnYearOnly`). Any
-/// other meeting is asked of the resolver.
-struct YearRoleHolders {
-    /// Per body and role (`body * 3 + role`): 0 not known yet, 1 decided by the year, 2 not.
-    private var yearOnly: [UInt8]
-    /// Per `(body * 3 + role) * 10_000 + year`.
-    private var known: [Int: RoleHolder?] = [:]
-
-    init(bodies: Int) { yearOnly = [UInt8](repeating: 0, count: bodies * 3) }
-
-    mutating func holders(at meeting: Meeting, body: Int, plain: Bool, roles: RoleResolver) -> MeetingRoleHolders {
-        MeetingRoleHolders(
-            convener: holder(.convener, 0, at: meeting, body: body, plain: plain, roles: roles),
-            chair: holder(.chair, 1, at: meeting, body: body, plain: plain, roles: roles),
-            secretary: holder(.secretary, 2, at: meeting, body: body, plain: plain, roles: roles))
-    }
-
-    private mutating func holder(
-        _ role: Role, _ roleIndex: Int, at meeting: Meeting, body: Int, plain: Bool, roles: RoleResolver
-    ) -> RoleHolder? {
-        let year = meeting.date.year
-        let slot = body * 3 + roleIndex
-        guard plain, (0..<10_000).contains(year) else { return roles.holder(of: role, at: meeting) }
-        if yearOnly[slot] == 0 { yearOnly[slot] = roles.dependsOnYearOnly(role, in: body) ? 1 : 2 }
-        guard yearOnly[slot] == 1 else { return roles.holder(of: role, at: meeting) }
-        let key = slot * 10_000 + year
-        if let found = known[key] { return found }
-        let found = roles.holder(of: role, at: meeting)
-        known[key] = found
-        return found
-    }
 }
