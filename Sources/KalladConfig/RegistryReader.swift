@@ -26,6 +26,8 @@ final class RegistryReader {
     /// Rule texts already parsed: a national registry repeats a few dozen rules thousands of times.
     var parsedRules: [String: Result<RecurrenceRule, RecurrenceError>] = [:]
 
+    /// The top-level key that lists ids of a kind, where it is not the kind with an `s`.
+    static let listKey = ["person": "people", "body": "bodies", "party": "parties"]
     static let topLevelKeys = ["settings", "parties", "areas", "people", "offices", "bodies", "changes", "receivers"]
     var receivers: [ReceiverSettings] = []
     static let personKeys = ["id", "name", "email", "handles"]
@@ -56,7 +58,7 @@ final class RegistryReader {
         guard known?[id] != nil else {
             let hint =
                 Suggest.closest(to: id, in: known?.keys.sorted() ?? []).map { "did you mean '\($0)'?" }
-                ?? "declare it under `\(kind == "person" ? "people" : kind + "s")`"
+                ?? "declare it under `\(Self.listKey[kind] ?? kind + "s")`"
             sink.error(
                 "config.unknown_id", "\(cursor.path) names \(kind) '\(id)', which is not declared",
                 hint: hint, at: cursor.location)

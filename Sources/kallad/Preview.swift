@@ -48,14 +48,17 @@ struct Preview: ParsableCommand {
         // The options as plain values: reading an option through its property wrapper per notification is slow.
         let body = self.body, format = self.format, keep = eml != nil
         try planner.notifications(for: schedule, from: start, to: end, pieceSeconds: 31 * 86_400) { piece in
-            for notification in piece where body == nil || notification.meeting.body == body {
-                count += 1
-                switch format {
-                case .json: output.append(JSONLine.encode(NotificationJSON(notification, zone: zone)) + "\n")
-                case .text: TextOutput.appendNotification(notification, zone: zone, to: &output.bytes)
+            // Through a buffer pointer: each notification is read where it lies, not copied.
+            try piece.withUnsafeBufferPointer { piece in
+                for index in piece.indices where body == nil || piece[index].meeting.body == body {
+                    count += 1
+                    switch format {
+                    case .json: NotificationJSON.append(piece[index], zone: zone, to: &output.bytes)
+                    case .text: TextOutput.appendNotification(piece[index], zone: zone, to: &output.bytes)
+                    }
+                    if keep { shown.append(piece[index]) }
+                    try output.flushIfFull()
                 }
-                if keep { shown.append(notification) }
-                try output.flushIfFull()
             }
         }
         try output.flush()

@@ -51,12 +51,15 @@ extension TextOutput {
         out.append(contentsOf: kind)
         if kind.count < 16 { out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 16 - kind.count)) }
         out.append(UInt8(ascii: " "))
-        out.append(contentsOf: n.meeting.id.utf8)
+        out.append(contentsOf: n.meetingID.utf8)
         out.append(contentsOf: "  from ".utf8)
         out.append(contentsOf: (n.senderName ?? "—").utf8)
         out.append(contentsOf: " to ".utf8)
+        // By index: reading one field of each recipient, without copying the recipient.
         var optional = 0
-        for recipient in n.recipients where recipient.optional { optional += 1 }
+        n.recipients.withUnsafeBufferPointer { recipients in
+            for index in recipients.indices where recipients[index].optional { optional += 1 }
+        }
         out.append(contentsOf: String(n.recipients.count).utf8)
         out.append(contentsOf: (n.recipients.count == 1 ? " recipient" : " recipients").utf8)
         if optional > 0 {
@@ -70,7 +73,7 @@ extension TextOutput {
         }
         if let previous = n.previousStart { out.append(contentsOf: ", moved from \(previous)".utf8) }
         out.append(contentsOf: "\n    key ".utf8)
-        out.append(contentsOf: n.key.utf8)
+        n.appendKey(to: &out)
         out.append(UInt8(ascii: "\n"))
     }
 }

@@ -18,4 +18,20 @@ struct JSONStringTests {
             }
         }
     }
+
+    @Test("the byte writer writes what the text writer writes")
+    func bytes() {
+        var texts = ["", "plain", "åäö 🗓️", "a/b", "\"q\" \\ back", "\u{7F}del", "mid\u{1}dle/end\\"]
+        texts.append(String((0..<32).map { Character(Unicode.Scalar(UInt8($0))) }))
+        for text in texts {
+            for slash in [false, true] {
+                var out: [UInt8] = [UInt8(ascii: "x")]
+                JSONString.append(text, toBytes: &out, escapingSlash: slash)
+                #expect(out == [UInt8(ascii: "x")] + Array(JSONString.quoted(text, escapingSlash: slash).utf8))
+                var fromBytes: [UInt8] = []
+                JSONString.append(utf8: Array(text.utf8), toBytes: &fromBytes, escapingSlash: slash)
+                #expect(fromBytes == Array(JSONString.quoted(text, escapingSlash: slash).utf8))
+            }
+        }
+    }
 }

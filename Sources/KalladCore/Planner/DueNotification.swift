@@ -10,20 +10,49 @@ public struct DueNotification: Hashable, Sendable {
         let sender: Recipient?
         let chair: RoleHolder?
         let secretary: RoleHolder?
+        /// The meeting id is all ASCII, so keys made from it order as their bytes do.
+        let idIsASCII: Bool
 
         init(meeting: Meeting, sender: Recipient?, chair: RoleHolder?, secretary: RoleHolder?) {
             self.meeting = meeting
             self.sender = sender
             self.chair = chair
             self.secretary = secretary
+            var ascii = true
+            for byte in meeting.id.utf8 where byte >= 0x80 {
+                ascii = false
+                break
+            }
+            self.idIsASCII = ascii
         }
     }
 
     /// Deterministic idempotency key: the same inputs give the same key, so nothing is sent twice.
     /// `<meeting id>/<kind>` or `<meeting id>/<kind>/<sequence>` for kinds that follow the meeting's time.
-    public var key: String
+    ///
+    /// The planner's notifications hold no key text: it is made from the meeting id, kind and sequence when asked
+    /// for (a year of a national registry has 220,000 keys, each its own allocation). A key that is set, or given
+    /// to the public initializer, is held as text.
+    public var key: String {
+        get {
+            if let keyText { return keyText }
+            let id = meetingID
+            return keyIncludesSequence ? "\(id)/\(kind.rawValue)/\(sequence)" : "\(id)/\(kind.rawValue)"
+        }
+        set { keyText = newValue }
+    }
+    /// The key as text, or `nil` while it is the one made from the meeting id, kind and sequence.
+    var keyText: String?
+    /// The meeting's id, held here too: sorting compares it without going through the meeting.
+    public private(set) var meetingID: String
+    /// The meeting id is all ASCII, so keys made from it order as their bytes do.
+    var meetingIDIsASCII: Bool
+    /// Whether the made key ends in the sequence.
+    var keyIncludesSequence: Bool
     /// What kind.
-    public var kind: NotificationKind
+    public var kind: NotificationKind {
+        willSet { holdKey() }
+    }
     /// When it should go out.
     public var due: Instant
     var shared: Shared
@@ -32,17 +61,23 @@ public struct DueNotification: Hashable, Sendable {
     /// For agenda requests: the last day for agenda items.
     public var agendaDeadline: LocalDate?
     /// The SEQUENCE of the calendar invitation.
-    public var sequence: Int
+    public var sequence: Int {
+        willSet { holdKey() }
+    }
     /// For updates: the start before the move.
     public var previousStart: LocalDateTime?
     /// For escalations: who could not be reached, and why.
     public var unreached: [UnreachedRecipient] = []
 
+    /// A planner's notification: its key is `<meeting id>/<kind>`, followed by `/<sequence>` when `sequenced`.
     init(
-        key: String, kind: NotificationKind, due: Instant, shared: Shared, recipients: [Recipient],
+        sequenced: Bool, kind: NotificationKind, due: Instant, shared: Shared, recipients: [Recipient],
         agendaDeadline: LocalDate?, sequence: Int, previousStart: LocalDateTime?
     ) {
-        self.key = key
+        self.keyText = nil
+        self.keyIncludesSequence = sequenced
+        self.meetingID = shared.meeting.id
+        self.meetingIDIsASCII = shared.idIsASCII
         self.kind = kind
         self.due = due
         self.shared = shared
@@ -52,10 +87,20 @@ public struct DueNotification: Hashable, Sendable {
         self.previousStart = previousStart
     }
 
+    /// Keeps the key it has now as text, before a field it is made from changes.
+    private mutating func holdKey() {
+        if keyText == nil { keyText = key }
+    }
+
     /// The meeting, as it stands when the notification goes out.
     public var meeting: Meeting {
         get { shared.meeting }
-        set { shared = Shared(meeting: newValue, sender: sender, chair: chair, secretary: secretary) }
+        set {
+            holdKey()
+            shared = Shared(meeting: newValue, sender: sender, chair: chair, secretary: secretary)
+            meetingID = newValue.id
+            meetingIDIsASCII = shared.idIsASCII
+        }
     }
 
     /// The convener, who sends it.
@@ -112,10 +157,28 @@ public struct DueNotification: Hashable, Sendable {
         sequence: Int, previousStart: LocalDateTime? = nil, unreached: [UnreachedRecipient] = []
     ) {
         self.init(
-            key: key, kind: kind, due: due,
+            sequenced: false, kind: kind, due: due,
             shared: Shared(meeting: meeting, sender: sender, chair: chair, secretary: secretary),
             recipients: recipients, agendaDeadline: agendaDeadline, sequence: sequence, previousStart: previousStart)
+        self.keyText = key
         self.unreached = unreached
+    }
+}
+
+extension DueNotification {
+    /// The key as UTF-8, appended to `out` without making the key text.
+    public func appendKey(to out: inout [UInt8]) {
+        if let keyText {
+            out.append(contentsOf: keyText.utf8)
+            return
+        }
+        out.append(contentsOf: meetingID.utf8)
+        out.append(UInt8(ascii: "/"))
+        out.append(contentsOf: kind.rawValue.utf8)
+        if keyIncludesSequence {
+            out.append(UInt8(ascii: "/"))
+            out.append(contentsOf: String(sequence).utf8)
+        }
     }
 }
 

@@ -92,6 +92,7 @@ public struct Planner: Sendable {
         }
         // For meetings without stand-ins or absences: their body's attendees, worked out once.
         var attendeesByBody: [Int: [Recipient]] = [:]
+        var roleHolders = YearRoleHolders(bodies: registry.bodies.count)
         // Each meeting's timeline is worked out once, in the first piece its reach meets; what falls in a later
         // piece waits in `later` (a meeting's timeline spans a few months, so it often reaches two pieces).
         var done = [Bool](repeating: false, count: meetings.count)
@@ -123,7 +124,8 @@ public struct Planner: Sendable {
                 let meeting = meetings[index]
                 // Most meetings have no stand-ins or absences: their attendees are the body's, worked out once.
                 let attendees: [Recipient]
-                if meeting.adjustments == MeetingAdjustments() {
+                let plain = meeting.adjustments == MeetingAdjustments()
+                if plain {
                     if let found = attendeesByBody[bodyIndex] {
                         attendees = found
                     } else {
@@ -133,8 +135,10 @@ public struct Planner: Sendable {
                 } else {
                     attendees = registry.attendees(of: meeting)
                 }
+                let holders = roleHolders.holders(at: meeting, body: bodyIndex, plain: plain, roles: roles)
                 for notification in timeline(
-                    of: meeting, policy: registry.bodies[bodyIndex].notifications, roles: roles, attendees: attendees)
+                    of: meeting, policy: registry.bodies[bodyIndex].notifications, holders: holders,
+                    attendees: attendees)
                 where notification.due >= pieceStart && notification.due < to {
                     if notification.due < pieceEnd {
                         result.append(notification)
@@ -143,8 +147,7 @@ public struct Planner: Sendable {
                     }
                 }
             }
-            // In place: a notification is a few words (its meeting state is shared), so moving it is cheap.
-            result.sort { ($0.due.secondsSinceEpoch, $0.key) < ($1.due.secondsSinceEpoch, $1.key) }
+            Self.sortByDueAndKey(&result)
             lastCount = result.count
             try each(result)
             pieceStart = pieceEnd
@@ -160,15 +163,13 @@ public struct Planner: Sendable {
 
     /// Every notification of one meeting, over its whole life.
     func timeline(
-        of meeting: Meeting, policy: NotificationPolicy, roles: RoleResolver, attendees members: [Recipient]
+        of meeting: Meeting, policy: NotificationPolicy, holders: MeetingRoleHolders, attendees members: [Recipient]
     )
         -> [DueNotification]
     {
         let zone = registry.settings.zone
         let states = self.states(of: meeting)
-        let convener = roles.holder(of: .convener, at: meeting)
-        let chair = roles.holder(of: .chair, at: meeting)
-        let secretary = roles.holder(of: .secretary, at: meeting)
+        let (convener, chair, secretary) = (holders.convener, holders.chair, holders.secretary)
         let sender = registry.recipient(convener, as: .convener)
         let attendees = summonsRecipients(members, convener: convener, chair: chair, secretary: secretary)
 
@@ -182,12 +183,12 @@ public struct Planner: Sendable {
             guard policy.enabled.contains(kind) || kind == .update || kind == .cancellation,
                 !recipients.isEmpty
             else { return }
-            let sequence = state.meeting.sequence
-            let key = sequenced ? "\(meeting.id)/\(kind.rawValue)/\(sequence)" : "\(meeting.id)/\(kind.rawValue)"
+            // The key (`<meeting id>/<kind>[/<sequence>]`) is made from these when asked for; a state's meeting has
+            // the meeting's id.
             result.append(
                 DueNotification(
-                    key: key, kind: kind, due: due, shared: state, recipients: recipients, agendaDeadline: deadline,
-                    sequence: sequence, previousStart: previous))
+                    sequenced: sequenced, kind: kind, due: due, shared: state, recipients: recipients,
+                    agendaDeadline: deadline, sequence: state.meeting.sequence, previousStart: previous))
             sentKinds.insert(kind)
         }
 

@@ -88,6 +88,20 @@ public struct RoleResolver: Sendable {
         }
     }
 
+    /// Whether the holder of `role` in the body at `registry.bodies[body]`, at a meeting without stand-ins,
+    /// absences or named holders, is decided by the meeting's year alone: seats and yearly rotations, and roles
+    /// that are the same as or appointed by such a role. Then one answer serves every such meeting of the year.
+    public func dependsOnYearOnly(_ role: Role, in body: Int, depth: Int = 0) -> Bool {
+        guard depth < 8 else { return false }
+        switch rule(for: role, in: body) {
+        case .seat: return true
+        case .rotation(let rotation): return rotation.period == .year
+        case .follows: return false
+        case .sameAs(let other), .appointedBy(let other):
+            return other != role && dependsOnYearOnly(other, in: body, depth: depth + 1)
+        }
+    }
+
     func rule(for role: Role, in body: Int) -> RoleRule {
         switch role {
         case .convener: registry.bodies[body].convener

@@ -1,0 +1,109 @@
+/// What orders a notification among others, apart from its meeting id: a plain value, copied without touching
+/// any reference.
+struct NotificationOrder {
+    var due: Int64
+    var sequence: Int
+    var kind: NotificationKind
+    var sequenced: Bool
+    /// The key is the made one and the meeting id is ASCII: keys order as their bytes.
+    var madeASCII: Bool
+
+    init(_ n: DueNotification) {
+        due = n.due.secondsSinceEpoch
+        sequence = n.sequence
+        kind = n.kind
+        sequenced = n.keyIncludesSequence
+        madeASCII = n.keyText == nil && n.meetingIDIsASCII
+    }
+}
+
+extension DueNotification {
+    /// Whether `a`'s key sorts before `b`'s, as `a.key < b.key` does, without making the keys: for made keys of
+    /// ASCII meeting ids the order is that of their bytes, compared piece by piece.
+    static func keyPrecedes(_ a: DueNotification, _ b: DueNotification) -> Bool {
+        madeKeyPrecedes(a.meetingID, NotificationOrder(a), b.meetingID, NotificationOrder(b)) ?? (a.key < b.key)
+    }
+
+    /// The order of two made keys of ASCII meeting ids, or `nil` when the key texts must be compared: a key that
+    /// is not made, or a meeting id that is not ASCII or is the start of the other.
+    static func madeKeyPrecedes(_ idA: String, _ a: NotificationOrder, _ idB: String, _ b: NotificationOrder) -> Bool? {
+        guard a.madeASCII, b.madeASCII else { return nil }
+        if idA == idB {
+            // The same meeting: the keys differ after `<id>/`.
+            if a.kind != b.kind { return Self.bytesPrecede(a.kind.rawValue, b.kind.rawValue) }
+            switch (a.sequenced, b.sequenced) {
+            case (false, false): return false
+            case (false, true): return true
+            case (true, false): return false
+            case (true, true): return Self.bytesPrecede(String(a.sequence), String(b.sequence))
+            }
+        }
+        // Different ids: where they first differ decides, unless one is the start of the other.
+        // 0: one is the start of the other (or the text is not contiguous); 1: a first; 2: b first.
+        let decided =
+            idA.utf8.withContiguousStorageIfAvailable { x in
+                idB.utf8.withContiguousStorageIfAvailable { y -> UInt8 in
+                    let n = min(x.count, y.count)
+                    var i = 0
+                    while i < n {
+                        if x[i] != y[i] { return x[i] < y[i] ? 1 : 2 }
+                        i += 1
+                    }
+                    return 0
+                } ?? 0
+            } ?? 0
+        return decided == 0 ? nil : decided == 1
+    }
+
+    /// Byte order of two ASCII texts (the order of `<` for them).
+    private static func bytesPrecede(_ a: String, _ b: String) -> Bool {
+        a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+}
+
+extension Planner {
+    /// Sorts by due time, then key. The order is worked out on indexes and then applied by moving each notification
+    /// once: sorting the notifications themselves copies them (and their references) at every step of the merge.
+    static func sortByDueAndKey(_ notifications: inout [DueNotification]) {
+        let count = notifications.count
+        guard count > 1 else { return }
+        // What the comparisons read, in plain arrays: reading a notification in a comparison copies it.
+        var orders: [NotificationOrder] = []
+        var ids: [String] = []
+        orders.reserveCapacity(count)
+        ids.reserveCapacity(count)
+        for index in 0..<count {
+            orders.append(NotificationOrder(notifications[index]))
+            ids.append(notifications[index].meetingID)
+        }
+        var order = Array(0..<count)
+        orders.withUnsafeBufferPointer { orders in
+            ids.withUnsafeBufferPointer { ids in
+                order.sort { i, j in
+                    if orders[i].due != orders[j].due { return orders[i].due < orders[j].due }
+                    return DueNotification.madeKeyPrecedes(ids[i], orders[i], ids[j], orders[j])
+                        ?? (notifications[i].key < notifications[j].key)
+                }
+            }
+        }
+        // Position k takes the notification at order[k]: follow each cycle of the permutation once.
+        var placed = [Bool](repeating: false, count: count)
+        notifications.withUnsafeMutableBufferPointer { all in
+            guard let base = all.baseAddress else { return }
+            for start in 0..<count where !placed[start] {
+                let first = (base + start).move()
+                var k = start
+                while true {
+                    placed[k] = true
+                    let source = order[k]
+                    if source == start {
+                        (base + k).initialize(to: first)
+                        break
+                    }
+                    (base + k).moveInitialize(from: base + source, count: 1)
+                    k = source
+                }
+            }
+        }
+    }
+}

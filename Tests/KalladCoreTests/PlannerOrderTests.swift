@@ -1,0 +1,104 @@
+import Testing
+
+@testable import KalladCore
+
+@Suite("Planner: keys made on demand, their order, and role holders worked out once per year")
+struct PlannerOrderTests {
+    typealias F = Fixture
+
+    func plan(_ registry: Registry, from: String = "2025-10-01", to: String = "2028-01-01") -> [DueNotification] {
+        Planner.due(
+            registry: registry, from: F.zone.instant(of: F.at(from, "00:00")),
+            to: F.zone.instant(of: F.at(to, "00:00"))
+        ).notifications
+    }
+
+    /// A notification of a meeting with `id`, of `kind`, sequence `sequence`, as the planner makes them.
+    func made(_ id: String, _ kind: NotificationKind, sequence: Int = 0, sequenced: Bool = true) -> DueNotification {
+        var meeting = Meeting(
+            id: id, body: "lsg", kind: .ordinary, source: .plan, start: F.at("2027-02-11", "10:00"),
+            end: F.at("2027-02-11", "15:00"), location: "")
+        meeting.sequence = sequence
+        return DueNotification(
+            sequenced: sequenced, kind: kind, due: Instant(secondsSinceEpoch: 0),
+            shared: DueNotification.Shared(meeting: meeting, sender: nil, chair: nil, secretary: nil), recipients: [],
+            agendaDeadline: nil, sequence: sequence, previousStart: nil)
+    }
+
+    @Test("A made key reads `<meeting id>/<kind>[/<sequence>]`, as bytes and as text")
+    func madeKey() {
+        let summons = made("lsg/2027-02-11", .summons, sequence: 2)
+        let prompt = made("lsg/2027-02-11", .convenerPrompt, sequenced: false)
+        #expect(summons.key == "lsg/2027-02-11/summons/2")
+        #expect(prompt.key == "lsg/2027-02-11/convener_prompt")
+        var bytes: [UInt8] = []
+        summons.appendKey(to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == summons.key)
+        #expect(summons.meetingID == "lsg/2027-02-11")
+    }
+
+    @Test("A made key stays what it was when the meeting, kind or sequence of the notification is set")
+    func keyHeldWhenChanged() {
+        var n = made("lsg/2027-02-11", .summons, sequence: 1)
+        n.sequence = 5
+        n.kind = .update
+        var meeting = n.meeting
+        meeting.id = "lsg/2030-01-01"
+        n.meeting = meeting
+        #expect(n.key == "lsg/2027-02-11/summons/1")
+        #expect(n.meetingID == "lsg/2030-01-01")
+    }
+
+    @Test("Comparing keys without making them orders as comparing the key texts does")
+    func keyOrder() {
+        let notifications = [
+            made("lsg/2027-02-11", .summons, sequence: 10), made("lsg/2027-02-11", .summons, sequence: 9),
+            made("lsg/2027-02-11", .reminder, sequence: 0), made("lsg/2027-02-11", .agendaRequest, sequenced: false),
+            made("lsg/2027-02-11-2", .summons), made("lsg/2027-02-1", .summons), made("au/2027-02-11", .update),
+            made("lsg/2027-02-11/x", .summons), made("lsg/2027-02-11-extra-å", .summons),
+            made("lsg/2027-02-11-extra-a\u{30A}", .summons), made("lsg/2027-02-11", .minutesReminder, sequenced: false),
+        ]
+        var text = DueNotification(
+            key: "lsg/2027-02-11/summons/3", kind: .summons, due: Instant(secondsSinceEpoch: 0),
+            meeting: notifications[0].meeting, sender: nil, recipients: [], chair: nil, secretary: nil, sequence: 3)
+        text.key = "lsg/2027-02-11/summons/3"
+        let all = notifications + [text]
+        for a in all {
+            for b in all {
+                #expect(DueNotification.keyPrecedes(a, b) == (a.key < b.key), "\(a.key) vs \(b.key)")
+            }
+        }
+    }
+
+    @Test("The planner's notifications come sorted by due time and then key, every key once")
+    func sorted() {
+        let all = plan(F.registry())
+        #expect(!all.isEmpty)
+        for (a, b) in zip(all, all.dropFirst()) {
+            #expect(a.due < b.due || (a.due == b.due && a.key < b.key), "\(a.key) before \(b.key)")
+        }
+        #expect(Set(all.map(\.key)).count == all.count)
+    }
+
+    @Test("Role holders worked out once per body and year are those the resolver gives each meeting")
+    func holdersByYear() {
+        let registry = F.registry(changes: [
+            OverlayChange(
+                id: "c1", action: .standIn(meeting: "lsg/2027-02-11", seat: "divisionschef", person: "p-vikarie"))
+        ])
+        let (notifications, schedule) = Planner.due(
+            registry: registry, from: F.zone.instant(of: F.at("2025-10-01", "00:00")),
+            to: F.zone.instant(of: F.at("2028-01-01", "00:00")))
+        let roles = RoleResolver(registry: registry, schedule: schedule)
+        #expect(!notifications.isEmpty)
+        for n in notifications {
+            let meeting = schedule.meeting(n.meeting.id) ?? n.meeting
+            #expect(n.chair == roles.holder(of: .chair, at: meeting), "\(n.key)")
+            #expect(n.secretary == roles.holder(of: .secretary, at: meeting), "\(n.key)")
+            #expect(n.sender?.person == roles.holder(of: .convener, at: meeting)?.person, "\(n.key)")
+        }
+        #expect(roles.dependsOnYearOnly(.chair, in: registry.index(ofBody: "lsg")!))
+        #expect(!roles.dependsOnYearOnly(.chair, in: registry.index(ofBody: "forum")!))
+        #expect(!roles.dependsOnYearOnly(.chair, in: registry.index(ofBody: "au")!))
+    }
+}
