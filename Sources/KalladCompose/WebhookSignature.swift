@@ -56,3 +56,54 @@ public enum WebhookSignature {
         return false
     }
 }
+
+/// A system's secrets made ready for verifying many signatures: each key's HMAC state (the key padded and hashed
+/// once, RFC 2104) is prepared when the configuration loads, and a request hashes only `id.timestamp.body`, straight
+/// from its bytes. Same answers as `WebhookSignature.verify`.
+public struct WebhookVerifier: @unchecked Sendable {
+    // @unchecked: HMAC is a value (its hash state is copy-on-write); the prepared states are only ever copied.
+    let prepared: [HMAC<SHA256>]
+
+    /// Prepares the usable secrets (`whsec_` + base64 of at least 16 bytes); others are left out, as `verify` does.
+    public init(secrets: [String]) {
+        prepared = secrets.compactMap { try? WebhookSignature.key($0) }.map { HMAC<SHA256>(key: $0) }
+    }
+
+    /// How many secrets can verify.
+    public var count: Int { prepared.count }
+
+    /// Whether `header` holds a `v1,` signature of `id.timestamp.body` under any of the secrets. Compares in
+    /// constant time. The timestamp window is the caller's to check.
+    public func verify(id: String, timestamp: Int64, body: String, header: String) -> Bool {
+        let offered = header.split(separator: " ").compactMap { part -> [UInt8]? in
+            guard part.hasPrefix("v1,"), let bytes = Data(base64Encoded: String(part.dropFirst(3))) else { return nil }
+            return [UInt8](bytes)
+        }
+        guard !offered.isEmpty else { return false }
+        var found = false
+        for state in prepared {
+            var mac = state
+            Self.update(&mac, with: id)
+            Self.update(&mac, with: ".")
+            Self.update(&mac, with: String(timestamp))
+            Self.update(&mac, with: ".")
+            Self.update(&mac, with: body)
+            let expected = [UInt8](mac.finalize())
+            for signature in offered where Self.same(signature, expected) { found = true }
+        }
+        return found
+    }
+
+    static func update(_ mac: inout HMAC<SHA256>, with text: String) {
+        var text = text
+        text.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Equal bytes, compared without stopping at the first difference.
+    static func same(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for index in a.indices { difference |= a[index] ^ b[index] }
+        return difference == 0
+    }
+}

@@ -61,6 +61,16 @@ public struct PlannerTickService: Service {
     /// and the rest goes to taking them.
     static let settle: Duration = .milliseconds(100)
 
+    /// The planner's own thread.
+    static let plannerQueue = DispatchQueue(label: "kallad.planner")
+
+    /// Runs `work` on the planner's thread and waits for it without holding a cooperative thread.
+    static func onPlannerThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            plannerQueue.async { continuation.resume(returning: work()) }
+        }
+    }
+
     public func run() async throws {
         var lastPurge: Instant?
         var lastTick: Duration = .zero
@@ -84,14 +94,19 @@ public struct PlannerTickService: Service {
                     }
                 }
                 let started = ContinuousClock.now
-                let result: Result<PlannerTick.Report, StoreError>
-                do {
-                    let bell = dispatcherBell
-                    result = .success(
-                        try runtime.tick.run(
-                            store: store, now: clock(), lookahead: lookahead, enqueuedSome: { bell.ring() }))
-                } catch {
-                    result = .failure(error)
+                let bell = dispatcherBell
+                let (store, tickTime, lookahead) = (store, clock(), lookahead)
+                // The tick is synchronous work of tens of milliseconds (more with a long overlay): it runs on the
+                // planner's own thread, so it never holds one of the few cooperative threads the HTTP handlers
+                // answer triggers on (that stall was most of the triggers' p99).
+                let result = await Self.onPlannerThread { () -> Result<PlannerTick.Report, StoreError> in
+                    do throws(StoreError) {
+                        return .success(
+                            try runtime.tick.run(
+                                store: store, now: tickTime, lookahead: lookahead, enqueuedSome: { bell.ring() }))
+                    } catch {
+                        return .failure(error)
+                    }
                 }
                 let elapsed = ContinuousClock.now - started
                 lastTick = elapsed
