@@ -75,9 +75,9 @@ public struct WebhookVerifier: @unchecked Sendable {
     /// Whether `header` holds a `v1,` signature of `id.timestamp.body` under any of the secrets. Compares in
     /// constant time. The timestamp window is the caller's to check.
     public func verify(id: String, timestamp: Int64, body: String, header: String) -> Bool {
-        let offered = header.split(separator: " ").compactMap { part -> [UInt8]? in
-            guard part.hasPrefix("v1,"), let bytes = Data(base64Encoded: String(part.dropFirst(3))) else { return nil }
-            return [UInt8](bytes)
+        let offered = header.utf8.split(separator: UInt8(ascii: " ")).compactMap { part -> [UInt8]? in
+            guard part.starts(with: "v1,".utf8) else { return nil }
+            return Self.base64(part.dropFirst(3))
         }
         guard !offered.isEmpty else { return false }
         var found = false
@@ -92,6 +92,45 @@ public struct WebhookVerifier: @unchecked Sendable {
             for signature in offered where Self.same(signature, expected) { found = true }
         }
         return found
+    }
+
+    /// Standard base64 with its padding (as `Data(base64Encoded:)` reads it), or nil; read from the header's bytes
+    /// without making strings of them.
+    static func base64(_ text: Substring.UTF8View.SubSequence) -> [UInt8]? {
+        guard text.count % 4 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count / 4 * 3)
+        var group: UInt32 = 0
+        var filled = 0
+        var padding = 0
+        for byte in text {
+            let value: UInt8
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): value = byte - UInt8(ascii: "A")
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): value = byte - UInt8(ascii: "a") + 26
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0") + 52
+            case UInt8(ascii: "+"): value = 62
+            case UInt8(ascii: "/"): value = 63
+            case UInt8(ascii: "="):
+                padding += 1
+                value = 0
+            default: return nil
+            }
+            // Padding only at the end of the last group.
+            if byte != UInt8(ascii: "="), padding > 0 { return nil }
+            group = group << 6 | UInt32(value)
+            filled += 1
+            if filled == 4 {
+                out.append(UInt8(truncatingIfNeeded: group >> 16))
+                out.append(UInt8(truncatingIfNeeded: group >> 8))
+                out.append(UInt8(truncatingIfNeeded: group))
+                group = 0
+                filled = 0
+            }
+        }
+        guard padding <= 2 else { return nil }
+        out.removeLast(padding)
+        return out
     }
 
     static func update(_ mac: inout HMAC<SHA256>, with text: String) {

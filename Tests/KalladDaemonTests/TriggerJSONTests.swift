@@ -33,7 +33,7 @@ struct TriggerJSONTests {
     ]
 
     @Test("well-formed JSON is read to the values it holds", arguments: accepted)
-    func reads(_ example: Case) {
+    func reads(_ example: Case) throws {
         #expect(try TriggerJSON.read(Array(example.text.utf8)).get() == example.value)
     }
 
@@ -69,6 +69,15 @@ struct TriggerJSONTests {
         return convert(object)
     }
 
+    static func hasHugeNumber(_ value: TriggerJSON) -> Bool {
+        switch value {
+        case .object(let map): map.values.contains(where: hasHugeNumber)
+        case .array(let list): list.contains(where: hasHugeNumber)
+        case .number(let text): Double(text)?.isFinite != true
+        case .string, .bool, .null: false
+        }
+    }
+
     /// Numbers and booleans reduced to one marker, since Foundation does not keep their text.
     static func shape(_ value: TriggerJSON) -> TriggerJSON {
         switch value {
@@ -89,10 +98,17 @@ struct TriggerJSONTests {
             let theirs = Self.foundation(bytes)
             switch ours {
             case .success(let value):
+                // Foundation refuses a number a Double cannot hold; no trigger field is a number, so it is kept.
+                if theirs == nil && Self.hasHugeNumber(value) {
+                    agreed += 1
+                    continue
+                }
                 #expect(theirs.map(Self.shape) == Self.shape(value), "\(String(decoding: bytes, as: UTF8.self))")
                 agreed += 1
             case .failure(let malformed):
-                let onPurpose = malformed.message.hasSuffix("appears twice") || malformed.message == "nested too deeply"
+                let onPurpose =
+                    malformed.message.hasSuffix("appears twice")
+                    || ["nested too deeply", "a trailing comma"].contains(malformed.message)
                 if theirs != nil && !onPurpose {
                     Issue.record("refused what Foundation reads (\(malformed)): \(String(decoding: bytes, as: UTF8.self))")
                 } else {

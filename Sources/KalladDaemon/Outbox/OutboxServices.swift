@@ -56,10 +56,11 @@ public struct PlannerTickService: Service {
         self.observe = observe
     }
 
-    /// How long a tick waits after a ring for more triggers of the same burst: at least `settle`, and four times
-    /// as long as the last tick took — so under a storm of triggers the planner takes at most a fifth of a core
-    /// and the rest goes to taking them.
+    /// How long a tick waits after a ring for more triggers of the same burst: at least `settle`, and
+    /// `stormFactor` times as long as the last tick took — so under a storm of triggers the planner takes at most a
+    /// ninth of a core and the rest goes to taking them (a tick's cost grows with the overlay the storm writes).
     static let settle: Duration = .milliseconds(100)
+    static let stormFactor = 8
 
     /// The planner's own thread.
     static let plannerQueue = DispatchQueue(label: "kallad.planner")
@@ -135,7 +136,7 @@ public struct PlannerTickService: Service {
             let seconds = 60 - clock().secondsSinceEpoch % 60
             let doorbell = self.doorbell
             let rang = (try? await cancelWhenGracefulShutdown { await doorbell.wait(timeout: .seconds(seconds)) })
-            if rang == true { try? await Task.sleep(for: max(Self.settle, lastTick * 4)) }
+            if rang == true { try? await Task.sleep(for: max(Self.settle, lastTick * Self.stormFactor)) }
         }
     }
 }

@@ -20,7 +20,8 @@ enum TriggerJSON: Equatable {
 
     /// The one JSON value `bytes` hold (RFC 8259, UTF-8): whitespace around it allowed, nothing after it. Strict:
     /// no comments, trailing commas, single quotes, lone surrogates, control characters in strings, or a key twice
-    /// in one object. A hand-written reader, since `JSONSerialization` was the larger part of taking a trigger.
+    /// in one object (Foundation's reader lets trailing commas and duplicate keys through, and refuses numbers a
+    /// Double cannot hold, which this one keeps as text). A hand-written reader, since `JSONSerialization` was the larger part of taking a trigger.
     static func read(_ bytes: some Collection<UInt8>) -> Result<TriggerJSON, Malformed> {
         var reader = Reader(bytes: Array(bytes))
         do throws(Malformed) {
@@ -93,6 +94,7 @@ enum TriggerJSON: Equatable {
             }
             while true {
                 skipSpace()
+                if current == UInt8(ascii: "}") && !members.isEmpty { throw malformed("a trailing comma") }
                 guard current == UInt8(ascii: "\"") else { throw malformed("expected a key in quotes") }
                 let key = try string()
                 skipSpace()
@@ -124,6 +126,7 @@ enum TriggerJSON: Equatable {
             }
             while true {
                 skipSpace()
+                if current == UInt8(ascii: "]") && !items.isEmpty { throw malformed("a trailing comma") }
                 items.append(try value(depth: depth))
                 skipSpace()
                 switch current {
