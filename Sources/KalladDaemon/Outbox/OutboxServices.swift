@@ -98,8 +98,8 @@ public struct PlannerTickService: Service {
                 let bell = dispatcherBell
                 let (store, tickTime, lookahead) = (store, clock(), lookahead)
                 // The tick is synchronous work of tens of milliseconds (more with a long overlay): it runs on the
-                // planner's own thread, so it never holds one of the few cooperative threads the HTTP handlers
-                // answer triggers on (that stall was most of the triggers' p99).
+                // planner's own thread, so it never holds one of the few cooperative threads (one per core) the
+                // HTTP handlers answer triggers on.
                 let result = await Self.onPlannerThread { () -> Result<PlannerTick.Report, StoreError> in
                     do throws(StoreError) {
                         return .success(
