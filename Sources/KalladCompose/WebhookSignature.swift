@@ -80,14 +80,19 @@ public struct WebhookVerifier: @unchecked Sendable {
             return Self.base64(part.dropFirst(3))
         }
         guard !offered.isEmpty else { return false }
+        // The signed content in one buffer: swift-crypto's update is generic over DataProtocol and costs the
+        // same per call whatever the length, so it is called once.
+        var content: [UInt8] = []
+        content.reserveCapacity(id.utf8.count + body.utf8.count + 24)
+        content += id.utf8
+        content.append(UInt8(ascii: "."))
+        content += String(timestamp).utf8
+        content.append(UInt8(ascii: "."))
+        content += body.utf8
         var found = false
         for state in prepared {
             var mac = state
-            Self.update(&mac, with: id)
-            Self.update(&mac, with: ".")
-            Self.update(&mac, with: String(timestamp))
-            Self.update(&mac, with: ".")
-            Self.update(&mac, with: body)
+            content.withUnsafeBytes { mac.update(data: $0) }
             let expected = [UInt8](mac.finalize())
             for signature in offered where Self.same(signature, expected) { found = true }
         }
@@ -131,11 +136,6 @@ public struct WebhookVerifier: @unchecked Sendable {
         guard padding <= 2 else { return nil }
         out.removeLast(padding)
         return out
-    }
-
-    static func update(_ mac: inout HMAC<SHA256>, with text: String) {
-        var text = text
-        text.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
     }
 
     /// Equal bytes, compared without stopping at the first difference.
