@@ -1,4 +1,5 @@
 import Foundation
+import KalladCore
 import Testing
 
 @testable import KalladDaemon
@@ -110,12 +111,30 @@ struct TriggerJSONTests {
                     malformed.message.hasSuffix("appears twice")
                     || ["nested too deeply", "a trailing comma"].contains(malformed.message)
                 if theirs != nil && !onPurpose {
-                    Issue.record("refused what Foundation reads (\(malformed)): \(String(decoding: bytes, as: UTF8.self))")
+                    let text = String(decoding: bytes, as: UTF8.self)
+                    Issue.record("refused what Foundation reads (\(malformed)): \(text)")
                 } else {
                     agreed += 1
                 }
             }
         }
         #expect(agreed == 20_000)
+    }
+
+    @Test("the 202 document reads back as what it says, escapes included")
+    func acceptedDocument() throws {
+        for (id, meeting) in [("bench-1", "lsg/2027-02-11"), ("a\"b\\c\u{7F}\u{1}", "å/ä\nö 😀")] {
+            let text = TriggerEndpoint.accepted(
+                id: id, type: "agenda.item.added", system: "bench", meetings: [meeting, "x"])
+            #expect(
+                try TriggerJSON.read(Array(text.utf8)).get()
+                    == .object([
+                        "id": .string(id), "meetings": .array([.string(meeting), .string("x")]),
+                        "status": .string("accepted"), "system": .string("bench"), "type": .string("agenda.item.added"),
+                    ]))
+            var escaped = ""
+            JSONString.append(id, to: &escaped)
+            #expect(text.hasPrefix("{\"id\":" + escaped + ","))
+        }
     }
 }

@@ -20,8 +20,8 @@ enum TriggerJSON: Equatable {
 
     /// The one JSON value `bytes` hold (RFC 8259, UTF-8): whitespace around it allowed, nothing after it. Strict:
     /// no comments, trailing commas, single quotes, lone surrogates, control characters in strings, or a key twice
-    /// in one object (Foundation's reader lets trailing commas and duplicate keys through, and refuses numbers a
-    /// Double cannot hold, which this one keeps as text). A hand-written reader, since `JSONSerialization` was the larger part of taking a trigger.
+    /// in one object (Foundation's reader lets trailing commas through, and refuses numbers a Double cannot hold,
+    /// which this one keeps as text). Hand-written, since `JSONSerialization` was the larger part of taking a trigger.
     static func read(_ bytes: some Collection<UInt8>) -> Result<TriggerJSON, Malformed> {
         var reader = Reader(bytes: Array(bytes))
         do throws(Malformed) {

@@ -16,7 +16,8 @@ public enum TriggerParser {
                     .malformed, code: "trigger.json", detail: "the body is not JSON",
                     fields: [
                         FieldProblem(
-                            field: "", message: "expected a JSON object: \(malformed.message) at byte \(malformed.offset)")
+                            field: "",
+                            message: "expected a JSON object: \(malformed.message) at byte \(malformed.offset)")
                     ]))
         case .success(.object(let members)): top = members
         case .success(let other):
