@@ -36,6 +36,15 @@ struct ObservabilityTests {
         #expect(!line.contains("\n"))
     }
 
+    @Test("logfmt timestamps: RFC 3339 UTC with milliseconds, zero-padded, across eras")
+    func logfmtTimestamps() {
+        #expect(LogfmtHandler.timestamp(0) == "1970-01-01T00:00:00.000Z")
+        #expect(LogfmtHandler.timestamp(951_782_400.5) == "2000-02-29T00:00:00.500Z")
+        #expect(LogfmtHandler.timestamp(1_795_424_399.007_5) == "2026-11-23T08:59:59.007Z")
+        #expect(LogfmtHandler.timestamp(-1) == "1969-12-31T23:59:59.000Z")
+        #expect(LogfmtHandler.timestamp(253_402_300_800) == "10000-01-01T00:00:00.000Z")
+    }
+
     @Test("a shared level control changes every logger at once")
     func levelControl() {
         let capture = LogCapture()

@@ -1,4 +1,4 @@
-import KalladCompose
+public import KalladCompose
 import KalladConfig
 public import KalladCore
 import Synchronization
@@ -8,7 +8,11 @@ public struct LoadedConfig: Sendable {
     /// The registry.
     public var registry: Registry
     /// Each sending system's webhook secrets, by system name.
-    public var systemSecrets: [String: [String]]
+    public var systemSecrets: [String: [String]] {
+        didSet { systemVerifiers = Self.verifiers(systemSecrets) }
+    }
+    /// The same secrets prepared for verifying signatures, by system name.
+    public private(set) var systemVerifiers: [String: WebhookVerifier]
     /// The Bearer token of the read endpoints, if configured.
     public var readToken: String?
     /// Warnings the loader gave.
@@ -25,9 +29,14 @@ public struct LoadedConfig: Sendable {
     ) {
         self.registry = registry
         self.systemSecrets = systemSecrets
+        self.systemVerifiers = Self.verifiers(systemSecrets)
         self.readToken = readToken
         self.warnings = warnings
         self.loadedAt = loadedAt
+    }
+
+    static func verifiers(_ secrets: [String: [String]]) -> [String: WebhookVerifier] {
+        secrets.mapValues { WebhookVerifier(secrets: $0) }
     }
 
     /// The service settings.

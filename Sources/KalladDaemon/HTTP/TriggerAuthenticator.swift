@@ -72,10 +72,8 @@ public enum TriggerAuthenticator {
             candidates = config.service.systems
         }
         for system in candidates {
-            let secrets = config.systemSecrets[system.name] ?? []
-            if WebhookSignature.verify(
-                id: id, timestamp: timestamp, body: body, header: signature, secrets: secrets,
-                now: now.secondsSinceEpoch, tolerance: tolerance)
+            if let verifier = config.systemVerifiers[system.name],
+                verifier.verify(id: id, timestamp: timestamp, body: body, header: signature)
             {
                 return .success(system)
             }

@@ -56,13 +56,22 @@ public struct LogfmtHandler: LogHandler {
             ("ts", Self.timestamp(clock())), ("level", event.level.rawValue), ("msg", event.message.description),
             ("logger", label),
         ]
-        var merged = metadata
-        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        var merged = event.metadata ?? [:]
+        if !metadata.isEmpty { merged = metadata.merging(merged) { _, new in new } }
         for key in merged.keys.sorted() {
             if let value = merged[key] { Self.flatten(key, value, into: &fields) }
         }
         if event.level >= .warning { fields.append(("source", "\(event.file):\(event.line)")) }
-        sink(fields.map { "\($0.0)=\(Self.quoted(Self.redacted($0.0, $0.1)))" }.joined(separator: " "))
+        // One string, appended to in place: the line is written for every trigger taken.
+        var line = ""
+        line.reserveCapacity(256)
+        for (key, value) in fields {
+            if !line.isEmpty { line += " " }
+            line += key
+            line += "="
+            Self.appendQuoted(Self.redacted(key, value), to: &line)
+        }
+        sink(line)
     }
 
     /// Keys whose values are never written (matched case-insensitively anywhere in the key).
@@ -108,13 +117,24 @@ public struct LogfmtHandler: LogHandler {
 
     /// A logfmt value: bare when it is a plain token, else in quotes with `"`, `\` and control characters escaped.
     static func quoted(_ value: String) -> String {
+        var out = ""
+        appendQuoted(value, to: &out)
+        return out
+    }
+
+    /// `quoted(value)`, appended to `out`.
+    static func appendQuoted(_ value: String, to out: inout String) {
+        // A byte scan: every byte of a multi-byte character is above 127, and so plain, as its scalar is.
         let plain =
             !value.isEmpty
-            && value.unicodeScalars.allSatisfy {
-                $0.value > 32 && $0 != "\"" && $0 != "=" && $0 != "\\" && $0.value != 127
+            && value.utf8.allSatisfy {
+                $0 > 32 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "=") && $0 != UInt8(ascii: "\\") && $0 != 127
             }
-        if plain { return value }
-        return JSONString.quoted(value)
+        if plain {
+            out += value
+        } else {
+            JSONString.append(value, to: &out)
+        }
     }
 
     /// RFC 3339 UTC with milliseconds.
@@ -133,9 +153,36 @@ public struct LogfmtHandler: LogHandler {
         let day = dayOfYear - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(year)-\(two(Int(month)))-\(two(Int(day)))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60))"
-            + ":\(two(secondOfDay % 60)).\(String(millis).leftPadded(to: 3))Z"
+        // Digits written into one buffer (this runs for every line).
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        func digits(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            let rest = value
+            // Years past 9999 keep all their digits.
+            while rest / divisor >= 10 { divisor *= 10 }
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
+                divisor /= 10
+            }
+        }
+        if year < 0 { bytes.append(UInt8(ascii: "-")) }
+        digits(Int(abs(year)), 1)
+        bytes.append(UInt8(ascii: "-"))
+        digits(Int(month), 2)
+        bytes.append(UInt8(ascii: "-"))
+        digits(Int(day), 2)
+        bytes.append(UInt8(ascii: "T"))
+        digits(secondOfDay / 3600, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(secondOfDay / 60 % 60, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(secondOfDay % 60, 2)
+        bytes.append(UInt8(ascii: "."))
+        digits(max(0, min(999, millis)), 3)
+        bytes.append(UInt8(ascii: "Z"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Writes a line to standard output at once (journald reads it as it comes).
@@ -177,8 +224,4 @@ public final class LogLevelControl: Sendable {
         get { current.withLock { $0 } }
         set { current.withLock { $0 = newValue } }
     }
-}
-
-extension String {
-    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

@@ -56,10 +56,21 @@ public struct PlannerTickService: Service {
         self.observe = observe
     }
 
-    /// How long a tick waits after a ring for more triggers of the same burst: at least `settle`, and four times
-    /// as long as the last tick took — so under a storm of triggers the planner takes at most a fifth of a core
-    /// and the rest goes to taking them.
+    /// How long a tick waits after a ring for more triggers of the same burst: at least `settle`, and
+    /// `stormFactor` times as long as the last tick took — so under a storm of triggers the planner takes at most a
+    /// ninth of a core and the rest goes to taking them (a tick's cost grows with the overlay the storm writes).
     static let settle: Duration = .milliseconds(100)
+    static let stormFactor = 8
+
+    /// The planner's own thread.
+    static let plannerQueue = DispatchQueue(label: "kallad.planner")
+
+    /// Runs `work` on the planner's thread and waits for it without holding a cooperative thread.
+    static func onPlannerThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            plannerQueue.async { continuation.resume(returning: work()) }
+        }
+    }
 
     public func run() async throws {
         var lastPurge: Instant?
@@ -84,14 +95,19 @@ public struct PlannerTickService: Service {
                     }
                 }
                 let started = ContinuousClock.now
-                let result: Result<PlannerTick.Report, StoreError>
-                do {
-                    let bell = dispatcherBell
-                    result = .success(
-                        try runtime.tick.run(
-                            store: store, now: clock(), lookahead: lookahead, enqueuedSome: { bell.ring() }))
-                } catch {
-                    result = .failure(error)
+                let bell = dispatcherBell
+                let (store, tickTime, lookahead) = (store, clock(), lookahead)
+                // The tick is synchronous work of tens of milliseconds (more with a long overlay): it runs on the
+                // planner's own thread, so it never holds one of the few cooperative threads (one per core) the
+                // HTTP handlers answer triggers on.
+                let result = await Self.onPlannerThread { () -> Result<PlannerTick.Report, StoreError> in
+                    do throws(StoreError) {
+                        return .success(
+                            try runtime.tick.run(
+                                store: store, now: tickTime, lookahead: lookahead, enqueuedSome: { bell.ring() }))
+                    } catch {
+                        return .failure(error)
+                    }
                 }
                 let elapsed = ContinuousClock.now - started
                 lastTick = elapsed
@@ -120,7 +136,7 @@ public struct PlannerTickService: Service {
             let seconds = 60 - clock().secondsSinceEpoch % 60
             let doorbell = self.doorbell
             let rang = (try? await cancelWhenGracefulShutdown { await doorbell.wait(timeout: .seconds(seconds)) })
-            if rang == true { try? await Task.sleep(for: max(Self.settle, lastTick * 4)) }
+            if rang == true { try? await Task.sleep(for: max(Self.settle, lastTick * Self.stormFactor)) }
         }
     }
 }

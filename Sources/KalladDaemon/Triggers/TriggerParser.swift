@@ -1,5 +1,4 @@
-import Foundation
-public import KalladCore
+import KalladCore
 
 /// Reads a trigger body: `{"type": "...", "timestamp": "...", "data": {...}}` (the Standard Webhooks payload
 /// shape). Every field problem is reported at once, with its JSON path. Pure: no clock, no registry.
@@ -9,20 +8,23 @@ public enum TriggerParser {
 
     /// The command, or every field problem found.
     public static func parse(_ bytes: some Collection<UInt8>) -> Result<TriggerCommand, TriggerRejection> {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: Data(bytes), options: [])
-        } catch {
+        let top: [String: TriggerJSON]
+        switch TriggerJSON.read(bytes) {
+        case .failure(let malformed):
             return .failure(
                 TriggerRejection(
                     .malformed, code: "trigger.json", detail: "the body is not JSON",
-                    fields: [FieldProblem(field: "", message: "expected a JSON object")]))
-        }
-        guard let top = object as? [String: Any] else {
+                    fields: [
+                        FieldProblem(
+                            field: "",
+                            message: "expected a JSON object: \(malformed.message) at byte \(malformed.offset)")
+                    ]))
+        case .success(.object(let members)): top = members
+        case .success(let other):
             return .failure(
                 TriggerRejection(
                     .malformed, code: "trigger.shape", detail: "the body must be a JSON object",
-                    fields: [FieldProblem(field: "", message: "expected an object, got \(typeName(object))")]))
+                    fields: [FieldProblem(field: "", message: "expected an object, got \(typeName(other))")]))
         }
         var reader = FieldReader(object: top, path: "")
         reader.allow(["type", "timestamp", "data"])
@@ -87,25 +89,24 @@ public enum TriggerParser {
         return .success(command)
     }
 
-    static func typeName(_ value: Any) -> String {
+    static func typeName(_ value: TriggerJSON) -> String {
         switch value {
-        case is String: "a string"
-        case is [Any]: "an array"
-        case is [String: Any]: "an object"
-        case is NSNull: "null"
-        case is NSNumber, is Bool, is Int, is Double: "a number or boolean"
-        default: "something else"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        case .null: "null"
+        case .number, .bool: "a number or boolean"
         }
     }
 }
 
 /// Reads fields of one JSON object and collects problems with their paths.
 struct FieldReader {
-    let object: [String: Any]
+    let object: [String: TriggerJSON]
     let path: String
     var problems: [FieldProblem] = []
 
-    init(object: [String: Any], path: String) {
+    init(object: [String: TriggerJSON], path: String) {
         self.object = object
         self.path = path
     }
@@ -127,11 +128,11 @@ struct FieldReader {
     }
 
     mutating func string(_ key: String, required: Bool, max: Int) -> String? {
-        guard let value = object[key], !(value is NSNull) else {
+        guard let value = object[key], value != .null else {
             if required { problem(key, "is required") }
             return nil
         }
-        guard let text = value as? String else {
+        guard case .string(let text) = value else {
             problem(key, "must be a string, got \(TriggerParser.typeName(value))")
             return nil
         }
@@ -150,12 +151,12 @@ struct FieldReader {
         return text
     }
 
-    mutating func object(_ key: String) -> [String: Any]? {
-        guard let value = object[key], !(value is NSNull) else {
+    mutating func object(_ key: String) -> [String: TriggerJSON]? {
+        guard let value = object[key], value != .null else {
             problem(key, "is required")
             return nil
         }
-        guard let map = value as? [String: Any] else {
+        guard case .object(let map) = value else {
             problem(key, "must be an object, got \(TriggerParser.typeName(value))")
             return nil
         }

@@ -1,0 +1,140 @@
+import Foundation
+import KalladCore
+import Testing
+
+@testable import KalladDaemon
+
+@Suite("Reading trigger bodies as JSON")
+struct TriggerJSONTests {
+    struct Case: Sendable, CustomStringConvertible {
+        var text: String
+        var value: TriggerJSON?
+        var description: String { text }
+    }
+
+    static let accepted: [Case] = [
+        Case(text: "{}", value: .object([:])),
+        Case(text: " \t\r\n{ \"a\" : [ 1 , -0.5e+3, true, false, null ] }\n", value: .object([
+            "a": .array([.number("1"), .number("-0.5e+3"), .bool(true), .bool(false), .null])
+        ])),
+        Case(text: "{\"t\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e4\\ud83d\\ude00\"}", value: .object([
+            "t": .string("\"\\/\u{8}\u{C}\n\r\t\u{E4}\u{1F600}")
+        ])),
+        Case(text: "{\"t\":\"åäö 😀\"}", value: .object(["t": .string("åäö 😀")])),
+        Case(text: "[]", value: .array([])),
+        Case(text: "\"x\"", value: .string("x")),
+        Case(text: "0", value: .number("0")),
+    ]
+
+    static let refused: [String] = [
+        "", " ", "{", "}", "{\"a\":1,}", "[1,]", "{'a':1}", "{\"a\" 1}", "{\"a\":1}x", "{\"a\":1}{}", "01", "-", "1.",
+        "1e", ".5", "+1", "tru", "nul", "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"\\x\"", "\"\\u12g4\"",
+        "\"a\u{1}b\"", "\"open", "{\"a\":1,\"a\":2}", "/* c */{}", String(repeating: "[", count: 40)
+            + String(repeating: "]", count: 40), "NaN", "{\"a\":Infinity}",
+    ]
+
+    @Test("well-formed JSON is read to the values it holds", arguments: accepted)
+    func reads(_ example: Case) throws {
+        #expect(try TriggerJSON.read(Array(example.text.utf8)).get() == example.value)
+    }
+
+    @Test("malformed JSON, duplicate keys and deep nesting are refused", arguments: refused)
+    func refuses(_ text: String) {
+        guard case .failure(let malformed) = TriggerJSON.read(Array(text.utf8)) else {
+            Issue.record("accepted \(text)")
+            return
+        }
+        #expect(!malformed.message.isEmpty && malformed.offset >= 0 && malformed.offset <= text.utf8.count)
+    }
+
+    @Test("bytes that are not UTF-8 are refused inside strings")
+    func notUTF8() {
+        let bytes: [UInt8] = [0x22, 0xC3, 0x28, 0x22]
+        #expect(throws: TriggerJSON.Malformed.self) { try TriggerJSON.read(bytes).get() }
+    }
+
+    /// Foundation's reading of the same bytes, in the reader's terms (nil when it refuses them).
+    static func foundation(_ bytes: [UInt8]) -> TriggerJSON? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) else {
+            return nil
+        }
+        func convert(_ value: Any) -> TriggerJSON {
+            switch value {
+            case let text as String: return .string(text)
+            case let map as [String: Any]: return .object(map.mapValues(convert))
+            case let list as [Any]: return .array(list.map(convert))
+            case is NSNull: return .null
+            default: return .number("")
+            }
+        }
+        return convert(object)
+    }
+
+    static func hasHugeNumber(_ value: TriggerJSON) -> Bool {
+        switch value {
+        case .object(let map): map.values.contains(where: hasHugeNumber)
+        case .array(let list): list.contains(where: hasHugeNumber)
+        case .number(let text): Double(text)?.isFinite != true
+        case .string, .bool, .null: false
+        }
+    }
+
+    /// Numbers and booleans reduced to one marker, since Foundation does not keep their text.
+    static func shape(_ value: TriggerJSON) -> TriggerJSON {
+        switch value {
+        case .object(let map): .object(map.mapValues(shape))
+        case .array(let list): .array(list.map(shape))
+        case .number, .bool: .number("")
+        case .string, .null: value
+        }
+    }
+
+    @Test("on 20,000 mutated trigger bodies the reader agrees with JSONSerialization, or is stricter on purpose")
+    func agreesWithFoundation() {
+        var random = FuzzTests.Generator(state: 0x15_0BAD)
+        var agreed = 0
+        for index in 0..<20_000 {
+            let bytes = FuzzTests.mutate(Array(FuzzTests.seeds[index % FuzzTests.seeds.count].utf8), &random)
+            let ours = TriggerJSON.read(bytes)
+            let theirs = Self.foundation(bytes)
+            switch ours {
+            case .success(let value):
+                // Foundation refuses a number a Double cannot hold; no trigger field is a number, so it is kept.
+                if theirs == nil && Self.hasHugeNumber(value) {
+                    agreed += 1
+                    continue
+                }
+                #expect(theirs.map(Self.shape) == Self.shape(value), "\(String(decoding: bytes, as: UTF8.self))")
+                agreed += 1
+            case .failure(let malformed):
+                let onPurpose =
+                    malformed.message.hasSuffix("appears twice")
+                    || ["nested too deeply", "a trailing comma"].contains(malformed.message)
+                if theirs != nil && !onPurpose {
+                    let text = String(decoding: bytes, as: UTF8.self)
+                    Issue.record("refused what Foundation reads (\(malformed)): \(text)")
+                } else {
+                    agreed += 1
+                }
+            }
+        }
+        #expect(agreed == 20_000)
+    }
+
+    @Test("the 202 document reads back as what it says, escapes included")
+    func acceptedDocument() throws {
+        for (id, meeting) in [("bench-1", "lsg/2027-02-11"), ("a\"b\\c\u{7F}\u{1}", "å/ä\nö 😀")] {
+            let text = TriggerEndpoint.accepted(
+                id: id, type: "agenda.item.added", system: "bench", meetings: [meeting, "x"])
+            #expect(
+                try TriggerJSON.read(Array(text.utf8)).get()
+                    == .object([
+                        "id": .string(id), "meetings": .array([.string(meeting), .string("x")]),
+                        "status": .string("accepted"), "system": .string("bench"), "type": .string("agenda.item.added"),
+                    ]))
+            var escaped = ""
+            JSONString.append(id, to: &escaped)
+            #expect(text.hasPrefix("{\"id\":" + escaped + ","))
+        }
+    }
+}
