@@ -35,12 +35,22 @@ final class BatchedWrites: Sendable {
                     durable: jobs.contains(where: \.durable)
                 ) { db in
                     for outcome in outcomes { try KalladDatabase.settle(outcome, in: db) }
+                    guard !jobs.isEmpty else { return [StoreError?]() }
+                    // Each job in a savepoint of its own, through cached statements (a round may hold many).
+                    let begin = try HotStatement(db, sql: "SAVEPOINT kallad_job")
+                    let release = try HotStatement(db, sql: "RELEASE kallad_job")
+                    let rollBack = try HotStatement(db, sql: "ROLLBACK TO kallad_job")
                     return jobs.map { job -> StoreError? in
                         do {
-                            try db.inSavepoint {
+                            try begin.run()
+                            do {
                                 try job.work(db)
-                                return .commit
+                            } catch {
+                                _ = try? rollBack.run()
+                                _ = try? release.run()
+                                throw error
                             }
+                            try release.run()
                             return nil
                         } catch let error as StoreError {
                             return error
