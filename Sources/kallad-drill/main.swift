@@ -131,8 +131,8 @@ func wholeLine(_ made: [NewNotification], store: KalladDatabase, url: String) as
     do {
         let bell = Doorbell()
         let enqueuing = Task.detached { () throws -> Void in
-            for chunk in stride(from: 0, to: made.count, by: 1_000) {
-                _ = try await store.enqueueInBackground(Array(made[chunk..<min(made.count, chunk + 1_000)]), now: now())
+            for piece in PlannerTick.pieces(of: made.count, chunk: 1_000) {
+                _ = try await store.enqueueInBackground(Array(made[piece]), now: now())
                 bell.ring()
             }
             enqueueFinished.store(true, ordering: .releasing)

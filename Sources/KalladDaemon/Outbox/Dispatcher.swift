@@ -37,7 +37,8 @@ public struct Dispatcher: Sendable {
     }
 
     /// Claims up to `limit` due deliveries at `now()` and sends them; with `batches` > 1, while one batch is on the
-    /// wire the next is claimed, up to `batches` batches, so the connections never wait for the database. `now` is
+    /// wire the next is claimed (also after a short batch: more may have been enqueued meanwhile), up to `batches`
+    /// batches or until a claim finds nothing, so the connections never wait for the database. `now` is
     /// read when each outcome is decided. Outcomes noted in an earlier round and not yet committed (the store
     /// refused) are committed first; while the store refuses, nothing is claimed.
     public func dispatch(
@@ -52,7 +53,7 @@ public struct Dispatcher: Sendable {
             async let sent: Void = send(current, store: store, now: now, tally: tally)
             var next: [ClaimedDelivery] = []
             var claimFailure: StoreError?
-            if left > 0 && current.count == limit {
+            if left > 0 {
                 left -= 1
                 do throws(StoreError) { next = try await store.claimDueInBackground(now: now(), limit: limit) } catch {
                     claimFailure = error

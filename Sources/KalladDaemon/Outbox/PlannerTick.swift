@@ -40,8 +40,25 @@ public struct PlannerTick: Sendable {
     }
 
     /// Plans `[now − catch-up, now + lookahead)` and brings the outbox in line with it. New notifications are
-    /// enqueued in chunks of `chunk`, each its own transaction, and `enqueuedSome` is told after each — so the
-    /// dispatcher can start on the first thousand of a big day while the rest is written.
+    /// enqueued in pieces (`pieces(of:chunk:)`), each its own transaction, and `enqueuedSome` is told after each — so
+    /// the dispatcher starts on the first of a big day while the rest is written.
+    /// How `count` new notifications are enqueued: a first piece of a tenth of `chunk`, so the dispatcher can start
+    /// sending a few milliseconds after the tick (one small transaction), then pieces twice as big as the one before
+    /// up to `chunk` — each is written while the one before is on the wire, so the dispatcher never waits for one.
+    public static func pieces(of count: Int, chunk: Int) -> [Range<Int>] {
+        let chunk = max(1, chunk)
+        var pieces: [Range<Int>] = []
+        var size = max(1, chunk / 10)
+        var start = 0
+        while start < count {
+            let end = min(count, start + size)
+            pieces.append(start..<end)
+            start = end
+            size = min(chunk, size * 2)
+        }
+        return pieces
+    }
+
     public func run(
         store: any OutboxStore, now: Instant, lookahead: Int64, chunk: Int = 1_000,
         enqueuedSome: (@Sendable () -> Void)? = nil
@@ -66,8 +83,8 @@ public struct PlannerTick: Sendable {
         }
         fresh += try cancellationsFromFacts(schedule: schedule, planned: due, store: store, now: now,
                                             problems: &report.problems)
-        for start in stride(from: 0, to: fresh.count, by: max(1, chunk)) {
-            report.enqueued += try store.enqueue(Array(fresh[start..<min(fresh.count, start + max(1, chunk))]), now: now)
+        for piece in Self.pieces(of: fresh.count, chunk: chunk) {
+            report.enqueued += try store.enqueue(Array(fresh[piece]), now: now)
             enqueuedSome?()
         }
 
