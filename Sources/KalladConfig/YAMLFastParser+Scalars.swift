@@ -1,3 +1,5 @@
+import KalladCore
+
 /// The scalars and flow collections of `YAMLFastParser`.
 extension YAMLFastParser {
     // MARK: - Scalars
@@ -100,14 +102,7 @@ extension YAMLFastParser {
                     let digits = e == UInt8(ascii: "x") ? 2 : e == UInt8(ascii: "u") ? 4 : 8
                     scalar = 0
                     for _ in 0..<digits {
-                        let h = p[pos]
-                        let v: UInt8
-                        switch h {
-                        case UInt8(ascii: "0")...UInt8(ascii: "9"): v = h - UInt8(ascii: "0")
-                        case UInt8(ascii: "a")...UInt8(ascii: "f"): v = h - UInt8(ascii: "a") + 10
-                        case UInt8(ascii: "A")...UInt8(ascii: "F"): v = h - UInt8(ascii: "A") + 10
-                        default: throw GiveUp()
-                        }
+                        guard let v = HexDigit.value(p[pos]) else { throw GiveUp() }
                         scalar = scalar << 4 | UInt32(v)
                         pos += 1
                     }

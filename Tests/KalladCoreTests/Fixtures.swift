@@ -103,3 +103,12 @@ enum Fixture {
 
     static let calendar = WorkingCalendar(years: 2020...2040)
 }
+
+extension Fixture {
+    /// The planner's notifications for `registry` from one date to another (midnights, Stockholm).
+    static func plan(_ registry: Registry, from: String = "2025-10-01", to: String = "2028-01-01") -> [DueNotification] {
+        Planner.due(
+            registry: registry, from: zone.instant(of: at(from, "00:00")), to: zone.instant(of: at(to, "00:00"))
+        ).notifications
+    }
+}

@@ -6,13 +6,6 @@ import Testing
 struct PlannerOrderTests {
     typealias F = Fixture
 
-    func plan(_ registry: Registry, from: String = "2025-10-01", to: String = "2028-01-01") -> [DueNotification] {
-        Planner.due(
-            registry: registry, from: F.zone.instant(of: F.at(from, "00:00")),
-            to: F.zone.instant(of: F.at(to, "00:00"))
-        ).notifications
-    }
-
     /// A notification of a meeting with `id`, of `kind`, sequence `sequence`, as the planner makes them.
     func made(_ id: String, _ kind: NotificationKind, sequence: Int = 0, sequenced: Bool = true) -> DueNotification {
         var meeting = Meeting(
@@ -72,7 +65,7 @@ struct PlannerOrderTests {
 
     @Test("The planner's notifications come sorted by due time and then key, every key once")
     func sorted() {
-        let all = plan(F.registry())
+        let all = F.plan(F.registry())
         #expect(!all.isEmpty)
         for (a, b) in zip(all, all.dropFirst()) {
             #expect(a.due < b.due || (a.due == b.due && a.key < b.key), "\(a.key) before \(b.key)")

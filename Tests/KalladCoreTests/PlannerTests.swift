@@ -6,18 +6,11 @@ import Testing
 struct PlannerTests {
     typealias F = Fixture
 
-    func plan(_ registry: Registry, from: String = "2025-10-01", to: String = "2028-01-01") -> [DueNotification] {
-        Planner.due(
-            registry: registry, from: F.zone.instant(of: F.at(from, "00:00")),
-            to: F.zone.instant(of: F.at(to, "00:00"))
-        ).notifications
-    }
-
     func local(_ n: DueNotification?) -> String { n.map { "\(F.zone.local($0.due))" } ?? "none" }
 
     @Test("The default timeline of one meeting: prompt, agenda request, summons, reminder, minutes reminder")
     func timeline() {
-        let all = plan(F.registry()).filter { $0.meeting.id == "lsg/2026-09-10" }
+        let all = F.plan(F.registry()).filter { $0.meeting.id == "lsg/2026-09-10" }
         let byKind = Dictionary(grouping: all, by: \.kind)
         // 42 days before 2026-09-10 is Thursday 2026-07-30.
         #expect(local(byKind[.convenerPrompt]?.first) == "2026-07-30T08:00")
@@ -39,7 +32,7 @@ struct PlannerTests {
     func workingDays() {
         // Meeting Sunday-14: 2026-11-12 (Thu) − 14 = Thu 2026-10-29, fine; pick a Monday meeting instead.
         let registry = F.registry(lsgDates: ["2026-03-16", "2026-04-20", "2026-06-22", "2026-12-21"])
-        let summons = plan(registry).filter { $0.kind == .summons && $0.meeting.id.hasPrefix("lsg/2026") }
+        let summons = F.plan(registry).filter { $0.kind == .summons && $0.meeting.id.hasPrefix("lsg/2026") }
         // 2026-03-16 − 14 = Monday 03-02 (working); 2026-04-20 − 14 = Mon 04-06 = annandag påsk → Thu 04-02
         // (Good Friday 04-03 is a holiday too); 2026-06-22 − 14 = Mon 06-08; 2026-12-21 − 14 = Mon 12-07.
         #expect(
@@ -47,7 +40,7 @@ struct PlannerTests {
                 "2026-03-02T08:00", "2026-04-02T08:00", "2026-06-08T08:00",
                 "2026-12-07T08:00",
             ])
-        let reminders = plan(registry).filter { $0.kind == .reminder && $0.meeting.id.hasPrefix("lsg/2026") }
+        let reminders = F.plan(registry).filter { $0.kind == .reminder && $0.meeting.id.hasPrefix("lsg/2026") }
         // Two days before a Monday is Saturday → Friday.
         #expect(reminders.map(local).first == "2026-03-13T08:00")
     }
@@ -57,7 +50,7 @@ struct PlannerTests {
         // Summer time begins 2027-03-28 (also Easter Sunday) and ends 2027-10-31. Two days before 2027-03-31 is
         // annandag påsk; Good Friday is a holiday too, so that reminder goes out on Thursday 03-25.
         let registry = F.registry(lsgDates: ["2027-03-31", "2027-04-01", "2027-11-02", "2027-11-03"])
-        let reminders = plan(registry).filter { $0.kind == .reminder && $0.meeting.id.hasPrefix("lsg/2027") }
+        let reminders = F.plan(registry).filter { $0.kind == .reminder && $0.meeting.id.hasPrefix("lsg/2027") }
         #expect(
             reminders.map(local) == [
                 "2027-03-25T08:00", "2027-03-30T08:00", "2027-10-29T08:00",
@@ -72,7 +65,7 @@ struct PlannerTests {
 
     @Test("The same inputs give the same notifications and keys")
     func deterministic() {
-        let a = plan(F.registry()), b = plan(F.registry())
+        let a = F.plan(F.registry()), b = F.plan(F.registry())
         #expect(a == b)
         #expect(Set(a.map(\.key)).count == a.count)
     }
@@ -82,15 +75,15 @@ struct PlannerTests {
         let registry = F.registry(changes: [
             OverlayChange(id: "c1", action: .absent(meeting: "lsg/2026-09-10", seat: "socialchef-lulea"))
         ])
-        let summons = plan(registry).first { $0.key == "lsg/2026-09-10/summons/0" }
+        let summons = F.plan(registry).first { $0.key == "lsg/2026-09-10/summons/0" }
         let people = Set(summons?.recipients.map(\.person) ?? [])
         #expect(people.contains("p-socialchef-boden"))
         #expect(!people.contains("p-socialchef-lulea"))
         #expect(summons?.recipients.first { $0.person == "p-socialchef-boden" }?.reason == .substitute)
-        let network = plan(registry).first { $0.meeting.body == "natverk" && $0.kind == .summons }
+        let network = F.plan(registry).first { $0.meeting.body == "natverk" && $0.kind == .summons }
         #expect(network?.recipients.first { $0.person == "p-dsk" }?.optional == true)
         // R11: the theme day summons everyone in both bodies, once each.
-        let joint = plan(registry).first { $0.meeting.body == "temadag" && $0.kind == .summons }
+        let joint = F.plan(registry).first { $0.meeting.body == "temadag" && $0.kind == .summons }
         #expect(
             Set(joint?.recipients.map(\.person) ?? []) == [
                 "p-divisionschef", "p-socialchef-lulea", "p-samordnare",
@@ -108,7 +101,7 @@ struct PlannerTests {
                     meeting: "lsg/2026-09-10", start: F.at("2026-09-17", "10:00"),
                     end: nil), knownAt: knownAt)
         ])
-        let all = plan(registry).filter { $0.meeting.id == "lsg/2026-09-10" }
+        let all = F.plan(registry).filter { $0.meeting.id == "lsg/2026-09-10" }
         #expect(
             all.map(\.key) == [
                 "lsg/2026-09-10/convener_prompt", "lsg/2026-09-10/agenda_request",
@@ -131,7 +124,7 @@ struct PlannerTests {
                     meeting: "lsg/2026-09-10", start: F.at("2026-09-24", "10:00"),
                     end: nil), knownAt: F.zone.instant(of: F.at("2026-08-20", "09:00")))
         ])
-        let all = plan(registry).filter { $0.meeting.id == "lsg/2026-09-10" }
+        let all = F.plan(registry).filter { $0.meeting.id == "lsg/2026-09-10" }
         #expect(!all.contains { $0.kind == .update })
         #expect(local(all.first { $0.kind == .summons }) == "2026-09-10T08:00")
         #expect(all.first { $0.kind == .summons }?.key == "lsg/2026-09-10/summons/1")
@@ -144,7 +137,7 @@ struct PlannerTests {
             OverlayChange(
                 id: "x", action: .cancelled(meeting: "lsg/2026-09-10", reason: "Få ärenden"), knownAt: knownAt)
         ])
-        let all = plan(registry).filter { $0.meeting.id == "lsg/2026-09-10" }
+        let all = F.plan(registry).filter { $0.meeting.id == "lsg/2026-09-10" }
         #expect(all.map(\.kind) == [.convenerPrompt, .agendaRequest, .summons, .cancellation])
         #expect(all.last?.due == knownAt)
         #expect(all.last?.recipients.count == all.first { $0.kind == .summons }?.recipients.count)
@@ -153,13 +146,13 @@ struct PlannerTests {
     @Test("summons.send_now: the summons goes out when asked, once; asked after it went, nothing new")
     func sendNow() {
         let asked = F.zone.instant(of: F.at("2026-08-18", "13:45"))
-        let early = plan(F.registry(changes: [
+        let early = F.plan(F.registry(changes: [
             OverlayChange(id: "s", action: .sendNow(meeting: "lsg/2026-09-10"), knownAt: asked)
         ])).filter { $0.meeting.id == "lsg/2026-09-10" }
         #expect(early.filter { $0.kind == .summons }.map(\.due) == [asked])
         #expect(early.first { $0.kind == .summons }?.key == "lsg/2026-09-10/summons/0")
         let late = F.zone.instant(of: F.at("2026-09-01", "09:00"))
-        let after = plan(F.registry(changes: [
+        let after = F.plan(F.registry(changes: [
             OverlayChange(id: "s", action: .sendNow(meeting: "lsg/2026-09-10"), knownAt: late)
         ])).filter { $0.meeting.id == "lsg/2026-09-10" && $0.kind == .summons }
         #expect(after.map { local($0) } == ["2026-08-27T08:00"])
@@ -172,11 +165,11 @@ struct PlannerTests {
                 id: "x", action: .cancelled(meeting: "lsg/2026-09-10", reason: ""),
                 knownAt: F.zone.instant(of: F.at("2026-08-01", "10:00")))
         ])
-        #expect(plan(early).filter { $0.meeting.id == "lsg/2026-09-10" }.map(\.kind) == [.convenerPrompt])
+        #expect(F.plan(early).filter { $0.meeting.id == "lsg/2026-09-10" }.map(\.kind) == [.convenerPrompt])
         let configured = F.registry(changes: [
             OverlayChange(id: "x", action: .cancelled(meeting: "lsg/2026-09-10", reason: ""))
         ])
-        #expect(plan(configured).filter { $0.meeting.id == "lsg/2026-09-10" }.isEmpty)
+        #expect(F.plan(configured).filter { $0.meeting.id == "lsg/2026-09-10" }.isEmpty)
     }
 
     @Test("An extra meeting known at short notice: prompt and summons at once, no late reminder (R12)")
@@ -189,7 +182,7 @@ struct PlannerTests {
                     body: "lsg", start: F.at("2026-10-07", "13:00"), end: F.time("15:00"),
                     requestedBy: "lulea", reason: "Brådskande"), knownAt: knownAt)
         ])
-        let all = plan(registry).filter { $0.meeting.kind == .extra }
+        let all = F.plan(registry).filter { $0.meeting.kind == .extra }
         // The reminder (due 08:00 the same day) would come before anyone knew of the meeting: left out.
         #expect(all.map(\.kind) == [.convenerPrompt, .summons, .minutesReminder])
         #expect(all.first { $0.kind == .summons }?.due == knownAt)
@@ -207,9 +200,9 @@ struct PlannerTests {
                     requestedBy: nil, reason: ""),
                 knownAt: F.zone.instant(of: F.at("2026-10-07", "11:00")))
         ])
-        let all = plan(registry).filter { $0.meeting.kind == .extra }
+        let all = F.plan(registry).filter { $0.meeting.kind == .extra }
         #expect(all.map(\.kind) == [.minutesReminder])
-        for n in plan(F.registry()) where n.kind != .minutesReminder {
+        for n in F.plan(F.registry()) where n.kind != .minutesReminder {
             #expect(n.due < F.zone.instant(of: n.meeting.start))
         }
     }

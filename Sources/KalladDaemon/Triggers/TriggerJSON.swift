@@ -1,3 +1,5 @@
+import KalladCore
+
 /// A JSON value of a trigger body, as the trigger parser reads it.
 enum TriggerJSON: Equatable {
     case object([String: TriggerJSON])
@@ -230,14 +232,7 @@ enum TriggerJSON: Equatable {
             guard index + 4 <= bytes.count else { throw malformed("a bad \\u escape") }
             var value: UInt32 = 0
             for _ in 0..<4 {
-                let byte = bytes[index]
-                let digit: UInt8
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-                default: throw malformed("a bad \\u escape")
-                }
+                guard let digit = HexDigit.value(bytes[index]) else { throw malformed("a bad \\u escape") }
                 value = value << 4 | UInt32(digit)
                 index += 1
             }
