@@ -24,8 +24,11 @@ final class BatchedWrites: Sendable {
         // Outcomes alone are safe in the journal already: a round of only outcomes lets more gather (at most
         // 20 ms), since every commit rewrites whole pages however few rows it changes. A job (a trigger, a claim, a
         // flush) ends the wait.
+        // The write-ahead log is copied into the database when the store has been quiet for a second (and by
+        // SQLite itself past `walAutocheckpointPages`), so busy rounds do not pay for checkpoints.
         commits = GroupCommit(
-            label: "kallad.store.writes", gatherFor: .milliseconds(20), gather: { noted.count < Self.gatherUpTo }
+            label: "kallad.store.writes", gatherFor: .milliseconds(20), gather: { noted.count < Self.gatherUpTo },
+            idleAfter: .seconds(1), idle: { _ = try? writer.writeWithoutTransaction { try $0.checkpoint(.passive) } }
         ) { jobs in
             let outcomes = noted.snapshot()
             guard !(outcomes.isEmpty && jobs.isEmpty) else { return [] }

@@ -6,7 +6,8 @@ import Synchronization
 /// share one `fsync`, many outcomes one transaction. Rounds run one after another on a queue of their own (never on
 /// Swift's cooperative pool, which a commit's `fsync` would block); whoever submits work while no round is running
 /// starts one. A round with no job yet (noted outcomes only) may first gather for a while — `gather` says whether to
-/// — and ends its wait as soon as a job arrives.
+/// — and ends its wait as soon as a job arrives. Once the queue has been idle for `idleAfter`, `idle` runs on it
+/// (the store checkpoints its write-ahead log then, instead of in the middle of a busy round).
 final class GroupCommit: Sendable {
     /// One piece of work: run inside the round's transaction; `done` is called once the round has committed (nil)
     /// or failed (the error), or at once with the job's own error (its savepoint is rolled back, the others go on).
@@ -24,6 +25,10 @@ final class GroupCommit: Sendable {
         var running = false
         /// A round is gathering: a job ends its wait.
         var gathering = false
+        /// Rounds run so far, so an idle check can tell whether any ran since it was scheduled.
+        var rounds = 0
+        /// An idle check is scheduled.
+        var idleCheckPending = false
     }
 
     private let state = Mutex(State())
@@ -35,14 +40,19 @@ final class GroupCommit: Sendable {
     /// Runs one round: the store's transaction over every job; returns each job's error (all the same when the
     /// commit itself failed).
     private let commit: @Sendable ([Job]) -> [StoreError?]
+    private let idleAfter: Duration
+    private let idle: (@Sendable () -> Void)?
 
     init(
         label: String, gatherFor: Duration = .zero, gather: @escaping @Sendable () -> Bool = { false },
+        idleAfter: Duration = .seconds(1), idle: (@Sendable () -> Void)? = nil,
         commit: @escaping @Sendable ([Job]) -> [StoreError?]
     ) {
         queue = DispatchQueue(label: label, qos: .userInitiated)
         self.gatherFor = gatherFor
         self.gather = gather
+        self.idleAfter = idleAfter
+        self.idle = idle
         self.commit = commit
     }
 
@@ -93,6 +103,21 @@ final class GroupCommit: Sendable {
         }
     }
 
+    /// Looks, `idleAfter` from now, at whether any round ran meanwhile: if none did and none is under way, the
+    /// queue is idle and `idle` runs; otherwise it looks again later. One look is pending at a time.
+    private func scheduleIdleCheck(after rounds: Int) {
+        let (seconds, attoseconds) = idleAfter.components
+        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        queue.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) {
+            let again = self.state.withLock { state -> Int? in
+                guard state.rounds == rounds, !state.running else { return state.rounds }
+                state.idleCheckPending = false
+                return nil
+            }
+            if let again { self.scheduleIdleCheck(after: again) } else { self.idle?() }
+        }
+    }
+
     /// The jobs waiting (and the kick) taken for a round; nil when there is nothing and `endingIfIdle` (then the
     /// queue is idle until the next submit or kick).
     private func take(endingIfIdle: Bool) -> [Job]? {
@@ -103,8 +128,14 @@ final class GroupCommit: Sendable {
             state.kicked = false
             if jobs.isEmpty && !kicked && endingIfIdle {
                 state.running = false
+                if idle != nil && !state.idleCheckPending {
+                    state.idleCheckPending = true
+                    let rounds = state.rounds
+                    scheduleIdleCheck(after: rounds)
+                }
                 return nil
             }
+            state.rounds += 1
             return jobs
         }
     }

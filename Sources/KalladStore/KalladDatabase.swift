@@ -22,6 +22,11 @@ public final class KalladDatabase: OutboxStore {
     /// Outcomes noted and triggers logged, committed in groups.
     let batched: BatchedWrites
 
+    /// How many pages the write-ahead log may hold before a commit copies them into the database (SQLite's default
+    /// is 1,000). More means fewer checkpoints in busy spells, and a page changed many times is copied once; the
+    /// store also checkpoints whenever it has been quiet for a second.
+    static let walAutocheckpointPages = 10_000
+
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String) throws(StoreError) {
         self.path = path
@@ -29,6 +34,7 @@ public final class KalladDatabase: OutboxStore {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.walAutocheckpointPages)")
         }
         do {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path

@@ -85,6 +85,11 @@ extension KalladDatabase {
                     DROP INDEX delivery_claim;
                     """)
         }
+        // v3: nothing reads notifications by due time alone (the claim goes by the deliveries' own index), so
+        // the index only cost every enqueue a write.
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: "DROP INDEX notification_due")
+        }
         return migrator
     }
 }

@@ -4,6 +4,7 @@
 //   kallad-drill bench SMTP_URL COUNT      the bare transport against the outbox, same messages; prints JSON
 //   kallad-drill bare SMTP_URL COUNT       the bare transport alone, for profiling
 //   kallad-drill line SMTP_URL COUNT       the whole line alone (enqueue, claim, send, record), for profiling
+//   kallad-drill store COUNT               the outbox alone (enqueue, claim, record; nothing sent), for profiling
 // Each message ends with a line `KALLAD-END <key>`, so a dump can tell a whole message from a cut one.
 import Foundation
 import Synchronization
@@ -172,6 +173,21 @@ func reportThreads() {
     }
 }
 
+/// The outbox alone: enqueue + claim + record, with a courier that does nothing; the seconds it took.
+func outboxAlone(_ made: [NewNotification], store: KalladDatabase) async -> Double {
+    struct Nothing: Courier {
+        func send(_ delivery: ClaimedDelivery, now: Instant) async -> DeliveryOutcome { .delivered(nil) }
+    }
+    let start = ContinuousClock.now
+    do {
+        _ = try store.enqueue(made, now: now())
+        let dispatcher = Dispatcher(policy: .standard, courier: Nothing())
+        while try await dispatcher.dispatch(store: store, now: now, limit: 500).claimed > 0 {}
+        try await store.flushNoted()
+    } catch { fail("\(error)") }
+    return elapsed(start)
+}
+
 let arguments = CommandLine.arguments
 switch (arguments.count, arguments.count > 1 ? arguments[1] : "") {
 case (4, "fill"):
@@ -216,6 +232,17 @@ case (4, "line"):
     reportThreads()
     print("{\"delivered\": \(delivered), \"seconds\": \(elapsed(start)), \"cpu_seconds\": \(cpuSeconds() - cpuStart)}")
 
+case (3, "store"):
+    // The outbox alone (for profiling): prints seconds and CPU seconds.
+    guard let count = Int(arguments[2]) else { fail("COUNT must be a number") }
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("kallad-drill-store-\(getpid()).sqlite").path
+    defer { for suffix in ["", "-wal", "-shm", "-outcomes"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+    let made = notifications(count, prefix: "store", due: now())
+    let start = ContinuousClock.now
+    let cpuStart = cpuSeconds()
+    let seconds = await outboxAlone(made, store: open(path))
+    print("{\"rows_per_second\": \(Double(count) / seconds), \"seconds\": \(seconds), \"cpu_seconds\": \(cpuSeconds() - cpuStart)}")
+
 case (4, "bare"):
     // The bare transport alone (for profiling): prints seconds and CPU seconds.
     guard let count = Int(arguments[3]) else { fail("COUNT must be a number") }
@@ -250,18 +277,9 @@ case (4, "bench"):
     let bareSeconds = elapsed(start)
     let bareCPU = cpuSeconds() - cpuStart
     let bareDelivered = bare.filter { $0.recipients.values.allSatisfy { $0.name == "delivered" } }.count
-    // The outbox alone: enqueue + claim + record, with a courier that does nothing.
-    struct Nothing: Courier {
-        func send(_ delivery: ClaimedDelivery, now: Instant) async -> DeliveryOutcome { .delivered(nil) }
-    }
-    let storeOnly = open(folder.appendingPathComponent("store-only.sqlite").path)
-    start = ContinuousClock.now
-    do {
-        _ = try storeOnly.enqueue(notifications(count, prefix: "rows", due: now()), now: now())
-        let dispatcher = Dispatcher(policy: .standard, courier: Nothing())
-        while try await dispatcher.dispatch(store: storeOnly, now: now, limit: 500).claimed > 0 {}
-    } catch { fail("\(error)") }
-    let rowsSeconds = elapsed(start)
+    let rowsSeconds = await outboxAlone(
+        notifications(count, prefix: "rows", due: now()),
+        store: open(folder.appendingPathComponent("store-only.sqlite").path))
     let store = open(folder.appendingPathComponent("outbox.sqlite").path)
     let made = notifications(count, prefix: "outbox", due: now())
     start = ContinuousClock.now

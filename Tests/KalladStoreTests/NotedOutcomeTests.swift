@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import KalladCore
 @testable import KalladStore
 import Testing
@@ -161,5 +162,33 @@ struct NotedOutcomeTests {
         #expect(accepted == 100)
         #expect(try db.recordTrigger(
             TriggerEntry(id: "msg_5", system: "s", type: "x", receivedAt: t0, payload: "{}", changes: [])) == false)
+    }
+
+    @Test("a quiet store runs its idle work once per quiet spell, never while rounds keep coming")
+    func idleWorkAfterQuiet() async throws {
+        let idled = Mutex(0)
+        let commits = GroupCommit(
+            label: "test.idle", idleAfter: .milliseconds(600), idle: { idled.withLock { $0 += 1 } }
+        ) { jobs in Array(repeating: nil, count: jobs.count) }
+        // Rounds from a thread of their own (not the cooperative pool, which busy tests can hold up), one every
+        // 20 ms for about half a second: never quiet for 600 ms.
+        let rounds = { @Sendable (count: Int) in
+            for _ in 0..<count {
+                let done = DispatchSemaphore(value: 0)
+                commits.submit(GroupCommit.Job(durable: false, work: { _ in }, done: { _ in done.signal() }))
+                done.wait()
+                usleep(20_000)
+            }
+        }
+        let busy = Thread { rounds(25) }
+        busy.start()
+        while !busy.isFinished { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(idled.withLock { $0 } == 0)
+        try await Task.sleep(for: .milliseconds(1_500))
+        #expect(idled.withLock { $0 } == 1)
+        // Quiet again after one more round: once more, and only once.
+        rounds(1)
+        try await Task.sleep(for: .milliseconds(1_500))
+        #expect(idled.withLock { $0 } == 2)
     }
 }
