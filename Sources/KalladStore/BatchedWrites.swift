@@ -37,7 +37,7 @@ final class BatchedWrites: Sendable {
                     writer, durability: durability, path: path, outcomes.isEmpty ? "write" : "record",
                     durable: jobs.contains(where: \.durable)
                 ) { db in
-                    for outcome in outcomes { try KalladDatabase.settle(outcome, in: db) }
+                    try KalladDatabase.settle(outcomes, in: db)
                     guard !jobs.isEmpty else { return [StoreError?]() }
                     // Each job in a savepoint of its own, through cached statements (a round may hold many).
                     let begin = try HotStatement(db, sql: "SAVEPOINT kallad_job")

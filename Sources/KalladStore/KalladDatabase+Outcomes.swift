@@ -5,7 +5,7 @@ extension KalladDatabase {
     public func record(_ id: Int64, attempt: AttemptRecord, resolution: Resolution, now: Instant) throws(StoreError) {
         try write("record", durable: false) { db in
             try Self.settle(
-                SettledAttempt(id: id, attempt: 0, record: attempt, resolution: resolution, now: now), in: db,
+                [SettledAttempt(id: id, attempt: 0, record: attempt, resolution: resolution, now: now)], in: db,
                 anyAttempt: true)
         }
     }
@@ -20,7 +20,7 @@ extension KalladDatabase {
         let journalled = batched.journalPath.map(OutcomeJournal.read) ?? []
         let requeued = try write("recover", durable: true) { db in
             // What the server answered before the crash is settled from the journal; the rest goes again.
-            for outcome in journalled { try Self.settle(outcome, in: db) }
+            try Self.settle(journalled, in: db)
             try db.execute(
                 sql: """
                     UPDATE delivery SET state = 'queued', next_attempt = ?, updated_at = ?,
@@ -34,28 +34,10 @@ extension KalladDatabase {
         return requeued
     }
 
-    /// Writes what an attempt settled, if the delivery is still `sending` that attempt (`anyAttempt`: whichever):
-    /// the attempt's row and the delivery's new state.
-    static func settle(_ outcome: SettledAttempt, in db: Database, anyAttempt: Bool = false) throws {
-        let reply = outcome.record.reply.map { String($0.prefix(500)) }
-        let state: DeliveryState
-        var next = outcome.now.secondsSinceEpoch
-        var reason: String?
-        var escalation: String?
-        switch outcome.resolution {
-        case .delivered:
-            state = .delivered
-        case .deferred(let until):
-            state = .deferred
-            next = until.secondsSinceEpoch
-        case .failed(let why, let escalate):
-            state = .failed
-            reason = why
-            escalation = escalate ? "pending" : nil
-        case .dropped(let why):
-            state = .dropped
-            reason = why
-        }
+    /// Writes what each attempt settled, if its delivery is still `sending` that attempt (`anyAttempt`:
+    /// whichever): the attempt's row and the delivery's new state. The two statements are looked up once for all.
+    static func settle(_ outcomes: [SettledAttempt], in db: Database, anyAttempt: Bool = false) throws {
+        guard !outcomes.isEmpty else { return }
         let update = try HotStatement(
             db,
             sql: """
@@ -63,29 +45,50 @@ extension KalladDatabase {
                     escalation = COALESCE(?, escalation), updated_at = ?
                 WHERE id = ? AND state = 'sending' AND (? OR attempts = ?)
                 """)
-        update.bind(1, state.rawValue)
-        update.bind(2, next)
-        update.bind(3, outcome.record.code)
-        update.bind(4, reply)
-        update.bind(5, reason)
-        update.bind(6, escalation)
-        update.bind(7, outcome.now.secondsSinceEpoch)
-        update.bind(8, outcome.id)
-        update.bind(9, anyAttempt)
-        update.bind(10, outcome.attempt)
-        guard try update.run() > 0 || anyAttempt else { return }
         let insert = try HotStatement(
             db,
             sql: """
                 INSERT INTO attempt (delivery_id, started_at, duration_ms, outcome, code, reply)
                 VALUES (?, ?, ?, ?, ?, ?)
                 """)
-        insert.bind(1, outcome.id)
-        insert.bind(2, outcome.record.started.secondsSinceEpoch)
-        insert.bind(3, outcome.record.milliseconds)
-        insert.bind(4, outcome.record.outcome)
-        insert.bind(5, outcome.record.code)
-        insert.bind(6, reply)
-        try insert.run()
+        update.bind(9, anyAttempt)
+        for outcome in outcomes {
+            let reply = outcome.record.reply.map { String($0.prefix(500)) }
+            let state: DeliveryState
+            var next = outcome.now.secondsSinceEpoch
+            var reason: String?
+            var escalation: String?
+            switch outcome.resolution {
+            case .delivered:
+                state = .delivered
+            case .deferred(let until):
+                state = .deferred
+                next = until.secondsSinceEpoch
+            case .failed(let why, let escalate):
+                state = .failed
+                reason = why
+                escalation = escalate ? "pending" : nil
+            case .dropped(let why):
+                state = .dropped
+                reason = why
+            }
+            update.bind(1, state.rawValue)
+            update.bind(2, next)
+            update.bind(3, outcome.record.code)
+            update.bind(4, reply)
+            update.bind(5, reason)
+            update.bind(6, escalation)
+            update.bind(7, outcome.now.secondsSinceEpoch)
+            update.bind(8, outcome.id)
+            update.bind(10, outcome.attempt)
+            guard try update.run() > 0 || anyAttempt else { continue }
+            insert.bind(1, outcome.id)
+            insert.bind(2, outcome.record.started.secondsSinceEpoch)
+            insert.bind(3, outcome.record.milliseconds)
+            insert.bind(4, outcome.record.outcome)
+            insert.bind(5, outcome.record.code)
+            insert.bind(6, reply)
+            try insert.run()
+        }
     }
 }
