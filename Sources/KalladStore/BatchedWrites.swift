@@ -18,17 +18,17 @@ final class BatchedWrites: Sendable {
     private let commits: GroupCommit
     private let noted: NotedOutcomes
 
-    init(writer: DatabasePool, durability: SynchronousSetting, path: String) {
+    init(writer: DatabasePool, durability: SynchronousSetting, path: String, checkpointer: WALCheckpointer) {
         let noted = NotedOutcomes(journal: OutcomeJournal(path: path + "-outcomes"))
         self.noted = noted
         // Outcomes alone are safe in the journal already: a round of only outcomes lets more gather (at most
         // 20 ms), since every commit rewrites whole pages however few rows it changes. A job (a trigger, a claim, a
         // flush) ends the wait.
-        // The write-ahead log is copied into the database when the store has been quiet for a second (and by
-        // SQLite itself past `walAutocheckpointPages`), so busy rounds do not pay for checkpoints.
+        // Once the store has been quiet for a second, what the write-ahead log still holds is copied into the
+        // database too (the checkpointer also runs whenever the log passes its threshold).
         commits = GroupCommit(
             label: "kallad.store.writes", gatherFor: .milliseconds(20), gather: { noted.count < Self.gatherUpTo },
-            idleAfter: .seconds(1), idle: { _ = try? writer.writeWithoutTransaction { try $0.checkpoint(.passive) } }
+            idleAfter: .seconds(1), idle: { checkpointer.soon() }
         ) { jobs in
             let outcomes = noted.snapshot()
             guard !(outcomes.isEmpty && jobs.isEmpty) else { return [] }

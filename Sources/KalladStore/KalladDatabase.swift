@@ -21,20 +21,20 @@ public final class KalladDatabase: OutboxStore {
     let overlayCache = Mutex(OverlayCache())
     /// Outcomes noted and triggers logged, committed in groups.
     let batched: BatchedWrites
-
-    /// How many pages the write-ahead log may hold before a commit copies them into the database (SQLite's default
-    /// is 1,000). More means fewer checkpoints in busy spells, and a page changed many times is copied once; the
-    /// store also checkpoints whenever it has been quiet for a second.
-    static let walAutocheckpointPages = 10_000
+    /// Copies the write-ahead log into the database file, beside the writer.
+    let checkpointer: WALCheckpointer
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String) throws(StoreError) {
         self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        // Checkpoints run beside the writer, never inside one of its commits. The connections keep the
+        // checkpointer (their hook's context) alive as long as any of them is open.
+        let checkpointer = WALCheckpointer(path: path)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.walAutocheckpointPages)")
+            if let connection = db.sqliteConnection { checkpointer.watch(connection) }
         }
         do {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
@@ -44,7 +44,8 @@ public final class KalladDatabase: OutboxStore {
         } catch {
             throw Self.storeError(error, path: path, operation: "open")
         }
-        batched = BatchedWrites(writer: writer, durability: durability, path: path)
+        self.checkpointer = checkpointer
+        batched = BatchedWrites(writer: writer, durability: durability, path: path, checkpointer: checkpointer)
     }
 
     // MARK: - Enqueue
@@ -542,6 +543,7 @@ extension KalladDatabase {
             try writer.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA query_only = \(refuse ? "ON" : "OFF")")
             }
+            checkpointer.pause(refuse)
         } catch {
             throw Self.storeError(error, path: path, operation: "query_only")
         }

@@ -238,7 +238,6 @@ case (3, "store"):
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("kallad-drill-store-\(getpid()).sqlite").path
     defer { for suffix in ["", "-wal", "-shm", "-outcomes"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
     let made = notifications(count, prefix: "store", due: now())
-    let start = ContinuousClock.now
     let cpuStart = cpuSeconds()
     let seconds = await outboxAlone(made, store: open(path))
     print("{\"rows_per_second\": \(Double(count) / seconds), \"seconds\": \(seconds), \"cpu_seconds\": \(cpuSeconds() - cpuStart)}")

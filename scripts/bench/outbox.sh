@@ -40,8 +40,8 @@ The whole line runs as the daemon does: the planner enqueues in growing pieces (
 each committed with `synchronous=FULL`) while the dispatcher claims 500 at a time (the next claim while a batch is
 on the wire); claims and enqueues run on the store's own thread, never on Swift's cooperative pool; each outcome is
 journalled (a mapped file) before the connection takes its next message (a crash repeats at most that message) and
-committed in groups on the store's thread. The write-ahead log is copied into the database once the store has been
-quiet for a second (or past 10,000 pages), not in the middle of busy rounds. CPU (user + system) of the process: bare {med("bare_cpu_seconds"):.2f} s, whole line
+committed in groups on the store's thread. The write-ahead log is copied into the database on a thread and a
+connection of its own, beside the writer (past 1,000 pages, and when the store is quiet), never inside a commit. CPU (user + system) of the process: bare {med("bare_cpu_seconds"):.2f} s, whole line
 {med("outbox_cpu_seconds"):.2f} s — on 2 cores shared with `smtp-sink`, the outbox's CPU shows in the wall time.
 """)
 PY
