@@ -54,10 +54,16 @@ public struct Planner: Sendable {
     /// The notifications of `[from, to)` handed to `each` a piece of at most `pieceSeconds` at a time, in order, so
     /// a long window of a large registry is never all in memory at once. What does not depend on the piece (each
     /// body's attendees and reach) is worked out once.
+    ///
+    /// With `part` of `parts` only the meetings of every `parts`-th body (by index in `registry.bodies`, from
+    /// `part`) are planned: callers on several threads each plan one part, and the pieces with the same number
+    /// merged by `inDueOrder` give what one call for all parts gives (the pieces' bounds do not depend on the part).
     public func notifications(
         for schedule: MeetingSchedule, from: Instant, to: Instant, pieceSeconds: Int64,
+        part: Int = 0, of parts: Int = 1,
         each: ([DueNotification]) throws -> Void
     ) rethrows {
+        precondition(parts >= 1 && (0..<parts).contains(part), "part \(part) of \(parts)")
         let roles = RoleResolver(registry: registry, schedule: schedule)
         let zone = registry.settings.zone
         let meetings = schedule.meetings
@@ -73,7 +79,10 @@ public struct Planner: Sendable {
             if let found = reachByBody[bodyID] {
                 known = found
             } else {
-                guard let bodyIndex = registry.index(ofBody: bodyID) else { continue }
+                guard let bodyIndex = registry.index(ofBody: bodyID), bodyIndex % parts == part else {
+                    reachByBody[bodyID] = (-1, 0, 0)
+                    continue
+                }
                 let policy = registry.bodies[bodyIndex].notifications
                 known = (
                     bodyIndex,
