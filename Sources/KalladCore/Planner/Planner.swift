@@ -103,26 +103,21 @@ public struct Planner: Sendable {
         var attendeesByBody: [Int: [Recipient]] = [:]
         var roleHolders = YearRoleHolders(bodies: registry.bodies.count)
         // Each meeting's timeline is worked out once, in the first piece its reach meets; what falls in a later
-        // piece waits in `later` (a meeting's timeline spans a few months, so it often reaches two pieces).
+        // piece waits in that piece's bucket of `later` (a meeting's timeline spans a few months, so it often reaches
+        // several pieces). Piece k starts `k * step` seconds after `from`, so a notification's piece is worked out
+        // from its due time and it is moved once, not carried from piece to piece.
+        let step = max(1, pieceSeconds)
         var done = [Bool](repeating: false, count: meetings.count)
-        var later: [DueNotification] = []
+        var later: [Int: [DueNotification]] = [:]
         var pieceStart = from
+        var pieceNumber = 0
         var lastCount = 0
         while pieceStart < to {
-            let pieceEnd = min(to, pieceStart.adding(seconds: max(1, pieceSeconds)))
+            let pieceEnd = min(to, pieceStart.adding(seconds: step))
             let firstDay = zone.local(pieceStart).date.dayNumber, lastDay = zone.local(pieceEnd).date.dayNumber
-            var result: [DueNotification] = []
+            var result = later.removeValue(forKey: pieceNumber) ?? []
             // About as many as the piece before: no growing by doubling, which briefly holds two copies.
             result.reserveCapacity(lastCount + lastCount / 8)
-            var stillLater: [DueNotification] = []
-            for notification in later {
-                if notification.due < pieceEnd {
-                    result.append(notification)
-                } else {
-                    stillLater.append(notification)
-                }
-            }
-            later = stillLater
             for index in meetings.indices where !done[index] {
                 // A meeting whose whole timeline lies outside the window needs no work.
                 let bodyIndex = bodyOf[index]
@@ -152,7 +147,9 @@ public struct Planner: Sendable {
                     if notification.due < pieceEnd {
                         result.append(notification)
                     } else {
-                        later.append(notification)
+                        let piece = Int(
+                            (notification.due.secondsSinceEpoch - from.secondsSinceEpoch) / step)
+                        later[piece, default: []].append(notification)
                     }
                 }
             }
@@ -160,6 +157,7 @@ public struct Planner: Sendable {
             lastCount = result.count
             try each(result)
             pieceStart = pieceEnd
+            pieceNumber += 1
         }
     }
 
