@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The meetings of a range of years and the problems met while working them out.
 public struct MeetingSchedule: Sendable {
     /// All meetings, cancelled ones included, sorted by start and then id.
@@ -55,15 +57,37 @@ public struct Scheduler: Sendable {
             }
             changesByBody[body, default: []].append(change)
         }
-        for index in dependencyOrder() {
-            let body = registry.bodies[index]
-            var meetings = baseMeetings(of: body, years: years, known: byBody, diagnostics: &diagnostics)
-            if let list = changesByBody[body.id] {
-                apply(list, to: &meetings, body: body, years: years, diagnostics: &diagnostics)
+        // The bodies in dependency order, split into groups closed under dependencies, each group worked out on a
+        // thread of its own: a body reads only the meetings of the bodies it depends on, which are in its group and
+        // come before it there as they do in the whole order. Problems are gathered per body and put together in
+        // that order, as one pass over all bodies would give them.
+        let order = dependencyOrder()
+        let groups = dependencyGroups(order, count: 2)
+        let results = GroupResults(count: groups.count)
+        let changesOf = changesByBody
+        DispatchQueue.concurrentPerform(iterations: groups.count) { group in
+            var known: [String: [Meeting]] = [:]
+            var problems: [Int: [Diagnostic]] = [:]
+            for position in groups[group] {
+                let body = registry.bodies[order[position]]
+                var found: [Diagnostic] = []
+                var meetings = baseMeetings(of: body, years: years, known: known, diagnostics: &found)
+                if let list = changesOf[body.id] {
+                    apply(list, to: &meetings, body: body, years: years, diagnostics: &found)
+                }
+                meetings.sort { ($0.start, $0.id) < ($1.start, $1.id) }
+                known[body.id] = meetings
+                if !found.isEmpty { problems[position] = found }
             }
-            meetings.sort { ($0.start, $0.id) < ($1.start, $1.id) }
-            byBody[body.id] = meetings
+            results.set(group, known: known, problems: problems)
         }
+        var problems: [Int: [Diagnostic]] = [:]
+        for group in groups.indices {
+            let (known, found) = results.take(group)
+            byBody.merge(known) { first, _ in first }
+            problems.merge(found) { first, _ in first }
+        }
+        for position in problems.keys.sorted() { diagnostics += problems[position] ?? [] }
         for (bodyID, list) in changesByBody where registry.body(bodyID) == nil {
             for change in list {
                 diagnostics.append(
@@ -118,6 +142,47 @@ public struct Scheduler: Sendable {
             visit(index)
         }
         return order
+    }
+
+    /// Positions in `order` split into at most `count` groups, each closed under `dependencies(of:)` (a body is in
+    /// the group of every body it depends on) and in the order of `order`. Whole connected sets of bodies go to
+    /// the group with the fewest bodies so far, in the order of their first body.
+    func dependencyGroups(_ order: [Int], count: Int) -> [[Int]] {
+        // Union-find over body indexes.
+        var parent = Array(registry.bodies.indices)
+        func root(_ index: Int) -> Int {
+            var index = index
+            while parent[index] != index {
+                parent[index] = parent[parent[index]]
+                index = parent[index]
+            }
+            return index
+        }
+        for index in order {
+            for dependency in Self.dependencies(of: registry.bodies[index]) {
+                guard let other = registry.index(ofBody: dependency) else { continue }
+                let (a, b) = (root(index), root(other))
+                if a != b { parent[max(a, b)] = min(a, b) }
+            }
+        }
+        var sizes: [Int: Int] = [:]
+        for index in order { sizes[root(index), default: 0] += 1 }
+        var groupOf: [Int: Int] = [:]
+        var groupSizes = [Int](repeating: 0, count: max(1, count))
+        var groups = [[Int]](repeating: [], count: max(1, count))
+        for (position, index) in order.enumerated() {
+            let set = root(index)
+            let group: Int
+            if let found = groupOf[set] {
+                group = found
+            } else {
+                group = groupSizes.indices.min { groupSizes[$0] < groupSizes[$1] } ?? 0
+                groupOf[set] = group
+                groupSizes[group] += sizes[set] ?? 0
+            }
+            groups[group].append(position)
+        }
+        return groups.filter { !$0.isEmpty }
     }
 
     /// The bodies whose meetings a body's dates are worked out from.
@@ -313,5 +378,33 @@ public struct Scheduler: Sendable {
             known[dependency] = baseMeetings(of: other, years: years, known: [:], diagnostics: &diagnostics)
         }
         return known
+    }
+}
+
+/// What each group of bodies worked out on its own thread: each thread sets only its own slot, and the slots are read
+/// once every thread is done.
+private final class GroupResults: @unchecked Sendable {
+    private let count: Int
+    private let slots: UnsafeMutablePointer<(known: [String: [Meeting]], problems: [Int: [Diagnostic]])>
+
+    init(count: Int) {
+        self.count = count
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: ([:], [:]), count: count)
+    }
+
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
+    }
+
+    func set(_ group: Int, known: [String: [Meeting]], problems: [Int: [Diagnostic]]) {
+        slots[group] = (known, problems)
+    }
+
+    func take(_ group: Int) -> ([String: [Meeting]], [Int: [Diagnostic]]) {
+        let slot = slots[group]
+        slots[group] = ([:], [:])
+        return slot
     }
 }
