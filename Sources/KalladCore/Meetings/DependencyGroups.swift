@@ -14,7 +14,7 @@ extension Scheduler {
             return index
         }
         for index in order {
-            for dependency in Self.dependencies(of: registry.bodies[index]) {
+            for dependency in dependencies(ofBodyAt: index) {
                 guard let other = registry.index(ofBody: dependency) else { continue }
                 let (a, b) = (root(index), root(other))
                 if a != b { parent[max(a, b)] = min(a, b) }

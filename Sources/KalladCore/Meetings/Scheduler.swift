@@ -131,7 +131,7 @@ public struct Scheduler: Sendable {
         func visit(_ index: Int) {
             if state[index] != 0 { return }
             state[index] = 1
-            for dependency in Self.dependencies(of: registry.bodies[index]) {
+            for dependency in dependencies(ofBodyAt: index) {
                 if let other = registry.index(ofBody: dependency), state[other] == 0 { visit(other) }
             }
             state[index] = 2
@@ -142,6 +142,17 @@ public struct Scheduler: Sendable {
             visit(index)
         }
         return order
+    }
+
+    /// The dependencies of the body at `index` in `registry.bodies`, read field by field: the body is not copied.
+    func dependencies(ofBodyAt index: Int) -> [String] {
+        let schedule = registry.bodies[index].schedule
+        var result: [String] = []
+        if let derived = schedule.derived { result.append(derived.body) }
+        if schedule.recurrence == nil && schedule.derived == nil {
+            result.append(contentsOf: registry.bodies[index].constraints.map(\.body))
+        }
+        return result
     }
 
     /// The bodies whose meetings a body's dates are worked out from.
@@ -309,12 +320,15 @@ public struct Scheduler: Sendable {
     /// Ordinary meetings from the anchor year up to `year`, for bodies rotating a role per meeting.
     func rotationOffsets(before year: Int) -> [String: Int] {
         var result: [String: Int] = [:]
-        for body in registry.bodies {
-            let anchors = [body.convener, body.chair, body.secretary].compactMap { rule -> Int? in
+        // By index, reading only the role rules: most bodies rotate nothing per meeting and are not copied.
+        for index in registry.bodies.indices {
+            let rules = [registry.bodies[index].convener, registry.bodies[index].chair, registry.bodies[index].secretary]
+            let anchors = rules.compactMap { rule -> Int? in
                 if case .rotation(let rotation) = rule, rotation.period == .meeting { return rotation.anchorYear }
                 return nil
             }
             guard let anchor = anchors.min(), anchor < year else { continue }
+            let body = registry.bodies[index]
             let earlier = Scheduler(registry: registry, calendar: calendar)
             var count = 0
             var diagnostics: [Diagnostic] = []
