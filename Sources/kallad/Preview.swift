@@ -47,19 +47,26 @@ struct Preview: ParsableCommand {
         let output = OutputBuffer()
         // The options as plain values: reading an option through its property wrapper per notification is slow.
         let body = self.body, format = self.format, keep = eml != nil
-        try planner.notifications(for: schedule, from: start, to: end, pieceSeconds: 31 * 86_400) { piece in
-            // Through a buffer pointer: each notification is read where it lies, not copied.
-            try piece.withUnsafeBufferPointer { piece in
-                for index in piece.indices where body == nil || piece[index].meeting.body == body {
-                    count += 1
-                    switch format {
-                    case .json: NotificationJSON.append(piece[index], zone: zone, to: &output.bytes)
-                    case .text: TextOutput.appendNotification(piece[index], zone: zone, to: &output.bytes)
-                    }
-                    if keep { shown.append(piece[index]) }
-                    try output.flushIfFull()
-                }
+        func write(_ notification: DueNotification) throws {
+            guard body == nil || notification.meeting.body == body else { return }
+            count += 1
+            switch format {
+            case .json: NotificationJSON.append(notification, zone: zone, to: &output.bytes)
+            case .text: TextOutput.appendNotification(notification, zone: zone, to: &output.bytes)
             }
+            if keep { shown.append(notification) }
+            try output.flushIfFull()
+        }
+        // Two threads plan half of the bodies each, a month ahead at most, while this one merges their months in
+        // order and writes them.
+        let parts = (0..<2).map { part in
+            PieceChannel.planning { put in
+                planner.notifications(
+                    for: schedule, from: start, to: end, pieceSeconds: 31 * 86_400, part: part, of: 2, each: put)
+            }
+        }
+        while let first = parts[0].take(), let second = parts[1].take() {
+            try Planner.inDueOrder(first, second, each: write)
         }
         try output.flush()
         if let eml { try writeMessages(shown, registry: registry, to: eml) }
@@ -89,5 +96,48 @@ struct Preview: ParsableCommand {
             }
         }
         Console.error("wrote \(count) messages to \(folder)")
+    }
+}
+
+/// The pieces one planning thread hands over, in order, at most one waiting.
+final class PieceChannel: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var waiting: [[DueNotification]] = []
+    private var finished = false
+
+    /// Starts a thread that runs `plan`, which hands each piece to the `put` it is given.
+    static func planning(_ plan: @escaping @Sendable (_ put: ([DueNotification]) -> Void) -> Void) -> PieceChannel {
+        let channel = PieceChannel()
+        let thread = Thread {
+            plan { channel.put($0) }
+            channel.finish()
+        }
+        thread.start()
+        return channel
+    }
+
+    private func put(_ piece: [DueNotification]) {
+        condition.lock()
+        while !waiting.isEmpty { condition.wait() }
+        waiting.append(piece)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func finish() {
+        condition.lock()
+        finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next piece, or `nil` once the thread has handed over every piece.
+    func take() -> [DueNotification]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while waiting.isEmpty && !finished { condition.wait() }
+        guard !waiting.isEmpty else { return nil }
+        condition.broadcast()
+        return waiting.removeFirst()
     }
 }

@@ -94,4 +94,41 @@ struct PlannerOrderTests {
         #expect(!roles.dependsOnYearOnly(.chair, in: registry.index(ofBody: "forum")!))
         #expect(!roles.dependsOnYearOnly(.chair, in: registry.index(ofBody: "au")!))
     }
+
+    /// A registry with a moved and a cancelled meeting, so some timelines reach any piece.
+    static let changed = Fixture.registry(changes: [
+        OverlayChange(
+            id: "m1",
+            action: .moved(meeting: "lsg/2026-09-10", start: Fixture.at("2026-09-17", "10:00"), end: nil),
+            knownAt: Fixture.zone.instant(of: Fixture.at("2026-09-01", "13:00"))),
+        OverlayChange(
+            id: "c1", action: .cancelled(meeting: "lsg/2027-04-15", reason: "test"),
+            knownAt: Fixture.zone.instant(of: Fixture.at("2027-04-01", "10:00"))),
+    ])
+
+    @Test(
+        "Two parts of the bodies, planned apart a piece at a time and merged piece by piece, give what one call gives",
+        arguments: [7, 31, 400])
+    func partsMerged(pieceDays: Int) {
+        let registry = Self.changed
+        let from = F.zone.instant(of: F.at("2025-10-01", "00:00"))
+        let to = F.zone.instant(of: F.at("2028-01-01", "00:00"))
+        let (planner, schedule) = Planner.prepare(registry: registry, from: from, to: to)
+        let whole = planner.notifications(for: schedule, from: from, to: to)
+        var parts: [[[DueNotification]]] = [[], []]
+        for part in 0..<2 {
+            planner.notifications(
+                for: schedule, from: from, to: to, pieceSeconds: Int64(pieceDays) * 86_400, part: part, of: 2
+            ) { parts[part].append($0) }
+        }
+        #expect(parts[0].count == parts[1].count)
+        #expect(!parts[0].joined().isEmpty && !parts[1].joined().isEmpty)
+        var merged: [DueNotification] = []
+        for (first, second) in zip(parts[0], parts[1]) {
+            Planner.inDueOrder(first, second) { merged.append($0) }
+        }
+        #expect(merged.map(\.key) == whole.map(\.key))
+        #expect(merged == whole)
+        #expect(whole.contains { $0.kind == .update } && whole.contains { $0.kind == .cancellation })
+    }
 }

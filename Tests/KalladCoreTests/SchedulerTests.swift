@@ -105,6 +105,29 @@ struct SchedulerTests {
         #expect(meeting?.sequence == 1)
         #expect(meeting?.history.first?.start == F.at("2026-09-10", "10:00"))
     }
+
+    @Test("Bodies are worked out in groups closed under their dependencies, each in dependency order, all once")
+    func dependencyGroups() {
+        let registry = F.registry()
+        let scheduler = Scheduler(registry: registry, years: 2026...2027)
+        let order = scheduler.dependencyOrder()
+        for count in 1...3 {
+            let groups = scheduler.dependencyGroups(order, count: count)
+            #expect(groups.count <= count)
+            #expect(groups.joined().sorted() == Array(order.indices))
+            for group in groups {
+                #expect(group == group.sorted())
+                let members = Set(group.map { registry.bodies[order[$0]].id })
+                for position in group {
+                    for dependency in Scheduler.dependencies(of: registry.bodies[order[position]]) {
+                        #expect(members.contains(dependency), "\(dependency) is worked out apart from its dependant")
+                    }
+                }
+            }
+        }
+        // The fixture has bodies that depend on none: two groups are made.
+        #expect(scheduler.dependencyGroups(order, count: 2).count == 2)
+    }
 }
 
 @Suite("Rule checks for a year")

@@ -99,7 +99,11 @@ Written by `make bench` (`scripts/bench/run.sh`) — do not edit by hand.
 |---|---|---|---|
 """ + "\n".join(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows) + """
 
-Inside one process (`kallad-bench`):
+Both commands use the two cores: the scheduler works out groups of bodies closed under their dependencies on two
+threads, and `preview` plans half of the bodies on each of two threads, a month at a time, while the main thread
+merges their months in due/key order and writes them (the output is the same bytes as one thread's).
+
+Inside one process (`kallad-bench`; its planner phase is one thread):
 
 | phase | seconds |
 |---|---|

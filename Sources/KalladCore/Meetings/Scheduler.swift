@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The meetings of a range of years and the problems met while working them out.
 public struct MeetingSchedule: Sendable {
     /// All meetings, cancelled ones included, sorted by start and then id.
@@ -55,15 +57,37 @@ public struct Scheduler: Sendable {
             }
             changesByBody[body, default: []].append(change)
         }
-        for index in dependencyOrder() {
-            let body = registry.bodies[index]
-            var meetings = baseMeetings(of: body, years: years, known: byBody, diagnostics: &diagnostics)
-            if let list = changesByBody[body.id] {
-                apply(list, to: &meetings, body: body, years: years, diagnostics: &diagnostics)
+        // The bodies in dependency order, split into groups closed under dependencies, each group worked out on a
+        // thread of its own: a body reads only the meetings of the bodies it depends on, which are in its group and
+        // come before it there as they do in the whole order. Problems are gathered per body and put together in
+        // that order, as one pass over all bodies would give them.
+        let order = dependencyOrder()
+        let groups = dependencyGroups(order, count: 2)
+        let results = GroupResults(count: groups.count)
+        let changesOf = changesByBody
+        DispatchQueue.concurrentPerform(iterations: groups.count) { group in
+            var known: [String: [Meeting]] = [:]
+            var problems: [Int: [Diagnostic]] = [:]
+            for position in groups[group] {
+                let body = registry.bodies[order[position]]
+                var found: [Diagnostic] = []
+                var meetings = baseMeetings(of: body, years: years, known: known, diagnostics: &found)
+                if let list = changesOf[body.id] {
+                    apply(list, to: &meetings, body: body, years: years, diagnostics: &found)
+                }
+                meetings.sort { ($0.start, $0.id) < ($1.start, $1.id) }
+                known[body.id] = meetings
+                if !found.isEmpty { problems[position] = found }
             }
-            meetings.sort { ($0.start, $0.id) < ($1.start, $1.id) }
-            byBody[body.id] = meetings
+            results.set(group, known: known, problems: problems)
         }
+        var problems: [Int: [Diagnostic]] = [:]
+        for group in groups.indices {
+            let (known, found) = results.take(group)
+            byBody.merge(known) { first, _ in first }
+            problems.merge(found) { first, _ in first }
+        }
+        for position in problems.keys.sorted() { diagnostics += problems[position] ?? [] }
         for (bodyID, list) in changesByBody where registry.body(bodyID) == nil {
             for change in list {
                 diagnostics.append(
@@ -107,7 +131,7 @@ public struct Scheduler: Sendable {
         func visit(_ index: Int) {
             if state[index] != 0 { return }
             state[index] = 1
-            for dependency in Self.dependencies(of: registry.bodies[index]) {
+            for dependency in dependencies(ofBodyAt: index) {
                 if let other = registry.index(ofBody: dependency), state[other] == 0 { visit(other) }
             }
             state[index] = 2
@@ -118,6 +142,17 @@ public struct Scheduler: Sendable {
             visit(index)
         }
         return order
+    }
+
+    /// The dependencies of the body at `index` in `registry.bodies`, read field by field: the body is not copied.
+    func dependencies(ofBodyAt index: Int) -> [String] {
+        let schedule = registry.bodies[index].schedule
+        var result: [String] = []
+        if let derived = schedule.derived { result.append(derived.body) }
+        if schedule.recurrence == nil && schedule.derived == nil {
+            result.append(contentsOf: registry.bodies[index].constraints.map(\.body))
+        }
+        return result
     }
 
     /// The bodies whose meetings a body's dates are worked out from.
@@ -285,12 +320,15 @@ public struct Scheduler: Sendable {
     /// Ordinary meetings from the anchor year up to `year`, for bodies rotating a role per meeting.
     func rotationOffsets(before year: Int) -> [String: Int] {
         var result: [String: Int] = [:]
-        for body in registry.bodies {
-            let anchors = [body.convener, body.chair, body.secretary].compactMap { rule -> Int? in
+        // By index, reading only the role rules: most bodies rotate nothing per meeting and are not copied.
+        for index in registry.bodies.indices {
+            let rules = [registry.bodies[index].convener, registry.bodies[index].chair, registry.bodies[index].secretary]
+            let anchors = rules.compactMap { rule -> Int? in
                 if case .rotation(let rotation) = rule, rotation.period == .meeting { return rotation.anchorYear }
                 return nil
             }
             guard let anchor = anchors.min(), anchor < year else { continue }
+            let body = registry.bodies[index]
             let earlier = Scheduler(registry: registry, calendar: calendar)
             var count = 0
             var diagnostics: [Diagnostic] = []

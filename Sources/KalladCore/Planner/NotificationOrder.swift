@@ -107,3 +107,41 @@ extension Planner {
         }
     }
 }
+
+extension Planner {
+    /// Whether `a` comes before `b` in the planner's order: by due time, then key.
+    public static func dueAndKeyPrecede(_ a: DueNotification, _ b: DueNotification) -> Bool {
+        if a.due != b.due { return a.due < b.due }
+        return DueNotification.keyPrecedes(a, b)
+    }
+
+    /// Hands `each` the notifications of two pieces, each sorted by due time and key (the same piece of two parts
+    /// of `notifications(for:from:to:pieceSeconds:part:of:each:)`), in their merged order: what the piece of both
+    /// parts together would hold, in its order. Each notification is read where it lies, not copied.
+    public static func inDueOrder(
+        _ first: [DueNotification], _ second: [DueNotification], each: (DueNotification) throws -> Void
+    ) rethrows {
+        try first.withUnsafeBufferPointer { a in
+            try second.withUnsafeBufferPointer { b in
+                var i = 0, j = 0
+                while i < a.count && j < b.count {
+                    if dueAndKeyPrecede(b[j], a[i]) {
+                        try each(b[j])
+                        j += 1
+                    } else {
+                        try each(a[i])
+                        i += 1
+                    }
+                }
+                while i < a.count {
+                    try each(a[i])
+                    i += 1
+                }
+                while j < b.count {
+                    try each(b[j])
+                    j += 1
+                }
+            }
+        }
+    }
+}

@@ -54,10 +54,16 @@ public struct Planner: Sendable {
     /// The notifications of `[from, to)` handed to `each` a piece of at most `pieceSeconds` at a time, in order, so
     /// a long window of a large registry is never all in memory at once. What does not depend on the piece (each
     /// body's attendees and reach) is worked out once.
+    ///
+    /// With `part` of `parts` only the meetings of every `parts`-th body (by index in `registry.bodies`, from
+    /// `part`) are planned: callers on several threads each plan one part, and the pieces with the same number
+    /// merged by `inDueOrder` give what one call for all parts gives (the pieces' bounds do not depend on the part).
     public func notifications(
         for schedule: MeetingSchedule, from: Instant, to: Instant, pieceSeconds: Int64,
+        part: Int = 0, of parts: Int = 1,
         each: ([DueNotification]) throws -> Void
     ) rethrows {
+        precondition(parts >= 1 && (0..<parts).contains(part), "part \(part) of \(parts)")
         let roles = RoleResolver(registry: registry, schedule: schedule)
         let zone = registry.settings.zone
         let meetings = schedule.meetings
@@ -73,7 +79,10 @@ public struct Planner: Sendable {
             if let found = reachByBody[bodyID] {
                 known = found
             } else {
-                guard let bodyIndex = registry.index(ofBody: bodyID) else { continue }
+                guard let bodyIndex = registry.index(ofBody: bodyID), bodyIndex % parts == part else {
+                    reachByBody[bodyID] = (-1, 0, 0)
+                    continue
+                }
                 let policy = registry.bodies[bodyIndex].notifications
                 known = (
                     bodyIndex,
@@ -94,26 +103,21 @@ public struct Planner: Sendable {
         var attendeesByBody: [Int: [Recipient]] = [:]
         var roleHolders = YearRoleHolders(bodies: registry.bodies.count)
         // Each meeting's timeline is worked out once, in the first piece its reach meets; what falls in a later
-        // piece waits in `later` (a meeting's timeline spans a few months, so it often reaches two pieces).
+        // piece waits in that piece's bucket of `later` (a meeting's timeline spans a few months, so it often reaches
+        // several pieces). Piece k starts `k * step` seconds after `from`, so a notification's piece is worked out
+        // from its due time and it is moved once, not carried from piece to piece.
+        let step = max(1, pieceSeconds)
         var done = [Bool](repeating: false, count: meetings.count)
-        var later: [DueNotification] = []
+        var later: [Int: [DueNotification]] = [:]
         var pieceStart = from
+        var pieceNumber = 0
         var lastCount = 0
         while pieceStart < to {
-            let pieceEnd = min(to, pieceStart.adding(seconds: max(1, pieceSeconds)))
+            let pieceEnd = min(to, pieceStart.adding(seconds: step))
             let firstDay = zone.local(pieceStart).date.dayNumber, lastDay = zone.local(pieceEnd).date.dayNumber
-            var result: [DueNotification] = []
+            var result = later.removeValue(forKey: pieceNumber) ?? []
             // About as many as the piece before: no growing by doubling, which briefly holds two copies.
             result.reserveCapacity(lastCount + lastCount / 8)
-            var stillLater: [DueNotification] = []
-            for notification in later {
-                if notification.due < pieceEnd {
-                    result.append(notification)
-                } else {
-                    stillLater.append(notification)
-                }
-            }
-            later = stillLater
             for index in meetings.indices where !done[index] {
                 // A meeting whose whole timeline lies outside the window needs no work.
                 let bodyIndex = bodyOf[index]
@@ -143,7 +147,9 @@ public struct Planner: Sendable {
                     if notification.due < pieceEnd {
                         result.append(notification)
                     } else {
-                        later.append(notification)
+                        let piece = Int(
+                            (notification.due.secondsSinceEpoch - from.secondsSinceEpoch) / step)
+                        later[piece, default: []].append(notification)
                     }
                 }
             }
@@ -151,6 +157,7 @@ public struct Planner: Sendable {
             lastCount = result.count
             try each(result)
             pieceStart = pieceEnd
+            pieceNumber += 1
         }
     }
 
