@@ -27,17 +27,17 @@ public struct Daemon: Sendable {
     /// The longest graceful shutdown before the rest is cancelled.
     public let shutdownBound: Duration
 
-    /// Makes the HTTP server's event loops Swift concurrency's global executor; call once, first thing in
-    /// `kallad run`. A trigger's handler, the resumption after its store write and its answer then run where its
-    /// connection is served, instead of hopping between the cooperative pool's threads and the event loop's. Work on
-    /// the global executor must not block (as on the cooperative pool); `fsync`s, planner ticks and the purge run on
-    /// threads of their own. False when another executor was installed first.
+    /// Creates a daemon.
+    /// Makes the HTTP server's event loops Swift concurrency's global executor, before any task runs: a trigger's
+    /// handler, the resumption after its store write and its answer then run where its connection is served,
+    /// instead of hopping between the cooperative pool's threads and the event loop's. Work on the global executor
+    /// must not block (as on the cooperative pool); `fsync`s and planner ticks run on threads of their own.
+    /// False when another executor was installed first.
     @discardableResult
     public static func runTasksOnEventLoops() -> Bool {
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     }
 
-    /// Creates a daemon.
     public init(
         directory: String, notifier: SystemdNotifier = SystemdNotifier(), logLevel: LogLevelControl,
         shutdownBound: Duration = .seconds(10)
