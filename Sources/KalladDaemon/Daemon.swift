@@ -2,8 +2,6 @@ import Foundation
 public import Hummingbird
 import KalladCore
 public import Logging
-import NIOCore
-import NIOPosix
 public import ServiceLifecycle
 import UnixSignals
 
@@ -28,16 +26,6 @@ public struct Daemon: Sendable {
     public let shutdownBound: Duration
 
     /// Creates a daemon.
-    /// Makes the HTTP server's event loops Swift concurrency's global executor, before any task runs: a trigger's
-    /// handler, the resumption after its store write and its answer then run where its connection is served,
-    /// instead of hopping between the cooperative pool's threads and the event loop's. Work on the global executor
-    /// must not block (as on the cooperative pool); `fsync`s and planner ticks run on threads of their own.
-    /// False when another executor was installed first.
-    @discardableResult
-    public static func runTasksOnEventLoops() -> Bool {
-        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-    }
-
     public init(
         directory: String, notifier: SystemdNotifier = SystemdNotifier(), logLevel: LogLevelControl,
         shutdownBound: Duration = .seconds(10)

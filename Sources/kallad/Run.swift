@@ -18,7 +18,6 @@ struct Run: AsyncParsableCommand {
     var config: String = Environment.value("KALLAD_CONFIG") ?? "Config"
 
     func run() async throws {
-        Daemon.runTasksOnEventLoops()
         let control = LogLevelControl(.info)
         LoggingSystem.bootstrap { label in LogfmtHandler(label: label, control: control) }
         let directory = config
