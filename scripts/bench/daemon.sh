@@ -33,8 +33,7 @@ wrk -t2 -c{f['connections']} -d{f['seconds']}s against one server, the bundled c
 with unique `webhook-id`s ({f['presigned']:,} made per run; Standard Webhooks HMAC-SHA256 checked per request), log
 level info to /dev/null; of {len(f['runs']['triggers'])} runs of each, the one with the median req/s. wrk shares the
 2 cores with the server. Each trigger is on disk (SQLite, `synchronous=FULL`) before its 202; triggers that arrive
-together share one commit, a burst is planned in one planner tick, and the handlers run on the HTTP event loops
-(NIO as Swift concurrency's executor).
+together share one commit, and a burst is planned in one planner tick.
 
 | figure | measured | target | |
 |---|---|---|---|

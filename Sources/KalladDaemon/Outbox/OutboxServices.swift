@@ -82,7 +82,7 @@ public struct PlannerTickService: Service {
                 let now = clock()
                 if lastPurge.map({ now.secondsSinceEpoch - $0.secondsSinceEpoch >= 86_400 }) ?? true {
                     let retention = runtime.tick.registry.settings.outbox.retention
-                    // On the planner's thread: Swift concurrency's jobs run on the HTTP event loops.
+                    // On the planner's thread, like the tick: it holds no cooperative thread the handlers need.
                     let purging = store
                     let purge = await Self.onPlannerThread { () -> PurgeCount? in
                         try? purging.purge(finishedBefore: now.adding(seconds: -retention))
