@@ -60,10 +60,15 @@ enum OverlayCodec {
         return s.json
     }
 
-    static func decode(_ json: String) -> OverlayChange.Action? {
+    /// What `Stored(flat:)` does not read, as JSON in general.
+    static func decodedByFoundation(_ json: String) -> Stored? {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        guard let s = try? decoder.decode(Stored.self, from: Data(json.utf8)) else { return nil }
+        return try? decoder.decode(Stored.self, from: Data(json.utf8))
+    }
+
+    static func decode(_ json: String) -> OverlayChange.Action? {
+        guard let s = Stored(flat: json) ?? decodedByFoundation(json) else { return nil }
         func dateTime(_ text: String?) -> LocalDateTime? {
             guard let text else { return nil }
             let parts = text.split(separator: "T")

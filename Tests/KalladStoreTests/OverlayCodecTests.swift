@@ -34,7 +34,39 @@ struct OverlayCodecTests {
                 #expect(try JSONEncoder.storedOverlay.encode(stored) == Data(json.utf8))
                 #expect(reference["type"] != nil)
                 #expect(OverlayCodec.decode(json) == action)
+                #expect(OverlayCodec.Stored(flat: json)?.json == stored.json)
             }
+        }
+    }
+
+    @Test("the flat reader reads what JSONDecoder reads, and leaves what it does not know to JSONDecoder")
+    func flatReader() throws {
+        let read = [
+            #"{ "type" : "agenda_item", "meeting":"b/2027-03-04","# + "\n\t"
+                + #""title":"\u00e5\ud83d\uddd3 \/ \b\f" }"# + "\r\n",
+            #"{"type":"send_now","meeting":"b\u002f2027-03-04"}"#,
+            #"{"meeting":"b/2027-03-04","type":"cancelled","reason":"tab\there"}"#,
+        ]
+        for json in read {
+            let stored = try JSONDecoder.snakeCase.decode(OverlayCodec.Stored.self, from: Data(json.utf8))
+            #expect(OverlayCodec.Stored(flat: json)?.json == stored.json, "\(json)")
+        }
+        // JSON the reader refuses; JSONDecoder still reads the first two.
+        let refused = [
+            #"{"type":"send_now","meeting":"m","submitted_by":null}"#,
+            #"{"type":"send_now","meeting":"m","unknown":"x"}"#,
+            #"{"type":"send_now","meeting":"m","type":"absent"}"#,
+            #"{"type":"send_now","meeting":"m\ud83d"}"#,
+            #"{"type":"send_now","meeting":"m"#,
+            #"{"type":"send_now","meeting":"m"}x"#,
+            #"["type"]"#,
+        ]
+        for json in refused.prefix(2) {
+            #expect(OverlayCodec.Stored(flat: json) == nil, "\(json)")
+            #expect(OverlayCodec.decode(json) == .sendNow(meeting: "m"), "\(json)")
+        }
+        for json in refused.dropFirst(2) {
+            #expect(OverlayCodec.Stored(flat: json) == nil, "\(json)")
         }
     }
 }

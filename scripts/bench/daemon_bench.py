@@ -72,7 +72,8 @@ def rss_mb(pid, field):
 
 
 readies = []
-for _ in range(5):
+# KALLAD_BENCH_QUICK=1 (for trying changes): one start instead of five before the measured one.
+for _ in range(1 if os.environ.get("KALLAD_BENCH_QUICK") else 5):
     process, ms = start()
     readies.append(ms)
     stop(process)
@@ -87,15 +88,19 @@ idle_rss = rss_mb(process.pid, "VmHWM")
 meeting = "norrbotten-lsg/2027-02-11"
 body = json.dumps({"type": "agenda.item.added", "data": {"meeting": meeting, "title": "Benchmark item"}},
                   separators=(",", ":"))
-stamp = str(int(time.time()))
 count = int(os.environ.get("KALLAD_BENCH_SIGNED", "600000"))
 signed = os.path.join(tmp, "signed.tsv")
-with open(signed, "w") as f:
-    f.write(f"{stamp}\t{body}\n")
-    for i in range(count):
-        msg_id = f"bench-{i}"
-        mac = hmac.new(key, f"{msg_id}.{stamp}.{body}".encode(), hashlib.sha256).digest()
-        f.write(f"{msg_id}\tv1,{base64.b64encode(mac).decode()}\n")
+
+
+def sign(run):
+    """Pre-signed triggers for one run; ids are unique across runs, so no run replays another's."""
+    stamp = str(int(time.time()))
+    with open(signed, "w") as f:
+        f.write(f"{stamp}\t{body}\n")
+        for i in range(count):
+            msg_id = f"bench-{run}-{i}"
+            mac = hmac.new(key, f"{msg_id}.{stamp}.{body}".encode(), hashlib.sha256).digest()
+            f.write(f"{msg_id}\tv1,{base64.b64encode(mac).decode()}\n")
 
 
 def cpu_seconds(pid):
@@ -120,8 +125,34 @@ def wrk(path, script=None):
             "server_cpu_us_per_request": cpu_us, "load_average": os.getloadavg()[0]}
 
 
-healthz = wrk("/healthz")
-triggers = wrk("/v1/triggers", os.path.join(root, "scripts/bench/signed_triggers.lua"))
+# KALLAD_BENCH_RUNS=n: n runs of each, the run with the median req/s reported (and every run under "runs").
+# KALLAD_BENCH_PERF=FILE: perf record -g of the server during one more signed run, not counted.
+runs = int(os.environ.get("KALLAD_BENCH_RUNS", "1"))
+perf_out = os.environ.get("KALLAD_BENCH_PERF")
+healthz_runs, trigger_runs = [], []
+for run in range(runs + (1 if perf_out else 0)):
+    profiled = run == runs
+    if not profiled:
+        healthz_runs.append(wrk("/healthz"))
+    sign(run)
+    perf = None
+    if profiled:
+        perf = subprocess.Popen(["perf", "record", "-F", "499", "--call-graph", "dwarf", "-o", perf_out, "-p", str(process.pid)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)
+    result = wrk("/v1/triggers", os.path.join(root, "scripts/bench/signed_triggers.lua"))
+    if not profiled:
+        trigger_runs.append(result)
+    if perf:
+        perf.send_signal(signal.SIGINT)
+        perf.wait()
+
+
+def median_run(results):
+    return sorted(results, key=lambda r: r["rps"])[len(results) // 2]
+
+
+healthz, triggers = median_run(healthz_runs), median_run(trigger_runs)
 loaded_rss = rss_mb(process.pid, "VmHWM")
 stop(process)
 shutil.rmtree(tmp, ignore_errors=True)
@@ -129,4 +160,5 @@ print(json.dumps({
     "ready_ms_median": statistics.median(readies), "ready_ms_max": max(readies), "idle_rss_mb": idle_rss,
     "loaded_rss_mb": loaded_rss, "healthz": healthz, "triggers": triggers, "connections": int(connections),
     "seconds": int(duration), "presigned": count,
+    "runs": {"healthz": healthz_runs, "triggers": trigger_runs},
 }))
