@@ -97,17 +97,12 @@ private struct FlatObjectReader {
                 guard at < bytes.count else { return nil }
                 let escape = bytes[at]
                 at += 1
-                switch escape {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escape)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "u"):
-                    guard let scalar = unicodeScalar() else { return nil }
+                if let simple = JSONEscape.simple(escape) {
+                    out.append(simple)
+                } else if escape == UInt8(ascii: "u"), let scalar = unicodeScalar() {
                     out.append(contentsOf: String(Character(scalar)).utf8)
-                default: return nil
+                } else {
+                    return nil
                 }
             default:
                 out.append(byte)

@@ -202,13 +202,11 @@ enum TriggerJSON: Equatable {
         mutating func escape(into text: inout [UInt8]) throws(Malformed) {
             guard let byte = current else { throw malformed("a string without its closing quote") }
             index += 1
+            if let simple = JSONEscape.simple(byte) {
+                text.append(simple)
+                return
+            }
             switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): text.append(byte)
-            case UInt8(ascii: "b"): text.append(0x08)
-            case UInt8(ascii: "f"): text.append(0x0C)
-            case UInt8(ascii: "n"): text.append(0x0A)
-            case UInt8(ascii: "r"): text.append(0x0D)
-            case UInt8(ascii: "t"): text.append(0x09)
             case UInt8(ascii: "u"):
                 var scalar = try hex4()
                 if (0xD800..<0xDC00).contains(scalar) {
