@@ -36,19 +36,18 @@ final class SMTPBatch: @unchecked Sendable {
         url = "\(base)/\(settings.heloName)"
         cancelSignal = kallad_cancel_create()
         outcomes = Array(repeating: nil, count: mails.count)
-        // Refuse an address that is not plain `local@domain` (CR, LF, NUL, spaces, angle brackets) before it goes
-        // into a command: the commands are written by Kallad. Checked here, on the caller's task, so the threads
-        // spend their time on the wire.
-        for (index, mail) in mails.enumerated() {
-            for address in [mail.from] + mail.recipients {
-                guard let problem = EmailAddress.problem(address) else { continue }
-                let outcome = DeliveryOutcome.permanent(nil, reason: "address \(address.debugDescription) \(problem)")
-                let result = MailResult(recipients: Self.all(mail.recipients, outcome), seconds: 0)
-                outcomes[index] = result
-                onResult?(index, result)
-                break
-            }
+    }
+
+    /// The result of a mail whose sender or a recipient is not a plain `local@domain` address (CR, LF, NUL, spaces,
+    /// angle brackets), which never goes into a command (the commands are written by Kallad); nil for a mail that
+    /// may go. Checked by the connection's thread as it takes the mail, so a new batch is on the wire at once.
+    static func refusal(of mail: OutgoingMail) -> MailResult? {
+        for address in [mail.from] + mail.recipients {
+            guard let problem = EmailAddress.problem(address) else { continue }
+            let outcome = DeliveryOutcome.permanent(nil, reason: "address \(address.debugDescription) \(problem)")
+            return MailResult(recipients: all(mail.recipients, outcome), seconds: 0)
         }
+        return nil
     }
 
     deinit { if cancelSignal >= 0 { close(cancelSignal) } }

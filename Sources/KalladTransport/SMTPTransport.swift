@@ -183,6 +183,10 @@ struct SMTPConnectionRun {
         let settings = batch.settings
         while let index = batch.next() {
             let mail = batch.mails[index]
+            if let refused = SMTPBatch.refusal(of: mail) {
+                batch.record(refused, at: index)
+                continue
+            }
             let started = kallad_session_now_ms()
             let deadline = started + Int64(settings.timeout) * 1000
             var outcomes: [String: DeliveryOutcome] = [:]
