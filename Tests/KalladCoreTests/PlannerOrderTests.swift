@@ -131,4 +131,17 @@ struct PlannerOrderTests {
         #expect(merged == whole)
         #expect(whole.contains { $0.kind == .update } && whole.contains { $0.kind == .cancellation })
     }
+
+    @Test("A part outside 0..<parts plans nothing (no crash)", arguments: [(2, 2), (-1, 2), (0, 0)])
+    func partOutside(part: Int, parts: Int) {
+        let registry = Self.changed
+        let from = F.zone.instant(of: F.at("2026-01-01", "00:00"))
+        let to = F.zone.instant(of: F.at("2027-01-01", "00:00"))
+        let (planner, schedule) = Planner.prepare(registry: registry, from: from, to: to)
+        var pieces: [[DueNotification]] = []
+        planner.notifications(
+            for: schedule, from: from, to: to, pieceSeconds: 31 * 86_400, part: part, of: parts
+        ) { pieces.append($0) }
+        #expect(pieces.isEmpty)
+    }
 }

@@ -58,12 +58,13 @@ public struct Planner: Sendable {
     /// With `part` of `parts` only the meetings of every `parts`-th body (by index in `registry.bodies`, from
     /// `part`) are planned: callers on several threads each plan one part, and the pieces with the same number
     /// merged by `inDueOrder` give what one call for all parts gives (the pieces' bounds do not depend on the part).
+    /// A part outside `0..<parts` plans nothing.
     public func notifications(
         for schedule: MeetingSchedule, from: Instant, to: Instant, pieceSeconds: Int64,
         part: Int = 0, of parts: Int = 1,
         each: ([DueNotification]) throws -> Void
     ) rethrows {
-        precondition(parts >= 1 && (0..<parts).contains(part), "part \(part) of \(parts)")
+        guard parts >= 1, (0..<parts).contains(part) else { return }
         let roles = RoleResolver(registry: registry, schedule: schedule)
         let zone = registry.settings.zone
         let meetings = schedule.meetings
