@@ -7,7 +7,7 @@ import Synchronization
 /// Swift's cooperative pool, which a commit's `fsync` would block); whoever submits work while no round is running
 /// starts one. A round with no job yet (noted outcomes only) may first gather for a while — `gather` says whether to
 /// — and ends its wait as soon as a job arrives. Once the queue has been idle for `idleAfter`, `idle` runs on it
-/// (the store checkpoints its write-ahead log then, instead of in the middle of a busy round).
+/// (the store asks for a checkpoint of its write-ahead log then).
 final class GroupCommit: Sendable {
     /// One piece of work: run inside the round's transaction; `done` is called once the round has committed (nil)
     /// or failed (the error), or at once with the job's own error (its savepoint is rolled back, the others go on).
@@ -92,9 +92,7 @@ final class GroupCommit: Sendable {
                     return true
                 }
                 if gathering {
-                    let (seconds, attoseconds) = gatherFor.components
-                    let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-                    _ = jobArrived.wait(timeout: .now() + .nanoseconds(nanoseconds))
+                    _ = jobArrived.wait(timeout: .now() + Self.interval(gatherFor))
                     state.withLock { $0.gathering = false }
                 }
                 jobs += take(endingIfIdle: false) ?? []
@@ -106,9 +104,7 @@ final class GroupCommit: Sendable {
     /// Looks, `idleAfter` from now, at whether any round ran meanwhile: if none did and none is under way, the
     /// queue is idle and `idle` runs; otherwise it looks again later. One look is pending at a time.
     private func scheduleIdleCheck(after rounds: Int) {
-        let (seconds, attoseconds) = idleAfter.components
-        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-        queue.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) {
+        queue.asyncAfter(deadline: .now() + Self.interval(idleAfter)) {
             let again = self.state.withLock { state -> Int? in
                 guard state.rounds == rounds, !state.running else { return state.rounds }
                 state.idleCheckPending = false
@@ -116,6 +112,12 @@ final class GroupCommit: Sendable {
             }
             if let again { self.scheduleIdleCheck(after: again) } else { self.idle?() }
         }
+    }
+
+    /// `duration` as Dispatch counts time.
+    private static func interval(_ duration: Duration) -> DispatchTimeInterval {
+        let (seconds, attoseconds) = duration.components
+        return .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
     }
 
     /// The jobs waiting (and the kick) taken for a round; nil when there is nothing and `endingIfIdle` (then the
