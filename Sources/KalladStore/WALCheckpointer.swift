@@ -21,7 +21,7 @@ final class WALCheckpointer: Sendable {
         var scheduled = false
         /// The store refuses writes (a backup copy of its files may be under way): no checkpoint until it takes them.
         var paused = false
-        /// Checkpoints that ran, and the last error SQLite gave one (for tests and diagnostics).
+        /// Checkpoints that ran, and the result code SQLite gave the last one (for tests and diagnostics).
         var runs = 0
         var lastError: Int32 = SQLITE_OK
         /// Frames in the log and frames copied into the database, as the last checkpoint left them.
@@ -55,7 +55,8 @@ final class WALCheckpointer: Sendable {
 
     /// Installs the hook on the writer connection `db`: after each commit, SQLite says how many frames the log holds.
     func watch(_ db: OpaquePointer) {
-        // The hook's context is this checkpointer, unretained: the store keeps it as long as its connections.
+        // The hook's context is this checkpointer, unretained: the pool's `prepareDatabase` closure, which installs
+        // the hook, holds it, so it lives as long as any connection that may call the hook.
         sqlite3_wal_hook(
             db,
             { context, _, _, frames in
