@@ -8,8 +8,8 @@ public enum TriggerParser {
 
     /// The command, or every field problem found.
     public static func parse(_ bytes: some Collection<UInt8>) -> Result<TriggerCommand, TriggerRejection> {
-        let top: [String: TriggerJSON]
-        switch TriggerJSON.read(bytes) {
+        let top: [String: JSONValue]
+        switch JSONValue.read(bytes) {
         case .failure(let malformed):
             return .failure(
                 TriggerRejection(
@@ -89,7 +89,7 @@ public enum TriggerParser {
         return .success(command)
     }
 
-    static func typeName(_ value: TriggerJSON) -> String {
+    static func typeName(_ value: JSONValue) -> String {
         switch value {
         case .string: "a string"
         case .array: "an array"
@@ -102,11 +102,11 @@ public enum TriggerParser {
 
 /// Reads fields of one JSON object and collects problems with their paths.
 struct FieldReader {
-    let object: [String: TriggerJSON]
+    let object: [String: JSONValue]
     let path: String
     var problems: [FieldProblem] = []
 
-    init(object: [String: TriggerJSON], path: String) {
+    init(object: [String: JSONValue], path: String) {
         self.object = object
         self.path = path
     }
@@ -151,7 +151,7 @@ struct FieldReader {
         return text
     }
 
-    mutating func object(_ key: String) -> [String: TriggerJSON]? {
+    mutating func object(_ key: String) -> [String: JSONValue]? {
         guard let value = object[key], value != .null else {
             problem(key, "is required")
             return nil

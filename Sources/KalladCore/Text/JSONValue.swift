@@ -1,9 +1,8 @@
-import KalladCore
-
-/// A JSON value of a trigger body, as the trigger parser reads it.
-enum TriggerJSON: Equatable {
-    case object([String: TriggerJSON])
-    case array([TriggerJSON])
+/// A JSON value, read strictly from bytes: trigger bodies (the daemon's trigger parser) and the overlay changes the
+/// store keeps.
+public enum JSONValue: Equatable, Sendable {
+    case object([String: JSONValue])
+    case array([JSONValue])
     case string(String)
     /// A number, kept as written (no trigger field is a number; it is only ever reported as the wrong type).
     case number(String)
@@ -11,20 +10,20 @@ enum TriggerJSON: Equatable {
     case null
 
     /// Why a body is not JSON.
-    struct Malformed: Error, Equatable {
+    public struct Malformed: Error, Equatable {
         /// What was wrong, and the byte offset where it was found.
-        var message: String
-        var offset: Int
+        public var message: String
+        public var offset: Int
     }
 
-    /// Objects and arrays nested deeper than this are refused (no trigger goes past 2).
-    static let maxDepth = 32
+    /// Objects and arrays nested deeper than this are refused (no trigger or overlay change goes past 2).
+    public static let maxDepth = 32
 
     /// The one JSON value `bytes` hold (RFC 8259, UTF-8): whitespace around it allowed, nothing after it. Strict:
     /// no comments, trailing commas, single quotes, lone surrogates, control characters in strings, or a key twice
     /// in one object (Foundation's reader lets trailing commas through, and refuses numbers a Double cannot hold,
     /// which this one keeps as text). Hand-written, since `JSONSerialization` was the larger part of taking a trigger.
-    static func read(_ bytes: some Collection<UInt8>) -> Result<TriggerJSON, Malformed> {
+    public static func read(_ bytes: some Collection<UInt8>) -> Result<JSONValue, Malformed> {
         var reader = Reader(bytes: Array(bytes))
         do throws(Malformed) {
             reader.skipSpace()
@@ -60,7 +59,7 @@ enum TriggerJSON: Equatable {
             index += 1
         }
 
-        mutating func literal(_ word: StaticString, _ value: TriggerJSON) throws(Malformed) -> TriggerJSON {
+        mutating func literal(_ word: StaticString, _ value: JSONValue) throws(Malformed) -> JSONValue {
             let count = word.utf8CodeUnitCount
             guard index + count <= bytes.count else { throw malformed("unknown literal") }
             let expected = UnsafeBufferPointer(start: word.utf8Start, count: count)
@@ -71,7 +70,7 @@ enum TriggerJSON: Equatable {
             return value
         }
 
-        mutating func value(depth: Int) throws(Malformed) -> TriggerJSON {
+        mutating func value(depth: Int) throws(Malformed) -> JSONValue {
             guard let byte = current else { throw malformed("expected a value") }
             switch byte {
             case UInt8(ascii: "{"): return try object(depth: depth + 1)
@@ -85,10 +84,10 @@ enum TriggerJSON: Equatable {
             }
         }
 
-        mutating func object(depth: Int) throws(Malformed) -> TriggerJSON {
-            guard depth <= TriggerJSON.maxDepth else { throw malformed("nested too deeply") }
+        mutating func object(depth: Int) throws(Malformed) -> JSONValue {
+            guard depth <= JSONValue.maxDepth else { throw malformed("nested too deeply") }
             index += 1
-            var members: [String: TriggerJSON] = [:]
+            var members: [String: JSONValue] = [:]
             skipSpace()
             if current == UInt8(ascii: "}") {
                 index += 1
@@ -117,10 +116,10 @@ enum TriggerJSON: Equatable {
             }
         }
 
-        mutating func array(depth: Int) throws(Malformed) -> TriggerJSON {
-            guard depth <= TriggerJSON.maxDepth else { throw malformed("nested too deeply") }
+        mutating func array(depth: Int) throws(Malformed) -> JSONValue {
+            guard depth <= JSONValue.maxDepth else { throw malformed("nested too deeply") }
             index += 1
-            var items: [TriggerJSON] = []
+            var items: [JSONValue] = []
             skipSpace()
             if current == UInt8(ascii: "]") {
                 index += 1
@@ -148,7 +147,7 @@ enum TriggerJSON: Equatable {
         }
 
         /// `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`
-        mutating func number() throws(Malformed) -> TriggerJSON {
+        mutating func number() throws(Malformed) -> JSONValue {
             let start = index
             if current == UInt8(ascii: "-") { index += 1 }
             if current == UInt8(ascii: "0") {
@@ -202,11 +201,13 @@ enum TriggerJSON: Equatable {
         mutating func escape(into text: inout [UInt8]) throws(Malformed) {
             guard let byte = current else { throw malformed("a string without its closing quote") }
             index += 1
-            if let simple = JSONEscape.simple(byte) {
-                text.append(simple)
-                return
-            }
             switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): text.append(byte)
+            case UInt8(ascii: "b"): text.append(0x08)
+            case UInt8(ascii: "f"): text.append(0x0C)
+            case UInt8(ascii: "n"): text.append(0x0A)
+            case UInt8(ascii: "r"): text.append(0x0D)
+            case UInt8(ascii: "t"): text.append(0x09)
             case UInt8(ascii: "u"):
                 var scalar = try hex4()
                 if (0xD800..<0xDC00).contains(scalar) {
