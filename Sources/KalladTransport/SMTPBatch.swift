@@ -2,14 +2,12 @@ import CCurl
 import Foundation
 import KalladCore
 
-/// The mails of one `SMTPTransport.send` and their results. Each of its connections runs on a thread of its own
-/// (`SMTPConnectionRun`); the threads take mails and record results, so both go through `lock`.
+/// One `SMTPTransport.send`: its queue of mails, the settings, and what its connections share. Each connection runs
+/// on a thread of its own (`SMTPConnectionRun`), taking mails from the queue and recording results.
 ///
-/// `@unchecked Sendable`: `mails`, `settings`, `url`, `connections` and `cancelSignal` are set once; `outcomes`,
-/// `nextIndex` and `cancelled` are touched only while holding `lock` (and read by `results` after every thread
-/// finished).
+/// `@unchecked Sendable`: every property is set once (the queue guards itself).
 final class SMTPBatch: @unchecked Sendable {
-    let mails: [OutgoingMail]
+    let queue: MailQueue
     let settings: SMTPSettings
     /// `smtp://host:port/EHLO-NAME`: libcurl takes the EHLO name from the URL's path.
     let url: String
@@ -17,25 +15,20 @@ final class SMTPBatch: @unchecked Sendable {
     /// An eventfd every session of the batch polls: signalled once, when the batch is cancelled (-1: none could be
     /// made; cancelling then stops the batch between mails only).
     let cancelSignal: Int32
-    private let lock = NSLock()
-    private var outcomes: [MailResult?]
-    private var nextIndex = 0
-    private var cancelled = false
     /// Told each mail's result on the thread that ran it, before that connection starts another mail.
     private let onResult: (@Sendable (Int, MailResult) -> Void)?
 
     init(
-        mails: [OutgoingMail], settings: SMTPSettings, connections: Int,
+        queue: MailQueue, settings: SMTPSettings, connections: Int,
         onResult: (@Sendable (Int, MailResult) -> Void)? = nil
     ) {
-        self.mails = mails
+        self.queue = queue
         self.settings = settings
         self.connections = max(1, connections)
         self.onResult = onResult
         let base = settings.url.hasSuffix("/") ? String(settings.url.dropLast()) : settings.url
         url = "\(base)/\(settings.heloName)"
         cancelSignal = kallad_cancel_create()
-        outcomes = Array(repeating: nil, count: mails.count)
     }
 
     /// The result of a mail whose sender or a recipient is not a plain `local@domain` address (CR, LF, NUL, spaces,
@@ -57,41 +50,19 @@ final class SMTPBatch: @unchecked Sendable {
         Dictionary(recipients.map { ($0, outcome) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// How many mails are left to send.
-    var unsent: Int { lock.withLock { outcomes.count(where: { $0 == nil }) } }
-
-    /// Every mail's result, in order; mails never answered are `cancelled` for each recipient. Read after every
-    /// thread finished.
-    var results: [MailResult] {
-        lock.withLock {
-            zip(mails, outcomes).map { mail, result in
-                result ?? MailResult(recipients: Self.all(mail.recipients, .cancelled), seconds: 0)
-            }
-        }
-    }
-
-    /// The index of the next mail to send, or nil when every mail has been handed out or the batch was cancelled.
-    func next() -> Int? {
-        lock.withLock {
-            while !cancelled, nextIndex < mails.count {
-                let index = nextIndex
-                nextIndex += 1
-                if outcomes[index] == nil { return index }
-            }
-            return nil
-        }
-    }
+    /// The next mail to send (see `MailQueue.next`).
+    func next() -> (index: Int, mail: OutgoingMail)? { queue.next() }
 
     /// Stops the batch: no further mail is handed out, and every session waiting on the wire gives up at once.
     func cancel() {
-        lock.withLock { cancelled = true }
+        queue.cancel()
         if cancelSignal >= 0 { kallad_cancel_signal(cancelSignal) }
     }
 
     /// Stores a mail's result and tells `onResult`: called once per mail, on the thread that ran it, before that
     /// connection starts its next mail.
     func record(_ result: MailResult, at index: Int) {
-        lock.withLock { outcomes[index] = result }
+        queue.record(result, at: index)
         onResult?(index, result)
     }
 }

@@ -103,9 +103,18 @@ public struct SMTPTransport: Sendable {
     public func send(
         _ mails: [OutgoingMail], connections: Int = 1, onResult: (@Sendable (Int, MailResult) -> Void)? = nil
     ) async -> [MailResult] {
-        let batch = SMTPBatch(mails: mails, settings: settings, connections: connections, onResult: onResult)
-        let threads = min(batch.connections, batch.unsent)
-        guard threads > 0 else { return batch.results }
+        await send(MailQueue(mails), connections: connections, onResult: onResult)
+    }
+
+    /// Sends the mails of `queue` as `send(_:connections:onResult:)` does; an open queue keeps its connections
+    /// running, waiting for more, until it is finished — positions in `onResult` and the results are the queue's.
+    /// Returns once the queue is finished and every mail in it answered (or the task was cancelled).
+    public func send(
+        _ queue: MailQueue, connections: Int = 1, onResult: (@Sendable (Int, MailResult) -> Void)? = nil
+    ) async -> [MailResult] {
+        let batch = SMTPBatch(queue: queue, settings: settings, connections: connections, onResult: onResult)
+        let threads = queue.isOpen ? batch.connections : min(batch.connections, queue.unsent)
+        guard threads > 0 else { return queue.results }
         let kept = kept
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -122,7 +131,7 @@ public struct SMTPTransport: Sendable {
         } onCancel: {
             batch.cancel()
         }
-        return batch.results
+        return queue.results
     }
 }
 
@@ -181,8 +190,9 @@ struct SMTPConnectionRun {
             reused = false
         }
         let settings = batch.settings
-        while let index = batch.next() {
-            let mail = batch.mails[index]
+        // A connection that sat idle waiting for more mail counts as reused: if the server closed it meanwhile, the
+        // mail goes again on a fresh one.
+        while let (index, mail) = batch.next() {
             if let refused = SMTPBatch.refusal(of: mail) {
                 batch.record(refused, at: index)
                 continue

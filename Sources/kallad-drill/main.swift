@@ -66,58 +66,37 @@ func courier(_ url: String) -> NetworkCourier {
     } catch { fail("\(error)") }
 }
 
-/// A courier that times each batch it passes on — when it was handed over, when its first and last outcomes came,
-/// when the transport gave it back — so the time the wire waits between batches shows (KALLAD_DRILL_THREADS).
+/// A courier that notes when each outcome came, so the time the wire stood still shows (KALLAD_DRILL_THREADS):
+/// the wait for the first outcome, and the pauses of more than a millisecond between two outcomes.
 final class TimedCourier: Courier, Sendable {
-    struct Span {
-        var begin: Double
-        var first = 0.0
-        var last = 0.0
-        var end = 0.0
-    }
-
     let inner: NetworkCourier
     let start = ContinuousClock.now
-    let spans = Mutex<[Span]>([])
+    let times = Mutex<[Double]>([])
 
     init(_ inner: NetworkCourier) { self.inner = inner }
 
     func send(_ delivery: ClaimedDelivery, now: Instant) async -> DeliveryOutcome { await inner.send(delivery, now: now) }
 
     func send(
-        _ deliveries: [ClaimedDelivery], lanes: Int, now: @escaping @Sendable () -> Instant,
-        settled: @escaping @Sendable (Int, DeliveryOutcome, Double) -> Void
+        _ batches: AsyncStream<[ClaimedDelivery]>, lanes: Int, now: @escaping @Sendable () -> Instant,
+        settled: @escaping @Sendable (ClaimedDelivery, DeliveryOutcome, Double) -> Void
     ) async {
         let start = self.start
-        let slot = spans.withLock { spans in
-            spans.append(Span(begin: elapsed(start)))
-            return spans.count - 1
-        }
-        await inner.send(deliveries, lanes: lanes, now: now) { [self] index, outcome, seconds in
+        await inner.send(batches, lanes: lanes, now: now) { [self] delivery, outcome, seconds in
             let t = elapsed(start)
-            self.spans.withLock { spans in
-                if spans[slot].first == 0 { spans[slot].first = t }
-                spans[slot].last = t
-            }
-            settled(index, outcome, seconds)
+            self.times.withLock { $0.append(t) }
+            settled(delivery, outcome, seconds)
         }
-        spans.withLock { $0[slot].end = elapsed(start) }
     }
 
     func report() {
         guard ProcessInfo.processInfo.environment["KALLAD_DRILL_THREADS"] != nil else { return }
-        spans.withLock { spans in
-            guard spans.count > 1 else { return }
-            var handBack = 0.0, dispatcher = 0.0, startUp = 0.0
-            for (a, b) in zip(spans, spans.dropFirst()) {
-                handBack += a.end - a.last
-                dispatcher += max(0, b.begin - a.end)
-                startUp += b.first - max(b.begin, a.end)
-            }
+        times.withLock { times in
+            guard let first = times.first else { return }
+            let pauses = zip(times, times.dropFirst()).map { $1 - $0 }.filter { $0 > 0.001 }
             FileHandle.standardError.write(Data(String(
-                format: "batches %d, first handed over at %.3f s; between batches: last outcome → given back %.3f s, "
-                    + "given back → next handed over %.3f s, handed over → first outcome %.3f s\n",
-                spans.count, spans[0].begin, handBack, dispatcher, startUp).utf8))
+                format: "first outcome at %.3f s; %d pauses over 1 ms between outcomes, %.3f s in all\n",
+                first, pauses.count, pauses.reduce(0, +)).utf8))
         }
     }
 }

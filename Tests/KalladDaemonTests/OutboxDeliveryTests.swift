@@ -118,6 +118,34 @@ struct OutboxDeliveryTests {
             #expect(!text.contains("X-Kallad-Key: natverk/2027-02-26/reminder"))
         }
     }
+
+    @Test("a round of several claims: 35 summonses claimed 10 at a time all go, in claim order, over one SMTP session")
+    func streamedBatches() async throws {
+        let server = try TestServer()
+        let outbox = try ScratchOutbox()
+        defer { outbox.remove() }
+        let due = Instant(secondsSinceEpoch: 1_800_000_000)
+        let made = (0..<35).map { n in
+            NewNotification(
+                key: "stream-\(n)", kind: .summons, meeting: "stream/\(n)", body: "stream", sequence: 0, due: due,
+                meetingStart: due.adding(seconds: 30 * 86_400),
+                deliveries: [
+                    NewDelivery(
+                        channel: .email, recipient: "s\(n)@example.se", envelopeFrom: "kallad@example.se",
+                        message: "Subject: n\(n)\r\n\r\nKallelse \(n)\r\n")
+                ])
+        }
+        #expect(try outbox.store.enqueue(made, now: due) == 35)
+        let dispatcher = Dispatcher(policy: .standard, courier: network(server))
+        let report = try await dispatcher.dispatch(store: outbox.store, now: { due }, limit: 10, batches: 10)
+        #expect(report.claimed == 35)
+        #expect(report.outcomes == ["delivered": 35])
+        let stored = try server.stored()
+        #expect(stored.compactMap { ($0.envelope["to"] as? [String])?.first } == (0..<35).map { "s\($0)@example.se" })
+        #expect(Set(stored.compactMap { $0.envelope["peer_port"] as? Int }).count == 1, "one session throughout")
+        let states = try outbox.store.countsByState()
+        #expect(states == [.delivered: 35])
+    }
 }
 
 /// The message's headers and every base64 part decoded, as one text to search.

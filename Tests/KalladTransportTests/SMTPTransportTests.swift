@@ -1,5 +1,6 @@
 import Foundation
 import KalladTestSupport
+import Synchronization
 import Testing
 
 @testable import KalladTransport
@@ -73,6 +74,51 @@ struct SMTPTransportTests {
         let one = SMTPTransport(settings: Self.settings(single))
         _ = await one.send(Array(mails[..<10]))
         #expect(Set(try single.stored().compactMap { $0.envelope["peer_port"] as? Int }).count == 1)
+    }
+
+    @Test("an open queue: mails added while the connection runs go over the same session, results by position")
+    func openQueue() async throws {
+        let server = try TestServer()
+        let transport = SMTPTransport(settings: Self.settings(server))
+        let mails = (1...12).map {
+            OutgoingMail(
+                from: "kallad@example.se", recipients: ["q\($0)@example.se"],
+                message: Self.message(to: "q\($0)@example.se", subject: "n\($0)"))
+        }
+        let queue = MailQueue(Array(mails[..<4]), open: true)
+        let answered = Mutex<[Int]>([])
+        async let sent = transport.send(queue) { position, _ in answered.withLock { $0.append(position) } }
+        // The connection answers the first four, then waits for more instead of ending.
+        while answered.withLock({ $0.count }) < 4 { try await Task.sleep(for: .milliseconds(10)) }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(queue.append(Array(mails[4..<8])) == 4)
+        #expect(queue.append(Array(mails[8...])) == 8)
+        queue.finish()
+        let results = await sent
+        #expect(results.count == 12)
+        #expect(zip(mails, results).allSatisfy { $1.recipients[$0.recipients[0]]?.name == "delivered" })
+        #expect(answered.withLock { $0 } == Array(0..<12))
+        let stored = try server.stored()
+        #expect(stored.compactMap { ($0.envelope["to"] as? [String])?.first } == mails.map { $0.recipients[0] })
+        #expect(Set(stored.compactMap { $0.envelope["peer_port"] as? Int }).count == 1, "one session throughout")
+    }
+
+    @Test("an open queue that is never finished: cancelling the send ends the waiting connection")
+    func openQueueCancelled() async throws {
+        let server = try TestServer()
+        let transport = SMTPTransport(settings: Self.settings(server))
+        let queue = MailQueue(
+            [OutgoingMail(from: "kallad@example.se", recipients: ["c@example.se"], message: Self.message(to: "c@example.se"))],
+            open: true)
+        let sending = Task { await transport.send(queue) }
+        try await Task.sleep(for: .milliseconds(300))
+        sending.cancel()
+        let results = await sending.value
+        #expect(results.map { $0.recipients["c@example.se"]?.name } == ["delivered"])
+        // Mail added after the end is not sent: it comes back cancelled.
+        #expect(queue.append([OutgoingMail(from: "kallad@example.se", recipients: ["d@example.se"], message: "x")]) == 1)
+        #expect(queue.results.last?.recipients["d@example.se"] == .cancelled)
+        #expect(try server.stored().count == 1)
     }
 
     @Test("one refused recipient (550) does not fail the others; 451 is transient")

@@ -9,39 +9,41 @@ public import KalladTransport
 public protocol Courier: Sendable {
     /// Sends one delivery at `now`.
     func send(_ delivery: ClaimedDelivery, now: Instant) async -> DeliveryOutcome
-    /// Sends the deliveries over at most `lanes` connections side by side. `settled(index, outcome, seconds)` is
-    /// called once for each delivery as soon as its outcome is known, before the lane that carried it starts
-    /// another — possibly on a transport's own thread, so it must be short and must not wait.
+    /// Sends the deliveries handed over in `batches` over at most `lanes` connections side by side; the dispatcher
+    /// adds a batch while the ones before are on the wire and finishes the stream when it has no more, and this
+    /// returns once every delivery handed over is settled. `settled(delivery, outcome, seconds)` is called once for
+    /// each delivery as soon as its outcome is known, before the lane that carried it starts another — possibly
+    /// on a transport's own thread, so it must be short and must not wait.
     func send(
-        _ deliveries: [ClaimedDelivery], lanes: Int, now: @escaping @Sendable () -> Instant,
-        settled: @escaping @Sendable (Int, DeliveryOutcome, Double) -> Void
+        _ batches: AsyncStream<[ClaimedDelivery]>, lanes: Int, now: @escaping @Sendable () -> Instant,
+        settled: @escaping @Sendable (ClaimedDelivery, DeliveryOutcome, Double) -> Void
     ) async
 }
 
 extension Courier {
-    /// One delivery after the other on each lane, through `send(_:now:)`.
+    /// Each batch in turn, one delivery after the other on each lane, through `send(_:now:)`.
     public func send(
-        _ deliveries: [ClaimedDelivery], lanes: Int, now: @escaping @Sendable () -> Instant,
-        settled: @escaping @Sendable (Int, DeliveryOutcome, Double) -> Void
+        _ batches: AsyncStream<[ClaimedDelivery]>, lanes: Int, now: @escaping @Sendable () -> Instant,
+        settled: @escaping @Sendable (ClaimedDelivery, DeliveryOutcome, Double) -> Void
     ) async {
-        await sendOneByOne(Array(deliveries.indices), of: deliveries, lanes: lanes, now: now, settled: settled)
+        for await batch in batches { await sendOneByOne(batch, lanes: lanes, now: now, settled: settled) }
     }
 
-    /// The deliveries at `indices`, one after the other on each of `lanes` lanes.
+    /// The deliveries one after the other on each of `lanes` lanes.
     func sendOneByOne(
-        _ indices: [Int], of deliveries: [ClaimedDelivery], lanes: Int, now: @escaping @Sendable () -> Instant,
-        settled: @escaping @Sendable (Int, DeliveryOutcome, Double) -> Void
+        _ deliveries: [ClaimedDelivery], lanes: Int, now: @escaping @Sendable () -> Instant,
+        settled: @escaping @Sendable (ClaimedDelivery, DeliveryOutcome, Double) -> Void
     ) async {
-        let lanes = max(1, min(lanes, indices.count))
+        let lanes = max(1, min(lanes, deliveries.count))
         await withTaskGroup(of: Void.self) { group in
             for lane in 0..<lanes {
-                let share = stride(from: lane, to: indices.count, by: lanes).map { indices[$0] }
+                let share = stride(from: lane, to: deliveries.count, by: lanes).map { deliveries[$0] }
                 group.addTask {
                     let clock = ContinuousClock()
-                    for index in share {
+                    for delivery in share {
                         let begin = clock.now
-                        let outcome = await self.send(deliveries[index], now: now())
-                        settled(index, outcome, (clock.now - begin).seconds)
+                        let outcome = await self.send(delivery, now: now())
+                        settled(delivery, outcome, (clock.now - begin).seconds)
                     }
                 }
             }
@@ -145,32 +147,41 @@ public struct NetworkCourier: Courier {
         self.receivers = receivers
     }
 
-    /// Mail goes in one batch over `lanes` SMTP connections, each outcome settled before its connection takes the
-    /// next mail; webhooks one after the other on each lane, beside it.
+    /// Mail goes over `lanes` SMTP connections that stay up from the first batch to the last — each batch joins
+    /// the queue the connections work through, so the wire never waits for the next claim — each outcome settled
+    /// before its connection takes the next mail; webhooks one after the other on each lane, beside it.
     public func send(
-        _ deliveries: [ClaimedDelivery], lanes: Int, now: @escaping @Sendable () -> Instant,
-        settled: @escaping @Sendable (Int, DeliveryOutcome, Double) -> Void
+        _ batches: AsyncStream<[ClaimedDelivery]>, lanes: Int, now: @escaping @Sendable () -> Instant,
+        settled: @escaping @Sendable (ClaimedDelivery, DeliveryOutcome, Double) -> Void
     ) async {
-        let mailIndices = deliveries.indices.filter { deliveries[$0].channel == .email }
-        let otherIndices = deliveries.indices.filter { deliveries[$0].channel != .email }
-        async let others: Void = sendOneByOne(otherIndices, of: deliveries, lanes: lanes, now: now, settled: settled)
-        let mails = mailIndices.map { index in
-            let delivery = deliveries[index]
-            return OutgoingMail(
-                from: delivery.envelopeFrom ?? "", recipients: [delivery.recipient], message: delivery.message)
+        let queue = MailQueue(open: true)
+        let mailed = MailedDeliveries()
+        let smtp = smtp
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                let results = await smtp.send(queue, connections: lanes) { position, result in
+                    let delivery = mailed.answer(position)
+                    settled(delivery, Self.outcome(result, for: delivery.recipient), result.seconds)
+                }
+                // Mails the transport never started (the send was cancelled) are settled with what it gave back.
+                for (position, delivery) in mailed.unanswered() {
+                    settled(delivery, Self.outcome(results[position], for: delivery.recipient), 0)
+                }
+            }
+            for await batch in batches {
+                let others = batch.filter { $0.channel != .email }
+                if !others.isEmpty {
+                    group.addTask { await self.sendOneByOne(others, lanes: lanes, now: now, settled: settled) }
+                }
+                let mails = batch.filter { $0.channel == .email }
+                mailed.add(mails)
+                queue.append(mails.map { delivery in
+                    OutgoingMail(
+                        from: delivery.envelopeFrom ?? "", recipients: [delivery.recipient], message: delivery.message)
+                })
+            }
+            queue.finish()
         }
-        let answered = AnsweredMails(count: mails.count)
-        let results = await smtp.send(mails, connections: lanes) { position, result in
-            answered.mark(position)
-            let index = mailIndices[position]
-            settled(index, Self.outcome(result, for: deliveries[index].recipient), result.seconds)
-        }
-        // Mails the transport never started (the batch was cancelled) are settled with what it gave back.
-        for position in answered.unanswered() {
-            let index = mailIndices[position]
-            settled(index, Self.outcome(results[position], for: deliveries[index].recipient), 0)
-        }
-        await others
     }
 
     static func outcome(_ result: MailResult, for recipient: String) -> DeliveryOutcome {
@@ -199,15 +210,26 @@ public struct NetworkCourier: Courier {
     }
 }
 
-/// Which mails of a batch the transport has answered (it tells them on its own thread).
-final class AnsweredMails: Sendable {
-    private let answered: Mutex<[Bool]>
+/// The deliveries in a courier's mail queue, by position, and which the transport has answered (it tells them on
+/// its own thread). A delivery is added before its mail joins the queue, so every answer finds it.
+final class MailedDeliveries: Sendable {
+    private let entries = Mutex<[(delivery: ClaimedDelivery, answered: Bool)]>([])
 
-    init(count: Int) { answered = Mutex(Array(repeating: false, count: count)) }
+    func add(_ deliveries: [ClaimedDelivery]) {
+        entries.withLock { $0 += deliveries.map { ($0, false) } }
+    }
 
-    func mark(_ position: Int) { answered.withLock { $0[position] = true } }
+    /// Marks the delivery at `position` answered and returns it.
+    func answer(_ position: Int) -> ClaimedDelivery {
+        entries.withLock { entries in
+            entries[position].answered = true
+            return entries[position].delivery
+        }
+    }
 
-    func unanswered() -> [Int] { answered.withLock { list in list.indices.filter { !list[$0] } } }
+    func unanswered() -> [(Int, ClaimedDelivery)] {
+        entries.withLock { entries in entries.indices.filter { !entries[$0].answered }.map { ($0, entries[$0].delivery) } }
+    }
 }
 
 extension JSONEncoder {

@@ -36,10 +36,12 @@ public struct Dispatcher: Sendable {
         public var configurationErrors: [String] = []
     }
 
-    /// Claims up to `limit` due deliveries at `now()` and sends them; with `batches` > 1, while one batch is on the
-    /// wire the next is claimed (also after a short batch: more may have been enqueued meanwhile), up to `batches`
-    /// batches or until a claim finds nothing, so the connections never wait for the database. `now` is
-    /// read when each outcome is decided. Outcomes noted in an earlier round and not yet committed (the store
+    /// Claims up to `limit` due deliveries at `now()` and sends them; with `batches` > 1, the next batch is claimed
+    /// while the ones before are on the wire — as soon as fewer than `limit` are left unanswered — and joins them
+    /// there, up to `batches` batches or until a claim finds nothing, so the connections neither wait for the
+    /// database nor stop between batches. A batch is checked against the meeting's start (`RetryPolicy.shouldSend`)
+    /// when it is handed over, so a check is never older than about two batches' time on the wire; `now` is read
+    /// again when each outcome is decided. Outcomes noted in an earlier round and not yet committed (the store
     /// refused) are committed first; while the store refuses, nothing is claimed.
     public func dispatch(
         store: any OutboxStore, now: @escaping @Sendable () -> Instant, limit: Int = 200, batches: Int = 1
@@ -47,40 +49,55 @@ public struct Dispatcher: Sendable {
         try await store.flushNoted()
         let tally = Tally()
         var batch = try await store.claimDueInBackground(now: now(), limit: limit)
-        var left = max(1, batches) - 1
-        while !batch.isEmpty {
-            let current = batch
-            async let sent: Void = send(current, store: store, now: now, tally: tally)
-            var next: [ClaimedDelivery] = []
-            var claimFailure: StoreError?
-            if left > 0 {
-                left -= 1
-                do throws(StoreError) { next = try await store.claimDueInBackground(now: now(), limit: limit) } catch {
-                    claimFailure = error
-                }
+        guard !batch.isEmpty else { return tally.report }
+        let unanswered = Unanswered()
+        let (stream, feed) = AsyncStream.makeStream(of: [ClaimedDelivery].self)
+        let policy = self.policy
+        let courier = courier, lanes = lanes
+        async let sent: Void = {
+            await courier.send(stream, lanes: lanes, now: now) { delivery, outcome, seconds in
+                Self.settle(
+                    delivery, outcome: outcome, seconds: seconds, policy: policy, store: store, now: now, tally: tally)
+                unanswered.settled()
             }
-            await sent
-            if let claimFailure {
-                try await store.flushNoted()
-                throw claimFailure
+            // A courier that stopped early (cancelled) answers no more: the dispatcher must not wait for it.
+            unanswered.close()
+        }()
+        var left = max(1, batches)
+        var claimFailure: StoreError?
+        while true {
+            let sendable = vetted(batch, store: store, now: now(), tally: tally)
+            unanswered.add(sendable.count)
+            if !sendable.isEmpty { feed.yield(sendable) }
+            left -= 1
+            guard left > 0, !Task.isCancelled else { break }
+            await withTaskCancellationHandler {
+                await unanswered.fallen(below: limit)
+            } onCancel: {
+                unanswered.close()
             }
-            batch = next
+            do throws(StoreError) { batch = try await store.claimDueInBackground(now: now(), limit: limit) } catch {
+                claimFailure = error
+                break
+            }
+            if batch.isEmpty { break }
         }
+        feed.finish()
+        await sent
         try await store.flushNoted()
+        if let claimFailure { throw claimFailure }
         return tally.report
     }
 
-    /// Sends one claimed batch, noting each outcome with the store as it arrives.
-    func send(_ claimed: [ClaimedDelivery], store: any OutboxStore, now: @escaping @Sendable () -> Instant, tally: Tally)
-        async
-    {
+    /// The claimed deliveries that may still go at `now`; the others (the meeting has begun, or is too close for
+    /// this kind) are noted as dropped or expired at once.
+    func vetted(_ claimed: [ClaimedDelivery], store: any OutboxStore, now: Instant, tally: Tally) -> [ClaimedDelivery] {
         tally.update { $0.claimed += claimed.count }
         var sendable: [ClaimedDelivery] = []
         sendable.reserveCapacity(claimed.count)
-        let checked = now()
         for delivery in claimed {
             guard let decision = policy.shouldSend(
-                kind: delivery.kind, meetingStart: delivery.meetingStart, due: delivery.due, now: checked)
+                kind: delivery.kind, meetingStart: delivery.meetingStart, due: delivery.due, now: now)
             else {
                 sendable.append(delivery)
                 continue
@@ -89,26 +106,30 @@ public struct Dispatcher: Sendable {
             store.note(
                 SettledAttempt(
                     id: delivery.id, attempt: delivery.attempt,
-                    record: AttemptRecord(started: checked, milliseconds: 0, outcome: name, reply: nil),
-                    resolution: resolution, now: checked))
+                    record: AttemptRecord(started: now, milliseconds: 0, outcome: name, reply: nil),
+                    resolution: resolution, now: now))
             tally.update { $0.outcomes[name, default: 0] += 1 }
         }
-        let policy = self.policy
-        await courier.send(sendable, lanes: lanes, now: now) { [sendable] index, outcome, seconds in
-            let delivery = sendable[index]
-            let finished = now()
-            let started = Instant(secondsSinceEpoch: finished.secondsSinceEpoch - Int64(seconds.rounded(.down)))
-            let (result, attempt) = Self.attempt(outcome, started: started, seconds: seconds)
-            let decision = policy.decide(
-                result, attempt: delivery.attempt, kind: delivery.kind, key: "\(delivery.id)", due: delivery.due,
-                meetingStart: delivery.meetingStart, now: finished)
-            store.note(
-                SettledAttempt(
-                    id: delivery.id, attempt: delivery.attempt, record: attempt,
-                    resolution: Self.resolution(decision).0, now: finished))
-            tally.add(outcome, email: delivery.channel == .email, seconds: seconds) {
-                "delivery \(delivery.id) (\(delivery.notificationKey))"
-            }
+        return sendable
+    }
+
+    /// Notes a sent delivery's outcome with the store, as the retry policy decides it.
+    static func settle(
+        _ delivery: ClaimedDelivery, outcome: DeliveryOutcome, seconds: Double, policy: RetryPolicy,
+        store: any OutboxStore, now: @Sendable () -> Instant, tally: Tally
+    ) {
+        let finished = now()
+        let started = Instant(secondsSinceEpoch: finished.secondsSinceEpoch - Int64(seconds.rounded(.down)))
+        let (result, attempt) = Self.attempt(outcome, started: started, seconds: seconds)
+        let decision = policy.decide(
+            result, attempt: delivery.attempt, kind: delivery.kind, key: "\(delivery.id)", due: delivery.due,
+            meetingStart: delivery.meetingStart, now: finished)
+        store.note(
+            SettledAttempt(
+                id: delivery.id, attempt: delivery.attempt, record: attempt,
+                resolution: Self.resolution(decision).0, now: finished))
+        tally.add(outcome, email: delivery.channel == .email, seconds: seconds) {
+            "delivery \(delivery.id) (\(delivery.notificationKey))"
         }
     }
 
@@ -186,6 +207,56 @@ final class Tally: Sendable {
             state.sent[(email ? 0 : 4) + slot] += 1
             state.report.durations.append(seconds)
             if let problem { state.report.configurationErrors.append(problem) }
+        }
+    }
+}
+
+/// How many deliveries handed to the courier are still unanswered, so the dispatcher claims the next batch only when
+/// the wire is about to need it.
+final class Unanswered: Sendable {
+    private struct State {
+        var count = 0
+        var below = 0
+        var waiter: CheckedContinuation<Void, Never>?
+        /// No more answers will come (the courier is done, or the round was cancelled): nobody waits.
+        var closed = false
+    }
+
+    private let state = Mutex(State())
+
+    func add(_ count: Int) { state.withLock { $0.count += count } }
+
+    /// One more answered (called on the transport's thread).
+    func settled() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.count -= 1
+            guard state.count < state.below, let waiter = state.waiter else { return nil }
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Ends any wait, now and later.
+    func close() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.closed = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Returns once fewer than `limit` are unanswered, or at once when closed.
+    func fallen(below limit: Int) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { state -> Bool in
+                guard state.count >= limit, !state.closed else { return true }
+                state.below = limit
+                state.waiter = continuation
+                return false
+            }
+            if now { continuation.resume() }
         }
     }
 }
