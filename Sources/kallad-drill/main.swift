@@ -187,7 +187,8 @@ case (4, "drain"), (5, "drain"):
     do {
         _ = try store.recoverInterrupted(now: now())
         while true {
-            let report = try await dispatcher.dispatch(store: store, now: now, limit: 100)
+            // As the daemon dispatches: 200 at a time, the next batch joining the wire while it still has work.
+            let report = try await dispatcher.dispatch(store: store, now: now, limit: 200, batches: 10)
             sent += report.claimed
             if report.claimed == 0 {
                 let counts = try store.countsByState()
