@@ -30,16 +30,20 @@ public struct Planner: Sendable {
     /// A planner and the meetings whose timelines can reach `[from, to)`: up to ~100 days before a meeting and a
     /// few after. Callers that want the notifications of a long window piece by piece (to keep memory small) ask
     /// `notifications(for:from:to:)` for each piece.
+    ///
+    /// `trimmed`: the schedule is cut to what planning `[from, to)` needs (`trimmed(_:from:to:)`), for callers that
+    /// only plan that window with it.
     public static func prepare(
-        registry: Registry, overlay: Overlay = Overlay(), from: Instant, to: Instant
+        registry: Registry, overlay: Overlay = Overlay(), from: Instant, to: Instant, trimmed: Bool = false
     ) -> (planner: Planner, schedule: MeetingSchedule) {
         let zone = registry.settings.zone
         let firstYear = zone.local(from).date.adding(days: -30).year
         let lastYear = zone.local(to).date.adding(days: 400).year
         let years = firstYear...max(firstYear, min(lastYear, zone.local(to).date.year + 1))
         let scheduler = Scheduler(registry: registry, years: years)
+        let planner = Planner(registry: registry, calendar: scheduler.calendar)
         let schedule = scheduler.schedule(years: years, overlay: overlay)
-        return (Planner(registry: registry, calendar: scheduler.calendar), schedule)
+        return (planner, trimmed ? planner.trimmed(schedule, from: from, to: to) : schedule)
     }
 
     /// The notifications of every meeting in `schedule` that fall in `[from, to)`.
@@ -84,21 +88,12 @@ public struct Planner: Sendable {
                     reachByBody[bodyID] = (-1, 0, 0)
                     continue
                 }
-                let policy = registry.bodies[bodyIndex].notifications
-                known = (
-                    bodyIndex,
-                    max(policy.convenerPromptDays, policy.agendaRequestDays, policy.summonsDays, policy.reminderDays)
-                        + 7,
-                    2 * policy.minutesReminderWorkingDays + 14
-                )
+                let (lead, trail) = self.reach(ofBodyAt: bodyIndex)
+                known = (bodyIndex, lead, trail)
                 reachByBody[bodyID] = known
             }
             bodyOf[index] = known.index
-            let changed =
-                meetings[index].knownAt != nil || meetings[index].cancelledAt != nil
-                || !meetings[index].history.isEmpty
-            let day = meetings[index].start.date.dayNumber
-            reach[index] = changed ? Int.min...Int.max : (day - known.lead)...(day + known.trail)
+            reach[index] = Self.days(of: meetings[index], lead: known.lead, trail: known.trail)
         }
         // For meetings without stand-ins or absences: their body's attendees, worked out once.
         var attendeesByBody: [Int: [Recipient]] = [:]
