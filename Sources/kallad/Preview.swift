@@ -64,7 +64,7 @@ struct Preview: ParsableCommand {
         let parts = (0..<2).map { part in
             PieceChannel.planning { put in
                 planner.notifications(
-                    for: schedule, from: start, to: end, pieceSeconds: 31 * 86_400, part: part, of: 2, each: put)
+                    for: schedule, from: start, to: end, pieceSeconds: 7 * 86_400, part: part, of: 2, each: put)
             }
         }
         while let first = parts[0].take(), let second = parts[1].take() {

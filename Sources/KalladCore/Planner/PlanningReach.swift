@@ -21,7 +21,8 @@ extension Planner {
     /// `schedule` cut to what planning `[from, to)` needs, so the meetings of the years around the window, worked
     /// out only for the rules that look at neighbouring meetings, can be freed before planning.
     ///
-    /// It keeps the meetings whose timelines can reach the window (what `notifications(for:from:to:…)` plans) and
+    /// It keeps the meetings whose timelines can reach the window (what `notifications(for:from:to:…)` plans, and a
+    /// few more: the reach is the longest of any body's) and
     /// every meeting of the bodies the role rules count or look up (a body rotating a role per meeting counts its
     /// earlier meetings; a body whose role another follows is searched for its next meeting). Planning the cut
     /// schedule for `[from, to)` gives what planning the whole one gives.
@@ -40,18 +41,16 @@ extension Planner {
                 }
             }
         }
-        var reachByBody: [String: (lead: Int, trail: Int)?] = [:]
+        // The longest lead and trail of any body: a meeting kept for them is kept for its own body too, and a few
+        // more kept than planned cost less than looking up each meeting's body.
+        var lead = 0, trail = 0
+        for index in registry.bodies.indices {
+            let own = reach(ofBodyAt: index)
+            lead = max(lead, own.lead)
+            trail = max(trail, own.trail)
+        }
         func reaches(_ meeting: Meeting) -> Bool {
-            let known: (lead: Int, trail: Int)?
-            if let found = reachByBody[meeting.body] {
-                known = found
-            } else {
-                known = registry.index(ofBody: meeting.body).map { reach(ofBodyAt: $0) }
-                reachByBody[meeting.body] = known
-            }
-            // A meeting of a body not in the registry is never planned.
-            guard let known else { return false }
-            let days = Self.days(of: meeting, lead: known.lead, trail: known.trail)
+            let days = Self.days(of: meeting, lead: lead, trail: trail)
             return days.lowerBound <= lastDay && days.upperBound >= firstDay
         }
         var result = schedule
