@@ -25,6 +25,7 @@ extension RegistryReader {
         var seats: [Seat] = []
         seats.reserveCapacity(members.count)
         var seatIDs: [String: SourceLocation] = [:]
+        seatIDs.reserveCapacity(members.count)
         for item in members {
             guard let seat = readSeat(item) else { continue }
             if let first = seatIDs[seat.id] {
