@@ -42,7 +42,7 @@ struct Preview: ParsableCommand {
         let end = zone.instant(of: LocalDateTime(last.adding(days: 1), .midnight))
         let (planner, schedule) = Planner.prepare(registry: registry, from: start, to: end, trimmed: true)
         for diagnostic in schedule.diagnostics { Console.error(diagnostic.description) }
-        // A month at a time, so a year of a national registry is never all in memory at once; the text goes out
+        // A week at a time, so a year of a national registry is never all in memory at once; the text goes out
         // in large writes.
         var shown: [DueNotification] = []
         var count = 0
@@ -59,7 +59,7 @@ struct Preview: ParsableCommand {
             if keep { shown.append(notification) }
             try output.flushIfFull()
         }
-        // Two threads plan half of the bodies each, a month ahead at most, while this one merges their months in
+        // Two threads plan half of the bodies each, a week ahead at most, while this one merges their weeks in
         // order and writes them.
         let parts = (0..<2).map { part in
             PieceChannel.planning { put in
