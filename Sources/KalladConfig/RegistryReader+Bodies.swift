@@ -19,9 +19,14 @@ extension RegistryReader {
         else { return }
         let name = map["name"]?.string() ?? id
         let kind = map["kind"]?.choice(BodyKind.self, among: BodyKind.allCases) ?? .network
+        let members = map["members"]?.list() ?? []
+        // Exactly as many as there are members: a national registry has over 100,000 seats, and an array grown by
+        // doubling keeps up to twice the room.
         var seats: [Seat] = []
+        seats.reserveCapacity(members.count)
         var seatIDs: [String: SourceLocation] = [:]
-        for item in map["members"]?.list() ?? [] {
+        seatIDs.reserveCapacity(members.count)
+        for item in members {
             guard let seat = readSeat(item) else { continue }
             if let first = seatIDs[seat.id] {
                 sink.error(

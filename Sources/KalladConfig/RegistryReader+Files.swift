@@ -31,8 +31,14 @@ extension RegistryReader {
         bodyCursors = []
         for cursor in changeCursors { readChange(cursor) }
         checkServiceReferences()
+        // The bodies in an array of exactly their number (this one grew by doubling while reading, and keeps up to
+        // twice the room); the reader lets go of its own.
+        var exactBodies: [Body] = []
+        exactBodies.reserveCapacity(bodies.count)
+        exactBodies.append(contentsOf: bodies)
+        bodies = []
         let registry = Registry(
-            settings: settings, parties: parties, areas: areas, people: people, offices: offices, bodies: bodies,
+            settings: settings, parties: parties, areas: areas, people: people, offices: offices, bodies: exactBodies,
             changes: Overlay(changes: changes), receivers: receivers)
         RegistryValidator(registry: registry, sink: sink).validate()
         return registry

@@ -96,59 +96,77 @@ struct RegistryValidator {
 
     /// (body, role) → the (body, role) it takes its holder from; a cycle means nobody can be found.
     func checkRoleCycles() {
-        func next(_ body: Body, _ role: Role) -> (Body, Role)? {
-            switch rule(role, body) {
-            case .follows(let other, let otherRole): registry.body(other).map { ($0, otherRole) }
-            case .sameAs(let other), .appointedBy(let other): (body, other)
+        // By index in `registry.bodies` and role (`body * 3 + role`): no body is copied and no key is made as
+        // text until a cycle is found.
+        let roles = Role.allCases
+        func next(_ body: Int, _ role: Int) -> (Int, Int)? {
+            switch rule(roles[role], in: body) {
+            case .follows(let other, let otherRole):
+                registry.index(ofBody: other).map { ($0, roles.firstIndex(of: otherRole) ?? 0) }
+            case .sameAs(let other), .appointedBy(let other): (body, roles.firstIndex(of: other) ?? 0)
             case .seat, .rotation: nil
             }
         }
+        func key(_ slot: Int) -> String { "\(registry.bodies[slot / 3].id).\(roles[slot % 3].rawValue)" }
         var reported: Set<String> = []
-        for body in registry.bodies {
-            for role in Role.allCases {
-                var seen: [String] = []
-                var current: (Body, Role)? = (body, role)
+        var seen: [Int] = []
+        for body in registry.bodies.indices {
+            for role in roles.indices {
+                seen.removeAll(keepingCapacity: true)
+                var current: (Int, Int)? = (body, role)
                 while let (b, r) = current {
-                    let key = "\(b.id).\(r.rawValue)"
-                    if let start = seen.firstIndex(of: key) {
-                        let cycle = seen[start...] + [key]
+                    let slot = b * 3 + r
+                    if let start = seen.firstIndex(of: slot) {
+                        let cycle = (seen[start...] + [slot]).map(key)
                         if reported.insert(cycle.sorted().joined()).inserted {
                             sink.error(
                                 "config.role_cycle",
                                 "role rules go round in a circle: "
                                     + cycle.joined(separator: " → "),
-                                hint: "one of them must name a seat or a rotation", at: b.sourceLocation)
+                                hint: "one of them must name a seat or a rotation",
+                                at: registry.bodies[b].sourceLocation)
                         }
                         break
                     }
-                    seen.append(key)
+                    seen.append(slot)
                     current = next(b, r)
                 }
             }
         }
     }
 
+    /// The rule for `role` in the body at `index`, read without copying the body.
+    func rule(_ role: Role, in index: Int) -> RoleRule {
+        switch role {
+        case .convener: registry.bodies[index].convener
+        case .chair: registry.bodies[index].chair
+        case .secretary: registry.bodies[index].secretary
+        }
+    }
+
     /// Derived schedules and `before` ties of bodies without a pattern: a cycle cannot be worked out.
     func checkScheduleCycles() {
-        var state: [String: Int] = [:]
-        var stack: [String] = []
+        // By index in `registry.bodies` (of the body an id names): 0 not seen, 1 visiting, 2 done.
+        var state = [UInt8](repeating: 0, count: registry.bodies.count)
+        var stack: [Int] = []
         func visit(_ id: String) {
-            guard let body = registry.body(id) else { return }
-            if state[id] == 2 { return }
-            if state[id] == 1 {
-                let cycle = (stack.drop { $0 != id } + [id]).joined(separator: " → ")
+            guard let index = registry.index(ofBody: id) else { return }
+            if state[index] == 2 { return }
+            if state[index] == 1 {
+                let cycle = (stack.drop { $0 != index } + [index]).map { registry.bodies[$0].id }
                 sink.error(
-                    "config.schedule_cycle", "schedules depend on each other in a circle: \(cycle)",
-                    hint: "give one of them its own rrule or plan", at: body.sourceLocation)
+                    "config.schedule_cycle",
+                    "schedules depend on each other in a circle: \(cycle.joined(separator: " → "))",
+                    hint: "give one of them its own rrule or plan", at: registry.bodies[index].sourceLocation)
                 return
             }
-            state[id] = 1
-            stack.append(id)
-            for dependency in Scheduler.dependencies(of: body) { visit(dependency) }
+            state[index] = 1
+            stack.append(index)
+            for dependency in Scheduler.dependencies(of: registry.bodies[index]) { visit(dependency) }
             stack.removeLast()
-            state[id] = 2
+            state[index] = 2
         }
-        for body in registry.bodies { visit(body.id) }
+        for index in registry.bodies.indices { visit(registry.bodies[index].id) }
     }
 
     func checkChanges() {

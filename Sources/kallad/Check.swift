@@ -16,6 +16,7 @@ struct Check: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
+        MallocArenas.shareOne()
         let (registry, loadDiagnostics) = try options.load(quietWarnings: true)
         let range = try yearRange(registry)
         let scheduler = Scheduler(registry: registry, years: range)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Glibc
 import KalladCompose
 import KalladCore
 import KalladDaemon
@@ -29,6 +30,7 @@ struct Preview: ParsableCommand {
     var serviceAddress = "kallad@example.se"
 
     func run() throws {
+        MallocArenas.shareOne()
         let (registry, _) = try options.load()
         try requireBody(body, in: registry)
         let zone = registry.settings.zone
@@ -38,9 +40,9 @@ struct Preview: ParsableCommand {
         guard first.days(to: last) <= 3660 else { throw ValidationError("preview at most ten years at a time") }
         let start = zone.instant(of: LocalDateTime(first, .midnight))
         let end = zone.instant(of: LocalDateTime(last.adding(days: 1), .midnight))
-        let (planner, schedule) = Planner.prepare(registry: registry, from: start, to: end)
+        let (planner, schedule) = Planner.prepare(registry: registry, from: start, to: end, trimmed: true)
         for diagnostic in schedule.diagnostics { Console.error(diagnostic.description) }
-        // A month at a time, so a year of a national registry is never all in memory at once; the text goes out
+        // A week at a time, so a year of a national registry is never all in memory at once; the text goes out
         // in large writes.
         var shown: [DueNotification] = []
         var count = 0
@@ -57,12 +59,12 @@ struct Preview: ParsableCommand {
             if keep { shown.append(notification) }
             try output.flushIfFull()
         }
-        // Two threads plan half of the bodies each, a month ahead at most, while this one merges their months in
+        // Two threads plan half of the bodies each, a week ahead at most, while this one merges their weeks in
         // order and writes them.
         let parts = (0..<2).map { part in
             PieceChannel.planning { put in
                 planner.notifications(
-                    for: schedule, from: start, to: end, pieceSeconds: 31 * 86_400, part: part, of: 2, each: put)
+                    for: schedule, from: start, to: end, pieceSeconds: 7 * 86_400, part: part, of: 2, each: put)
             }
         }
         while let first = parts[0].take(), let second = parts[1].take() {
@@ -96,6 +98,20 @@ struct Preview: ParsableCommand {
             }
         }
         Console.error("wrote \(count) messages to \(folder)")
+    }
+}
+
+/// glibc gives each thread that allocates its own malloc arena, and memory freed in one arena is not reused by
+/// another: the meetings the scheduler's threads work out and the preview then frees would stay resident while the
+/// planning threads fill arenas of their own. The commands that run briefly on a few threads share one arena instead
+/// (the threads are few and spend little of their time in malloc).
+enum MallocArenas {
+    /// Before the command starts its threads.
+    static func shareOne() {
+        // `mallopt` is not in the Glibc module (malloc.h); it is looked up in the C library. M_ARENA_MAX is -8.
+        typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
+        guard let symbol = dlsym(nil, "mallopt") else { return }
+        _ = unsafeBitCast(symbol, to: MallOpt.self)(-8, 1)
     }
 }
 

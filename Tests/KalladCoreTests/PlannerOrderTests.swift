@@ -132,6 +132,36 @@ struct PlannerOrderTests {
         #expect(whole.contains { $0.kind == .update } && whole.contains { $0.kind == .cancellation })
     }
 
+    /// A window to plan, by its first and last day.
+    struct Window: Sendable, CustomStringConvertible {
+        var first: String
+        var last: String
+        var description: String { "\(first)…\(last)" }
+    }
+
+    @Test(
+        "The schedule cut to a window plans what the whole schedule plans for that window, with fewer meetings",
+        arguments: [
+            Window(first: "2027-01-01", last: "2027-12-31"), Window(first: "2027-03-01", last: "2027-03-31"),
+            Window(first: "2026-09-01", last: "2026-09-30"), Window(first: "2026-12-20", last: "2027-01-10"),
+        ])
+    func trimmedSchedule(window: Window) {
+        let registry = Self.changed
+        let from = F.zone.instant(of: F.at(window.first, "00:00"))
+        let to = F.zone.instant(of: F.at(window.last, "00:00")).adding(seconds: 86_400)
+        let (planner, whole) = Planner.prepare(registry: registry, from: from, to: to)
+        let (_, cut) = Planner.prepare(registry: registry, from: from, to: to, trimmed: true)
+        let expected = planner.notifications(for: whole, from: from, to: to)
+        #expect(!expected.isEmpty)
+        #expect(planner.notifications(for: cut, from: from, to: to) == expected)
+        #expect(cut.meetings.count < whole.meetings.count)
+        // Bodies whose roles count or look up meetings keep all of theirs: the forum rotates its chair per
+        // meeting, the AU follows the LSG's chair.
+        #expect(cut.byBody["forum"] == whole.byBody["forum"])
+        #expect(cut.byBody["lsg"] == whole.byBody["lsg"])
+        #expect(cut.diagnostics == whole.diagnostics)
+    }
+
     @Test("A part outside 0..<parts plans nothing (no crash)", arguments: [(2, 2), (-1, 2), (0, 0)])
     func partOutside(part: Int, parts: Int) {
         let registry = Self.changed

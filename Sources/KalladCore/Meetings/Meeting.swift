@@ -34,62 +34,76 @@ public enum MeetingStatus: String, Sendable, Hashable {
 public struct Meeting: Hashable, Sendable, Identifiable {
     /// The fields, held once and shared by every copy until one is changed (copy on write): a schedule holds each
     /// meeting twice (in order and by body) and the planner passes meetings around, so a copy costs one reference.
+    /// What only changes from the overlay bring (history, cancellation, agenda, stand-ins …) is held apart, in
+    /// `Changes`, present only on meetings that have any: most meetings have none, and a national schedule holds
+    /// hundreds of thousands.
     ///
-    /// `@unchecked Sendable` is safe: a `Storage` is only changed through `Meeting`'s setters, which first make
-    /// their own copy unless this value is its only holder (`isKnownUniquelyReferenced`), so a `Storage` reachable
-    /// from more than one value (or thread) is never written.
+    /// `@unchecked Sendable` is safe: a `Storage` (and its `Changes`) is only changed through `Meeting`'s setters,
+    /// which first make their own copy unless this value is its only holder (`isKnownUniquelyReferenced`), so a
+    /// `Storage` or `Changes` reachable from more than one value (or thread) is never written.
     final class Storage: @unchecked Sendable {
         var id: String
         var body: String
         var kind: MeetingKind
         var source: MeetingSource
+        var status: MeetingStatus
+        var allowHoliday: Bool
         var start: LocalDateTime
         var end: LocalDateTime
         var location: String
-        var status: MeetingStatus
         var sequence: Int
-        var history: [MeetingRevision]
-        var knownAt: Instant?
-        var cancelledAt: Instant?
-        var allowHoliday: Bool
-        var requestedBy: String?
-        var reason: String
-        var agenda: [AgendaItem]
-        var adjustments: MeetingAdjustments
         var sourceLocation: SourceLocation?
+        var changes: Changes?
 
         init(
-            id: String, body: String, kind: MeetingKind, source: MeetingSource, start: LocalDateTime,
-            end: LocalDateTime, location: String, status: MeetingStatus, sequence: Int, history: [MeetingRevision],
-            knownAt: Instant?, cancelledAt: Instant?, allowHoliday: Bool, requestedBy: String?, reason: String,
-            agenda: [AgendaItem], adjustments: MeetingAdjustments, sourceLocation: SourceLocation?
+            id: String, body: String, kind: MeetingKind, source: MeetingSource, status: MeetingStatus,
+            allowHoliday: Bool, start: LocalDateTime, end: LocalDateTime, location: String, sequence: Int,
+            sourceLocation: SourceLocation?, changes: Changes?
         ) {
             self.id = id
             self.body = body
             self.kind = kind
             self.source = source
+            self.status = status
+            self.allowHoliday = allowHoliday
             self.start = start
             self.end = end
             self.location = location
-            self.status = status
             self.sequence = sequence
-            self.history = history
-            self.knownAt = knownAt
-            self.cancelledAt = cancelledAt
-            self.allowHoliday = allowHoliday
-            self.requestedBy = requestedBy
-            self.reason = reason
-            self.agenda = agenda
-            self.adjustments = adjustments
             self.sourceLocation = sourceLocation
+            self.changes = changes
         }
 
         func copy() -> Storage {
             Storage(
-                id: id, body: body, kind: kind, source: source, start: start, end: end, location: location,
-                status: status, sequence: sequence, history: history, knownAt: knownAt, cancelledAt: cancelledAt,
-                allowHoliday: allowHoliday, requestedBy: requestedBy, reason: reason, agenda: agenda,
-                adjustments: adjustments, sourceLocation: sourceLocation)
+                id: id, body: body, kind: kind, source: source, status: status, allowHoliday: allowHoliday,
+                start: start, end: end, location: location, sequence: sequence, sourceLocation: sourceLocation,
+                changes: changes)
+        }
+    }
+
+    /// The fields only changes set; shared between copies of a `Storage` until one is changed.
+    final class Changes: @unchecked Sendable {
+        var history: [MeetingRevision] = []
+        var knownAt: Instant?
+        var cancelledAt: Instant?
+        var requestedBy: String?
+        var reason = ""
+        var agenda: [AgendaItem] = []
+        var adjustments = MeetingAdjustments()
+
+        init() {}
+
+        func copy() -> Changes {
+            let other = Changes()
+            other.history = history
+            other.knownAt = knownAt
+            other.cancelledAt = cancelledAt
+            other.requestedBy = requestedBy
+            other.reason = reason
+            other.agenda = agenda
+            other.adjustments = adjustments
+            return other
         }
     }
 
@@ -97,6 +111,17 @@ public struct Meeting: Hashable, Sendable, Identifiable {
 
     private mutating func unique() {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    }
+
+    /// This value's own `Changes`, made on first use, for a setter to write.
+    private mutating func uniqueChanges() -> Changes {
+        unique()
+        if storage.changes == nil {
+            storage.changes = Changes()
+        } else if !isKnownUniquelyReferenced(&storage.changes) {
+            storage.changes = storage.changes?.copy()
+        }
+        return storage.changes ?? Changes()  // safe: set just above
     }
 
     /// Stable id: `<body>/<original date>` (kept when the meeting moves), or an extra meeting's id.
@@ -182,28 +207,28 @@ public struct Meeting: Hashable, Sendable, Identifiable {
 
     /// Earlier starts, oldest first, each with when the move became known.
     public var history: [MeetingRevision] {
-        get { storage.history }
+        get { storage.changes?.history ?? [] }
         _modify {
-            unique()
-            yield &storage.history
+            let changes = uniqueChanges()
+            yield &changes.history
         }
     }
 
     /// When the meeting became known (extra meetings), or `nil` for planned ones.
     public var knownAt: Instant? {
-        get { storage.knownAt }
+        get { storage.changes?.knownAt }
         _modify {
-            unique()
-            yield &storage.knownAt
+            let changes = uniqueChanges()
+            yield &changes.knownAt
         }
     }
 
     /// When the cancellation became known, if cancelled.
     public var cancelledAt: Instant? {
-        get { storage.cancelledAt }
+        get { storage.changes?.cancelledAt }
         _modify {
-            unique()
-            yield &storage.cancelledAt
+            let changes = uniqueChanges()
+            yield &changes.cancelledAt
         }
     }
 
@@ -218,37 +243,37 @@ public struct Meeting: Hashable, Sendable, Identifiable {
 
     /// The party that asked for it (extra meetings).
     public var requestedBy: String? {
-        get { storage.requestedBy }
+        get { storage.changes?.requestedBy }
         _modify {
-            unique()
-            yield &storage.requestedBy
+            let changes = uniqueChanges()
+            yield &changes.requestedBy
         }
     }
 
     /// Why (extra or cancelled meetings).
     public var reason: String {
-        get { storage.reason }
+        get { storage.changes?.reason ?? "" }
         _modify {
-            unique()
-            yield &storage.reason
+            let changes = uniqueChanges()
+            yield &changes.reason
         }
     }
 
     /// Agenda items sent in so far.
     public var agenda: [AgendaItem] {
-        get { storage.agenda }
+        get { storage.changes?.agenda ?? [] }
         _modify {
-            unique()
-            yield &storage.agenda
+            let changes = uniqueChanges()
+            yield &changes.agenda
         }
     }
 
     /// Stand-ins, absences and appointed role holders for this meeting.
     public var adjustments: MeetingAdjustments {
-        get { storage.adjustments }
+        get { storage.changes?.adjustments ?? MeetingAdjustments() }
         _modify {
-            unique()
-            yield &storage.adjustments
+            let changes = uniqueChanges()
+            yield &changes.adjustments
         }
     }
 
@@ -267,9 +292,8 @@ public struct Meeting: Hashable, Sendable, Identifiable {
         location: String, allowHoliday: Bool = false, sourceLocation: SourceLocation? = nil
     ) {
         storage = Storage(
-            id: id, body: body, kind: kind, source: source, start: start, end: end, location: location,
-            status: .scheduled, sequence: 0, history: [], knownAt: nil, cancelledAt: nil, allowHoliday: allowHoliday,
-            requestedBy: nil, reason: "", agenda: [], adjustments: MeetingAdjustments(), sourceLocation: sourceLocation)
+            id: id, body: body, kind: kind, source: source, status: .scheduled, allowHoliday: allowHoliday,
+            start: start, end: end, location: location, sequence: 0, sourceLocation: sourceLocation, changes: nil)
     }
 
     /// Equal when every field is.

@@ -30,16 +30,20 @@ public struct Planner: Sendable {
     /// A planner and the meetings whose timelines can reach `[from, to)`: up to ~100 days before a meeting and a
     /// few after. Callers that want the notifications of a long window piece by piece (to keep memory small) ask
     /// `notifications(for:from:to:)` for each piece.
+    ///
+    /// `trimmed`: the schedule is cut to what planning `[from, to)` needs (`trimmed(_:from:to:)`), for callers that
+    /// only plan that window with it.
     public static func prepare(
-        registry: Registry, overlay: Overlay = Overlay(), from: Instant, to: Instant
+        registry: Registry, overlay: Overlay = Overlay(), from: Instant, to: Instant, trimmed: Bool = false
     ) -> (planner: Planner, schedule: MeetingSchedule) {
         let zone = registry.settings.zone
         let firstYear = zone.local(from).date.adding(days: -30).year
         let lastYear = zone.local(to).date.adding(days: 400).year
         let years = firstYear...max(firstYear, min(lastYear, zone.local(to).date.year + 1))
         let scheduler = Scheduler(registry: registry, years: years)
+        let planner = Planner(registry: registry, calendar: scheduler.calendar)
         let schedule = scheduler.schedule(years: years, overlay: overlay)
-        return (Planner(registry: registry, calendar: scheduler.calendar), schedule)
+        return (planner, trimmed ? planner.trimmed(schedule, from: from, to: to) : schedule)
     }
 
     /// The notifications of every meeting in `schedule` that fall in `[from, to)`.
@@ -74,6 +78,7 @@ public struct Planner: Sendable {
         var reachByBody: [String: (index: Int, lead: Int, trail: Int)] = [:]
         var bodyOf = [Int](repeating: -1, count: meetings.count)
         var reach = [ClosedRange<Int>](repeating: 0...0, count: meetings.count)
+        var longestLead = 0
         for index in meetings.indices {
             let bodyID = meetings[index].body
             let known: (index: Int, lead: Int, trail: Int)
@@ -84,21 +89,13 @@ public struct Planner: Sendable {
                     reachByBody[bodyID] = (-1, 0, 0)
                     continue
                 }
-                let policy = registry.bodies[bodyIndex].notifications
-                known = (
-                    bodyIndex,
-                    max(policy.convenerPromptDays, policy.agendaRequestDays, policy.summonsDays, policy.reminderDays)
-                        + 7,
-                    2 * policy.minutesReminderWorkingDays + 14
-                )
+                let (lead, trail) = self.reach(ofBodyAt: bodyIndex)
+                known = (bodyIndex, lead, trail)
                 reachByBody[bodyID] = known
             }
             bodyOf[index] = known.index
-            let changed =
-                meetings[index].knownAt != nil || meetings[index].cancelledAt != nil
-                || !meetings[index].history.isEmpty
-            let day = meetings[index].start.date.dayNumber
-            reach[index] = changed ? Int.min...Int.max : (day - known.lead)...(day + known.trail)
+            reach[index] = Self.days(of: meetings[index], lead: known.lead, trail: known.trail)
+            if known.index >= 0 { longestLead = max(longestLead, known.lead) }
         }
         // For meetings without stand-ins or absences: their body's attendees, worked out once.
         var attendeesByBody: [Int: [Recipient]] = [:]
@@ -108,7 +105,21 @@ public struct Planner: Sendable {
         // several pieces). Piece k starts `k * step` seconds after `from`, so a notification's piece is worked out
         // from its due time and it is moved once, not carried from piece to piece.
         let step = max(1, pieceSeconds)
+        // Meetings of other parts, and those whose timelines end before the window, need no work: done from the
+        // start. The meetings are sorted by start, so a piece looks at them from the first not done (`pending`) up
+        // to the first that starts more than the longest lead after the piece, and at the few whose timelines reach
+        // further back than their lead (`early`: changes that became known at some moment), wherever they are.
+        let windowFirstDay = zone.local(from).date.dayNumber
         var done = [Bool](repeating: false, count: meetings.count)
+        var early: [Int] = []
+        for index in meetings.indices {
+            if bodyOf[index] < 0 || reach[index].upperBound < windowFirstDay {
+                done[index] = true
+            } else if reach[index].lowerBound < meetings[index].start.date.dayNumber - longestLead {
+                early.append(index)
+            }
+        }
+        var pending = 0
         var later: [Int: [DueNotification]] = [:]
         var pieceStart = from
         var pieceNumber = 0
@@ -119,12 +130,10 @@ public struct Planner: Sendable {
             var result = later.removeValue(forKey: pieceNumber) ?? []
             // About as many as the piece before: no growing by doubling, which briefly holds two copies.
             result.reserveCapacity(lastCount + lastCount / 8)
-            for index in meetings.indices where !done[index] {
-                // A meeting whose whole timeline lies outside the window needs no work.
+            func work(_ index: Int) {
+                // A meeting whose whole timeline lies outside the piece waits.
                 let bodyIndex = bodyOf[index]
-                guard bodyIndex >= 0, reach[index].lowerBound <= lastDay, reach[index].upperBound >= firstDay else {
-                    continue
-                }
+                guard reach[index].lowerBound <= lastDay, reach[index].upperBound >= firstDay else { return }
                 done[index] = true
                 let meeting = meetings[index]
                 // Most meetings have no stand-ins or absences: their attendees are the body's, worked out once.
@@ -153,6 +162,12 @@ public struct Planner: Sendable {
                         later[piece, default: []].append(notification)
                     }
                 }
+            }
+            for index in early where !done[index] { work(index) }
+            while pending < meetings.count && done[pending] { pending += 1 }
+            for index in pending..<meetings.count where !done[index] {
+                if meetings[index].start.date.dayNumber - longestLead > lastDay { break }
+                work(index)
             }
             Self.sortByDueAndKey(&result)
             lastCount = result.count

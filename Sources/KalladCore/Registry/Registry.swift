@@ -67,7 +67,8 @@ public struct Registry: Sendable {
         self.offices = Dictionary(offices.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.bodies = bodies
         self.changes = changes
-        self.bodyIndex = Dictionary(bodies.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        // By index: enumerating the bodies would copy each one.
+        self.bodyIndex = Dictionary(bodies.indices.map { (bodies[$0].id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The body with an id, if any.

@@ -2,21 +2,26 @@
 ///
 /// All arithmetic is on the day number (days since 1970-01-01), so it is pure and fast.
 public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible {
+    // Stored small (8 bytes instead of 24): a national registry's schedule holds hundreds of thousands of dates.
+    private let storedYear: Int32
+    private let storedMonth: UInt8
+    private let storedDay: UInt8
+
     /// The year, e.g. 2027.
-    public let year: Int
+    public var year: Int { Int(storedYear) }
     /// The month, 1...12.
-    public let month: Int
+    public var month: Int { Int(storedMonth) }
     /// The day of the month, 1...31.
-    public let day: Int
+    public var day: Int { Int(storedDay) }
 
     /// Creates a date if the parts name a real day, or `nil`.
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),
             day >= 1, day <= LocalDate.daysIn(month: month, year: year)
         else { return nil }
-        self.year = year
-        self.month = month
-        self.day = day
+        self.storedYear = Int32(year)
+        self.storedMonth = UInt8(month)
+        self.storedDay = UInt8(day)
     }
 
     /// Creates the date with the given day number (days since 1970-01-01).
@@ -30,9 +35,10 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
         let mp = (5 * doy + 2) / 153
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
-        self.year = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        self.month = m
-        self.day = d
+        // A day number past ±2 billion years keeps the nearest year that fits.
+        self.storedYear = Int32(clamping: yoe + era * 400 + (m <= 2 ? 1 : 0))
+        self.storedMonth = UInt8(m)
+        self.storedDay = UInt8(d)
     }
 
     /// Days since 1970-01-01.
@@ -114,7 +120,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
-        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+        (lhs.storedYear, lhs.storedMonth, lhs.storedDay) < (rhs.storedYear, rhs.storedMonth, rhs.storedDay)
     }
 
     /// Whether `year` has a 29 February.
@@ -150,15 +156,18 @@ public enum Weekday: String, CaseIterable, Sendable, Hashable, Codable {
 /// A wall-clock time of day, to the minute.
 public struct LocalTime: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// 0...23.
-    public let hour: Int
+    public var hour: Int { Int(storedHour) }
     /// 0...59.
-    public let minute: Int
+    public var minute: Int { Int(storedMinute) }
+    // Stored in two bytes instead of sixteen.
+    private let storedHour: UInt8
+    private let storedMinute: UInt8
 
     /// Creates a time if the parts are in range, or `nil`.
     public init?(hour: Int, minute: Int) {
         guard (0...23).contains(hour), (0...59).contains(minute) else { return nil }
-        self.hour = hour
-        self.minute = minute
+        self.storedHour = UInt8(hour)
+        self.storedMinute = UInt8(minute)
     }
 
     /// Minutes since midnight.

@@ -1,0 +1,63 @@
+/// How far a meeting's notifications can lie from it, and the schedule cut to what planning a window needs.
+extension Planner {
+    /// The days before a meeting of the body at `index` in `registry.bodies` that its timeline can reach (the
+    /// longest lead, plus a week for moving back to a working day) and the days after it (the minutes reminder).
+    func reach(ofBodyAt index: Int) -> (lead: Int, trail: Int) {
+        let policy = registry.bodies[index].notifications
+        return (
+            max(policy.convenerPromptDays, policy.agendaRequestDays, policy.summonsDays, policy.reminderDays) + 7,
+            2 * policy.minutesReminderWorkingDays + 14
+        )
+    }
+
+    /// The day numbers a meeting's timeline can reach, given its body's `reach`: every day when a change that
+    /// became known at some moment may put a notification anywhere.
+    static func days(of meeting: Meeting, lead: Int, trail: Int) -> ClosedRange<Int> {
+        let changed = meeting.knownAt != nil || meeting.cancelledAt != nil || !meeting.history.isEmpty
+        let day = meeting.start.date.dayNumber
+        return changed ? Int.min...Int.max : (day - lead)...(day + trail)
+    }
+
+    /// `schedule` cut to what planning `[from, to)` needs, so the meetings of the years around the window, worked
+    /// out only for the rules that look at neighbouring meetings, can be freed before planning.
+    ///
+    /// It keeps the meetings whose timelines can reach the window (what `notifications(for:from:to:…)` plans, and a
+    /// few more: the reach is the longest of any body's) and
+    /// every meeting of the bodies the role rules count or look up (a body rotating a role per meeting counts its
+    /// earlier meetings; a body whose role another follows is searched for its next meeting). Planning the cut
+    /// schedule for `[from, to)` gives what planning the whole one gives.
+    public func trimmed(_ schedule: MeetingSchedule, from: Instant, to: Instant) -> MeetingSchedule {
+        let zone = registry.settings.zone
+        let firstDay = zone.local(from).date.dayNumber, lastDay = zone.local(to).date.dayNumber
+        var whole = Set<String>()
+        // By index, reading only the role rules: the bodies are not copied.
+        for index in registry.bodies.indices {
+            let rules = [registry.bodies[index].convener, registry.bodies[index].chair, registry.bodies[index].secretary]
+            for rule in rules {
+                switch rule {
+                case .rotation(let rotation) where rotation.period == .meeting: whole.insert(registry.bodies[index].id)
+                case .follows(let other, _): whole.insert(other)
+                default: break
+                }
+            }
+        }
+        // The longest lead and trail of any body: a meeting kept for them is kept for its own body too, and a few
+        // more kept than planned cost less than looking up each meeting's body.
+        var lead = 0, trail = 0
+        for index in registry.bodies.indices {
+            let own = reach(ofBodyAt: index)
+            lead = max(lead, own.lead)
+            trail = max(trail, own.trail)
+        }
+        func reaches(_ meeting: Meeting) -> Bool {
+            let days = Self.days(of: meeting, lead: lead, trail: trail)
+            return days.lowerBound <= lastDay && days.upperBound >= firstDay
+        }
+        var result = schedule
+        result.meetings = schedule.meetings.filter(reaches)
+        for (body, meetings) in schedule.byBody where !whole.contains(body) {
+            result.byBody[body] = meetings.filter(reaches)
+        }
+        return result
+    }
+}
