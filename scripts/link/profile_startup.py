@@ -2,7 +2,8 @@
 daemon runs under valgrind's callgrind on the bench's configuration (daemon_fixture), is dumped after the idle,
 then stopped. Prints one symbol a line (raw, as the linker names them), in the order callgrind first lists them:
 the --symbol-ordering-file lld gets (Package.swift). Needs valgrind (Debian package valgrind).
-Usage: profile_startup.py KALLAD_BINARY [IDLE_SECONDS] > symbols"""
+Usage: profile_startup.py KALLAD_BINARY [IDLE_SECONDS] > symbols
+(KALLAD_PROFILE_KEEP=PREFIX keeps the callgrind profiles as PREFIXcallgrind.out.PID[.1], e.g. for callgrind_annotate.)"""
 import glob
 import re
 import os
@@ -37,6 +38,10 @@ try:
     process.send_signal(signal.SIGTERM)
     process.wait(timeout=120)
     dumps = sorted(glob.glob(out + ".*"))
+    keep = os.environ.get("KALLAD_PROFILE_KEEP")
+    if keep:
+        for dump in dumps:
+            shutil.copy(dump, keep + os.path.basename(dump))
     seen, current_object = set(), None
     for dump in dumps:
         if not dump.endswith(".1"):   # the dump at the idle point; the final one (shutdown) is left out
