@@ -34,7 +34,8 @@ try:
     urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=60).read()
     time.sleep(idle)
     # Dump what ran so far (callgrind_control writes the profile without stopping the process), then stop it.
-    subprocess.run(["callgrind_control", "--dump=idle", str(process.pid)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["callgrind_control", "--dump=idle", str(process.pid)], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
     process.send_signal(signal.SIGTERM)
     process.wait(timeout=120)
     dumps = sorted(glob.glob(out + ".*"))
