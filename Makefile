@@ -6,7 +6,7 @@ NEXT_YEAR := $(shell expr $(THIS_YEAR) + 1)
 TODAY := $(shell date +%F)
 IN_120_DAYS := $(shell date -d '+120 days' +%F)
 
-.PHONY: demo test setup oracles build release check bench chaos clean install
+.PHONY: demo test setup oracles build release check bench chaos clean install link-order
 PREFIX ?= /usr/local
 SYSCONFDIR ?= /etc
 UNITDIR ?= /etc/systemd/system
@@ -40,8 +40,13 @@ oracles:
 build:
 	$(SWIFT) build
 
+## release: Package.swift links the release kallad small for an idle daemon (README, "Memory"); link-order remakes
+## the list of startup functions it lays out first (scripts/link/kallad.order; needs valgrind), to commit.
 release:
 	$(SWIFT) build -c release
+
+link-order:
+	scripts/link/refresh-order.sh
 
 check: build
 	.build/debug/kallad check --config $(CONFIG) --years 2026-2035

@@ -4,6 +4,34 @@ import PackageDescription
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
+    // A section per function in release builds, so the linker can lay out the daemon's startup code together
+    // (see daemonReleaseLinking below).
+    .unsafeFlags(["-Xfrontend", "-function-sections"], .when(configuration: .release)),
+]
+
+/// How the release `kallad` binary is linked, for a small idle daemon (issue 5; README, "Memory"): the Swift
+/// runtime, Foundation and libstdc++ linked in statically (no 20 MB of shared libraries mapped and relocated), lld
+/// laying out first the functions that startup runs (scripts/link/kallad.order, made by
+/// scripts/link/refresh-order.sh), so the kernel's 64 KiB fault-around brings in startup code instead of its
+/// neighbours; relative relocations packed (DT_RELR, glibc 2.36+), and no exported symbol table. A stale order
+/// file (names that no longer exist, new functions missing) costs memory, never the build.
+let daemonReleaseLinking: [LinkerSetting] = [
+    .unsafeFlags(
+        [
+            "-use-ld=lld", "-static-stdlib",
+            // libstdc++ too, by a linker script that names the archive (scripts/link/static-libstdc++).
+            "-L\(Context.packageDirectory)/scripts/link/static-libstdc++",
+            // The Foundation archives the static Swift libraries need, which autolinking leaves out.
+            "-lFoundation", "-lCoreFoundation", "-lFoundationEssentials", "-lFoundationInternationalization",
+            "-l_FoundationCShims", "-l_FoundationICU", "-l_FoundationCollections", "-lswiftDispatch", "-ldispatch",
+            "-lBlocksRuntime",
+            "-Xlinker", "--no-export-dynamic",
+            "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+            "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/scripts/link/kallad.order",
+            "-Xlinker", "--no-warn-symbol-ordering",
+        ],
+        .when(platforms: [.linux], configuration: .release)
+    ),
 ]
 
 let package = Package(
@@ -67,7 +95,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: daemonReleaseLinking
         ),
         .executableTarget(
             name: "kallad-bench", dependencies: ["KalladCore", "KalladConfig", "KalladTransport"],
