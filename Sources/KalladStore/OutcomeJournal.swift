@@ -132,12 +132,28 @@ final class OutcomeJournal: Sendable {
         }
     }
 
-    /// The outcomes in the journal at `path`, skipping a line that is not whole and the zeros after the last.
+    /// The outcomes in the journal at `path`: its lines up to the first zero byte — where the journal ends, and
+    /// where an open journal appends — skipping a line that is not whole. The file is read a piece at a time and
+    /// only its lines are kept, so a start does not hold the whole allocated file (a megabyte or more) in memory.
     static func read(path: String) -> [SettledAttempt] {
-        guard let data = FileManager.default.contents(atPath: path) else { return [] }
-        return String(decoding: data, as: UTF8.self)
-            .split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\0" })
-            .compactMap { decode(Substring($0)) }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return [] }
+        defer { close(descriptor) }
+        var lines: [UInt8] = []
+        var piece = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = piece.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            if let end = piece[..<count].firstIndex(of: 0) {
+                lines += piece[..<end]
+                break
+            }
+            lines += piece[..<count]
+        }
+        return String(decoding: lines, as: UTF8.self)
+            .split(separator: "\n", omittingEmptySubsequences: true)
+            .compactMap { decode($0) }
     }
 
     // MARK: - Lines

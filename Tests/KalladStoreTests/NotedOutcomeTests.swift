@@ -119,6 +119,9 @@ struct NotedOutcomeTests {
             let line = Array(OutcomeJournal.encode(outcomes[0]).utf8)
             try handle.seek(toOffset: UInt64(OutcomeJournal.encode(extra).utf8.count))
             try handle.write(contentsOf: line.dropLast(5))
+            // The journal ends at its first zero: a whole line beyond a gap of zeros is not part of it.
+            try handle.seek(toOffset: UInt64(OutcomeJournal.encode(extra).utf8.count + line.count + 16))
+            try handle.write(contentsOf: line)
             try handle.close()
             #expect(OutcomeJournal.read(path: path) == [extra])
         }
