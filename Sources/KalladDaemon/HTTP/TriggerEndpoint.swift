@@ -103,8 +103,8 @@ struct TriggerEndpoint {
             services.logger.info(
                 "trigger accepted",
                 metadata: [
-                    "trigger.id": "\(id)", "trigger.type": "\(type)", "trigger.system": "\(system.name)",
-                    "meeting.id": "\(meetings.joined(separator: ","))",
+                    "trigger.id": .string(id), "trigger.type": .string(type), "trigger.system": .string(system.name),
+                    "meeting.id": .string(meetings.count == 1 ? meetings[0] : meetings.joined(separator: ",")),
                 ])
             services.triggerRecorded(trigger)
             return Response(
