@@ -136,7 +136,7 @@ public struct LogfmtHandler: LogHandler {
         if plain {
             out += value
         } else {
-            JSONString.append(value, to: &out)
+            JSONString.appendWhole(value, to: &out)
         }
     }
 
