@@ -28,7 +28,8 @@ extension KalladDatabase {
             guard own, !entry.changes[..<index].contains(where: { $0.id == change.id }) else {
                 throw StoreError(
                     code: "store.state",
-                    message: "overlay change id '\(change.id)' is not '\(entry.id)' or '\(entry.id)/…', or comes twice",
+                    message:
+                        "overlay change id '\(change.id)' is not '\(entry.id)' or '\(entry.id)/…', or comes twice",
                     place: place)
             }
         }

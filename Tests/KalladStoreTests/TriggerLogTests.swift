@@ -56,7 +56,9 @@ struct TriggerLogTests {
             try await queue.write { db in
                 for id in ["msg_1", "msg_2"] {
                     try db.execute(
-                        sql: "INSERT INTO trigger_log (id, system, type, received_at, payload) VALUES (?, 's', 't', ?, '{}')",
+                        sql: """
+                            INSERT INTO trigger_log (id, system, type, received_at, payload) VALUES (?, 's', 't', ?, '{}')
+                            """,
                         arguments: [id, t0.secondsSinceEpoch])
                     try db.execute(
                         sql: "INSERT INTO overlay_change (change_id, trigger_id, known_at, action) VALUES (?, ?, ?, ?)",
