@@ -3,14 +3,40 @@ import KalladCore
 
 extension KalladDatabase {
     public func recordTrigger(_ entry: TriggerEntry) throws(StoreError) -> Bool {
-        try write("trigger", durable: true) { db in try Self.insert(entry, in: db) }
+        try checkIDs(entry)
+        return try write("trigger", durable: true) { db in try Self.insert(entry, in: db) }
     }
 
     public func logTrigger(_ entry: TriggerEntry) async throws(StoreError) -> Bool {
-        try await batched.write(durable: true) { db in try Self.insert(entry, in: db) }
+        try checkIDs(entry)
+        return try await batched.write(durable: true) { db in try Self.insert(entry, in: db) }
     }
 
-    /// The trigger and its overlay changes; false when its id was logged before (a replay: nothing written). Bound
+    /// What keeps overlay change ids unique without an index (migration v4): a trigger id has no "/", and each of
+    /// its changes is named by the trigger id itself or `<trigger id>/<suffix>`, no two alike. The trigger log's key
+    /// then refuses a second trigger with the same id, and so a second change with the same id.
+    func checkIDs(_ entry: TriggerEntry) throws(StoreError) {
+        let place = "\(path): trigger"
+        guard !entry.id.isEmpty, !entry.id.utf8.contains(UInt8(ascii: "/")) else {
+            throw StoreError(
+                code: "store.state", message: "trigger id '\(entry.id)' is empty or has a '/'", place: place)
+        }
+        for (index, change) in entry.changes.enumerated() {
+            let own =
+                change.id == entry.id
+                || (change.id.utf8.count > entry.id.utf8.count + 1 && change.id.hasPrefix(entry.id + "/"))
+            guard own, !entry.changes[..<index].contains(where: { $0.id == change.id }) else {
+                throw StoreError(
+                    code: "store.state",
+                    message:
+                        "overlay change id '\(change.id)' is not '\(entry.id)' or '\(entry.id)/…', or comes twice",
+                    place: place)
+            }
+        }
+    }
+
+    /// The trigger and its overlay changes (their ids checked by `checkIDs`); false when its id was logged before (a
+    /// replay: nothing written). Bound
     /// and stepped through SQLite directly (`HotStatement`): it runs once per trigger, many to a group commit, where
     /// GRDB's argument arrays cost more than the insert.
     static func insert(_ entry: TriggerEntry, in db: Database) throws -> Bool {
@@ -31,7 +57,6 @@ extension KalladDatabase {
             db,
             sql: """
                 INSERT INTO overlay_change (change_id, trigger_id, known_at, action) VALUES (?, ?, ?, ?)
-                ON CONFLICT(change_id) DO NOTHING
                 """)
         for each in entry.changes {
             change.bind(1, each.id)

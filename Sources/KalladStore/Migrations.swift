@@ -90,6 +90,7 @@ extension KalladDatabase {
         migrator.registerMigration("v3") { db in
             try db.execute(sql: "DROP INDEX notification_due")
         }
+        registerOverlayWithoutIndexes(&migrator)
         return migrator
     }
 }

@@ -104,13 +104,18 @@ count = int(os.environ.get("KALLAD_BENCH_SIGNED", "600000"))
 signed = os.path.join(tmp, "signed.tsv")
 
 
+# KALLAD_BENCH_RANDOM_IDS=1: random webhook-ids (msg_<24 hex>, as senders make them) instead of ids in order, so
+# the trigger log's key gets inserts at random places, as it does in service.
+random_ids = bool(os.environ.get("KALLAD_BENCH_RANDOM_IDS"))
+
+
 def sign(run):
     """Pre-signed triggers for one run; ids are unique across runs, so no run replays another's."""
     stamp = str(int(time.time()))
     with open(signed, "w") as f:
         f.write(f"{stamp}\t{body}\n")
         for i in range(count):
-            msg_id = f"bench-{run}-{i}"
+            msg_id = f"msg_{os.urandom(12).hex()}" if random_ids else f"bench-{run}-{i}"
             mac = hmac.new(key, f"{msg_id}.{stamp}.{body}".encode(), hashlib.sha256).digest()
             f.write(f"{msg_id}\tv1,{base64.b64encode(mac).decode()}\n")
 

@@ -15,32 +15,17 @@ struct TriggerEndpoint {
     static func accepted(id: String, type: String, system: String, meetings: [String]) -> String {
         var out = "{\"id\":"
         out.reserveCapacity(160)
-        appendJSONString(id, to: &out)
+        JSONString.appendWhole(id, to: &out)
         out += ",\"meetings\":["
         for (index, meeting) in meetings.enumerated() {
             if index > 0 { out += "," }
-            appendJSONString(meeting, to: &out)
+            JSONString.appendWhole(meeting, to: &out)
         }
         out += "],\"status\":\"accepted\",\"system\":"
-        appendJSONString(system, to: &out)
+        JSONString.appendWhole(system, to: &out)
         out += ",\"type\":"
-        appendJSONString(type, to: &out)
+        JSONString.appendWhole(type, to: &out)
         return out + "}"
-    }
-
-    /// `JSONString.append`, with the common case (nothing to escape: ids, names) appended whole rather than scalar by
-    /// scalar. Bytes of multi-byte characters are all above 0x7F, and are never escaped.
-    static func appendJSONString(_ text: String, to out: inout String) {
-        let plain = text.utf8.allSatisfy {
-            $0 >= 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\")
-        }
-        if plain {
-            out += "\""
-            out += text
-            out += "\""
-        } else {
-            JSONString.append(text, to: &out)
-        }
     }
 
     func handle(_ request: Request) async throws -> Response {
@@ -103,8 +88,8 @@ struct TriggerEndpoint {
             services.logger.info(
                 "trigger accepted",
                 metadata: [
-                    "trigger.id": "\(id)", "trigger.type": "\(type)", "trigger.system": "\(system.name)",
-                    "meeting.id": "\(meetings.joined(separator: ","))",
+                    "trigger.id": .string(id), "trigger.type": .string(type), "trigger.system": .string(system.name),
+                    "meeting.id": .string(meetings.count == 1 ? meetings[0] : meetings.joined(separator: ",")),
                 ])
             services.triggerRecorded(trigger)
             return Response(

@@ -50,28 +50,43 @@ public struct LogfmtHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    /// Writes one line.
+    /// Writes one line: `ts`, `level`, `msg`, `logger`, the metadata by key, and `source` from warnings up; written
+    /// into one string in place (the line is written for every trigger taken).
     public func log(event: LogEvent) {
-        var fields: [(String, String)] = [
-            ("ts", Self.timestamp(clock())), ("level", event.level.rawValue), ("msg", event.message.description),
-            ("logger", label),
-        ]
+        var line = "ts="
+        line.reserveCapacity(256)
+        line += Self.timestamp(clock())
+        line += " level="
+        line += event.level.rawValue
+        line += " msg="
+        Self.appendQuoted(event.message.description, to: &line)
+        line += " logger="
+        Self.appendQuoted(label, to: &line)
         var merged = event.metadata ?? [:]
         if !metadata.isEmpty { merged = metadata.merging(merged) { _, new in new } }
-        for key in merged.keys.sorted() {
-            if let value = merged[key] { Self.flatten(key, value, into: &fields) }
-        }
-        if event.level >= .warning { fields.append(("source", "\(event.file):\(event.line)")) }
-        // One string, appended to in place: the line is written for every trigger taken.
-        var line = ""
-        line.reserveCapacity(256)
-        for (key, value) in fields {
-            if !line.isEmpty { line += " " }
-            line += key
-            line += "="
-            Self.appendQuoted(Self.redacted(key, value), to: &line)
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) { Self.append(key, value, to: &line) }
+        if event.level >= .warning {
+            line += " source="
+            Self.appendQuoted("\(event.file):\(event.line)", to: &line)
         }
         sink(line)
+    }
+
+    /// ` key=value` for one metadata value; nested ones become dotted keys, redacted where the key says so.
+    static func append(_ key: String, _ value: Logger.MetadataValue, to line: inout String) {
+        let text: String
+        switch value {
+        case .string(let string): text = string
+        case .stringConvertible(let item): text = item.description
+        case .array(let items): text = items.map(\.description).joined(separator: ",")
+        case .dictionary(let map):
+            for (inner, item) in map.sorted(by: { $0.key < $1.key }) { append(key + "." + inner, item, to: &line) }
+            return
+        }
+        line += " "
+        line += key
+        line += "="
+        appendQuoted(redacted(key, text), to: &line)
     }
 
     /// Keys whose values are never written (matched case-insensitively anywhere in the key).
@@ -103,18 +118,6 @@ public struct LogfmtHandler: LogHandler {
         }
     }
 
-    static func flatten(_ key: String, _ value: Logger.MetadataValue, into fields: inout [(String, String)]) {
-        switch value {
-        case .string(let text): fields.append((key, text))
-        case .stringConvertible(let item): fields.append((key, item.description))
-        case .array(let items): fields.append((key, items.map(\.description).joined(separator: ",")))
-        case .dictionary(let map):
-            for inner in map.keys.sorted() {
-                if let item = map[inner] { flatten(key + "." + inner, item, into: &fields) }
-            }
-        }
-    }
-
     /// A logfmt value: bare when it is a plain token, else in quotes with `"`, `\` and control characters escaped.
     static func quoted(_ value: String) -> String {
         var out = ""
@@ -133,7 +136,7 @@ public struct LogfmtHandler: LogHandler {
         if plain {
             out += value
         } else {
-            JSONString.append(value, to: &out)
+            JSONString.appendWhole(value, to: &out)
         }
     }
 
@@ -187,17 +190,17 @@ public struct LogfmtHandler: LogHandler {
 
     /// Writes a line to standard output at once (journald reads it as it comes).
     public static let standardOutput: Sink = { line in
-        let text = line + "\n"
-        var bytes = Array(text.utf8)
-        standardOutputLock.withLock { _ in
-            var offset = 0
-            while offset < bytes.count {
-                let written = bytes.withUnsafeMutableBytes { buffer in
-                    guard let base = buffer.baseAddress else { return 0 }
-                    return write(1, base + offset, buffer.count - offset)
+        var text = line
+        text += "\n"
+        text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return }
+            standardOutputLock.withLock { _ in
+                var offset = 0
+                while offset < bytes.count {
+                    let written = write(1, base + offset, bytes.count - offset)
+                    if written <= 0 { break }
+                    offset += written
                 }
-                if written <= 0 { break }
-                offset += written
             }
         }
     }

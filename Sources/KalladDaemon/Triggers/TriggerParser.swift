@@ -179,9 +179,12 @@ struct FieldReader {
     /// `<body>/<YYYY-MM-DD>` or an extra meeting's `<body>/<YYYY-MM-DD>-extra-<id>`.
     mutating func meetingID(_ key: String) -> String? {
         guard let text = string(key, required: true, max: 200) else { return nil }
-        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2, Self.isIdentifier(parts[0]), LocalDate(iso: parts[1].prefix(10)) != nil,
-            parts[1].count == 10 || parts[1].dropFirst(10).hasPrefix("-extra-")
+        // Cut at the first "/" in place: no array of parts (this runs for nearly every trigger).
+        let slash = text.firstIndex(of: "/")
+        let rest = slash.map { text[text.index(after: $0)...] } ?? ""
+        let date = rest.prefix(10)
+        guard let slash, Self.isIdentifier(text[..<slash]), LocalDate(iso: date) != nil,
+            date.endIndex == rest.endIndex || rest[date.endIndex...].hasPrefix("-extra-")
         else {
             problem(key, "'\(text)' is not a meeting id; ids are <body>/<YYYY-MM-DD>, see GET /v1/meetings")
             return nil
@@ -219,11 +222,15 @@ struct FieldReader {
         return LocalDateTime(date, time)
     }
 
+    /// Every allowed character is one ASCII byte, so bytes are checked (and counted) rather than characters.
     static func isIdentifier(_ text: some StringProtocol) -> Bool {
-        !text.isEmpty && text.count <= 64
-            && text.unicodeScalars.allSatisfy {
-                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-"
-                    || $0 == "_" || $0 == "."
+        let bytes = text.utf8
+        return !bytes.isEmpty && bytes.count <= 64
+            && bytes.allSatisfy {
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0)
+                    || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-")
+                    || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".")
             }
     }
 }
