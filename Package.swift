@@ -123,7 +123,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "KalladStoreTests", dependencies: ["KalladStore", "KalladTestSupport"], swiftSettings: swiftSettings
+            name: "KalladStoreTests",
+            dependencies: ["KalladStore", "KalladTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "KalladDaemonTests",
