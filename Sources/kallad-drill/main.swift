@@ -93,10 +93,16 @@ final class TimedCourier: Courier, Sendable {
         guard ProcessInfo.processInfo.environment["KALLAD_DRILL_THREADS"] != nil else { return }
         times.withLock { times in
             guard let first = times.first else { return }
-            let pauses = zip(times, times.dropFirst()).map { $1 - $0 }.filter { $0 > 0.001 }
+            let pauses = zip(times, times.dropFirst()).map { ($0, $1 - $0) }.filter { $0.1 > 0.001 }
             FileHandle.standardError.write(Data(String(
                 format: "first outcome at %.3f s; %d pauses over 1 ms between outcomes, %.3f s in all\n",
-                first, pauses.count, pauses.reduce(0, +)).utf8))
+                first, pauses.count, pauses.map(\.1).reduce(0, +)).utf8))
+            // When they came: the pauses' seconds in each tenth of the run.
+            let last = times.last ?? 0
+            var tenths = [Double](repeating: 0, count: 10)
+            for (at, pause) in pauses { tenths[min(9, Int(at / max(last, 1e-9) * 10))] += pause }
+            FileHandle.standardError.write(Data(
+                ("pauses by tenth of the run (ms): " + tenths.map { String(Int($0 * 1000)) }.joined(separator: " ") + "\n").utf8))
         }
     }
 }
