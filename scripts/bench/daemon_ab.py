@@ -4,76 +4,37 @@ other processes put on the cores falls on both alike. Prints, per binary, the me
 trigger, req/s and p99, and of the CPU per trigger relative to the other binary's neighbouring runs.
 Usage: daemon_ab.py KALLAD_A KALLAD_B [ROUNDS] (KALLAD_BENCH_SECONDS per run, default 4;
 KALLAD_BENCH_RANDOM_IDS=1 for random webhook-ids)."""
-import base64
-import hashlib
-import hmac
 import json
 import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 
-root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from daemon_fixture import cpu_seconds, prepare, root, sign, start
+
 binaries = [os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])]
 rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 6
 seconds = os.environ.get("KALLAD_BENCH_SECONDS", "4")
 random_ids = bool(os.environ.get("KALLAD_BENCH_RANDOM_IDS"))
 key = os.urandom(24)
-secret = "whsec_" + base64.b64encode(key).decode()
-body = json.dumps({"type": "agenda.item.added", "data": {"meeting": "norrbotten-lsg/2027-02-11",
-                                                          "title": "Benchmark item"}}, separators=(",", ":"))
 
 
 class Server:
     def __init__(self, binary, name):
         self.tmp = tempfile.mkdtemp(prefix=f"kallad-ab-{name}-")
-        config, creds = os.path.join(self.tmp, "config"), os.path.join(self.tmp, "credentials")
-        shutil.copytree(os.path.join(root, "Config"), config)
-        os.mkdir(creds)
-        for each in ["kallad-webhook-arendesystem", "kallad-webhook-avvikelser", "kallad-webhook-bench"]:
-            open(os.path.join(creds, each), "w").write(secret)
-        open(os.path.join(creds, "kallad-read-token"), "w").write("read-" + os.urandom(12).hex())
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        path = os.path.join(config, "kallad.yaml")
-        yaml = re.sub(r"listen: 127\.0\.0\.1:\d+", f"listen: 127.0.0.1:{self.port}", open(path).read())
-        yaml = yaml.replace("    systems:\n", "    systems:\n      - name: bench\n        secret_files: "
-                            "[kallad-webhook-bench]\n        bodies: [\"*\"]\n", 1)
-        open(path, "w").write(yaml)
-        self.process = subprocess.Popen([binary, "run", "--config", config], stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL, cwd=self.tmp,
-                                        env=dict(os.environ, CREDENTIALS_DIRECTORY=creds))
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/readyz").read()
-                break
-            except OSError:
-                time.sleep(0.05)
+        config, env, self.port = prepare(self.tmp, key)
+        self.process, _ = start([binary], self.tmp, config, env)
         self.signed = os.path.join(self.tmp, "signed.tsv")
 
     def sign(self, run, count):
-        stamp = str(int(time.time()))
-        with open(self.signed, "w") as f:
-            f.write(f"{stamp}\t{body}\n")
-            for i in range(count):
-                msg_id = f"msg_{os.urandom(12).hex()}" if random_ids else f"bench-{run}-{i}"
-                mac = hmac.new(key, f"{msg_id}.{stamp}.{body}".encode(), hashlib.sha256).digest()
-                f.write(f"{msg_id}\tv1,{base64.b64encode(mac).decode()}\n")
-
-    def cpu(self):
-        fields = open(f"/proc/{self.process.pid}/stat").read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        sign(self.signed, key, run, count, random_ids)
 
     def wrk(self):
-        before = self.cpu()
+        before = cpu_seconds(self.process.pid)
         out = subprocess.run(["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", "-s",
                               os.path.join(root, "scripts/bench/signed_triggers.lua"),
                               f"http://127.0.0.1:{self.port}/v1/triggers"], capture_output=True, text=True,
@@ -81,7 +42,7 @@ class Server:
         total = int(re.search(r"(\d+) requests in", out).group(1))
         p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
         bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-        return {"cpu_us": 1e6 * (self.cpu() - before) / max(total, 1),
+        return {"cpu_us": 1e6 * (cpu_seconds(self.process.pid) - before) / max(total, 1),
                 "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
                 "p99_ms": float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)],
                 "non_2xx": int(bad.group(1)) if bad else 0, "load": os.getloadavg()[0]}

@@ -1,15 +1,11 @@
 """Daemon figures for make bench: start to READY (NOTIFY_SOCKET stand-in), idle peak RSS, and wrk against one
 server: signed triggers (pre-signed, unique ids) and unsigned healthz. Prints a JSON object.
 Usage: daemon_bench.py KALLAD_BINARY"""
-import base64
-import hashlib
-import hmac
 import json
 import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -17,46 +13,14 @@ import tempfile
 import time
 import urllib.request
 
+from daemon_fixture import cpu_seconds, prepare, root, sign, start
+
 kallad = os.path.abspath(sys.argv[1])
-root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 duration = os.environ.get("KALLAD_BENCH_SECONDS", "10")
 connections = os.environ.get("KALLAD_BENCH_CONNECTIONS", "32")
 tmp = tempfile.mkdtemp(prefix="kallad-bench-")
-config = os.path.join(tmp, "config")
-creds = os.path.join(tmp, "credentials")
-shutil.copytree(os.path.join(root, "Config"), config)
-os.mkdir(creds)
 key = os.urandom(24)
-secret = "whsec_" + base64.b64encode(key).decode()
-for name in ["kallad-webhook-arendesystem", "kallad-webhook-avvikelser", "kallad-webhook-bench"]:
-    open(os.path.join(creds, name), "w").write(secret)
-open(os.path.join(creds, "kallad-read-token"), "w").write("read-" + os.urandom(12).hex())
-with socket.socket() as s:
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-yaml = open(os.path.join(config, "kallad.yaml")).read()
-yaml = re.sub(r"listen: 127\.0\.0\.1:\d+", f"listen: 127.0.0.1:{port}", yaml)
-yaml = yaml.replace("    systems:\n", "    systems:\n      - name: bench\n        secret_files: [kallad-webhook-bench]\n"
-                    "        bodies: [\"*\"]\n", 1)
-open(os.path.join(config, "kallad.yaml"), "w").write(yaml)
-notify = os.path.join(tmp, "notify.sock")
-env = dict(os.environ, NOTIFY_SOCKET=notify, CREDENTIALS_DIRECTORY=creds)
-
-
-def start():
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    if os.path.exists(notify):
-        os.unlink(notify)
-    listener.bind(notify)
-    listener.settimeout(10)
-    began = time.monotonic()
-    process = subprocess.Popen([kallad, "run", "--config", config], env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, cwd=tmp)
-    while b"READY=1" not in listener.recv(4096):
-        pass
-    ready_ms = 1000 * (time.monotonic() - began)
-    listener.close()
-    return process, ready_ms
+config, env, port = prepare(tmp, key)
 
 
 def stop(process):
@@ -84,22 +48,18 @@ def idle_memory(process):
 readies, idles = [], []
 # KALLAD_BENCH_QUICK=1 (for trying changes): one start instead of five before the measured one.
 for run in range(1 if os.environ.get("KALLAD_BENCH_QUICK") else 5):
-    process, ms = start()
+    process, ms = start([kallad], tmp, config, env)
     readies.append(ms)
     if run < 2:
         idles.append(idle_memory(process))
     stop(process)
 
-process, _ = start()
+process, _ = start([kallad], tmp, config, env)
 # Idle memory: the median of three starts (two of the timed ones and this one, before any load).
 idles.append(idle_memory(process))
 idle = {field: statistics.median(i[field] for i in idles) for field in ("VmHWM", "RssFile", "RssAnon")}
 idle_rss = idle["VmHWM"]
 
-# A meeting every system may touch, months ahead.
-meeting = "norrbotten-lsg/2027-02-11"
-body = json.dumps({"type": "agenda.item.added", "data": {"meeting": meeting, "title": "Benchmark item"}},
-                  separators=(",", ":"))
 count = int(os.environ.get("KALLAD_BENCH_SIGNED", "600000"))
 signed = os.path.join(tmp, "signed.tsv")
 
@@ -107,22 +67,6 @@ signed = os.path.join(tmp, "signed.tsv")
 # KALLAD_BENCH_RANDOM_IDS=1: random webhook-ids (msg_<24 hex>, as senders make them) instead of ids in order, so
 # the trigger log's key gets inserts at random places, as it does in service.
 random_ids = bool(os.environ.get("KALLAD_BENCH_RANDOM_IDS"))
-
-
-def sign(run):
-    """Pre-signed triggers for one run; ids are unique across runs, so no run replays another's."""
-    stamp = str(int(time.time()))
-    with open(signed, "w") as f:
-        f.write(f"{stamp}\t{body}\n")
-        for i in range(count):
-            msg_id = f"msg_{os.urandom(12).hex()}" if random_ids else f"bench-{run}-{i}"
-            mac = hmac.new(key, f"{msg_id}.{stamp}.{body}".encode(), hashlib.sha256).digest()
-            f.write(f"{msg_id}\tv1,{base64.b64encode(mac).decode()}\n")
-
-
-def cpu_seconds(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wrk(path, script=None):
@@ -151,7 +95,7 @@ for run in range(runs + (1 if perf_out else 0)):
     profiled = run == runs
     if not profiled:
         healthz_runs.append(wrk("/healthz"))
-    sign(run)
+    sign(signed, key, run, count, random_ids)
     perf = None
     if profiled:
         perf = subprocess.Popen(["perf", "record", "-F", "499", "--call-graph", "dwarf", "-o", perf_out, "-p", str(process.pid)],

@@ -15,7 +15,8 @@ import tempfile
 import time
 import urllib.request
 
-from daemon_fixture import prepare, start
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bench"))
+from daemon_fixture import prepare, start  # noqa: E402
 
 kallad = os.path.realpath(sys.argv[1])
 idle = float(sys.argv[2]) if len(sys.argv) > 2 else 3.0

@@ -1,0 +1,79 @@
+"""The daemon as the daemon bench runs it (issue 5), shared by daemon_bench.py, daemon_ab.py and the scripts in
+scripts/link/: a copy of the bundled Config/ in a temporary directory with a free port, webhook secrets and a read
+token as systemd credentials, a stand-in NOTIFY_SOCKET to see READY=1 on, pre-signed triggers for wrk, and the
+server's CPU time."""
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+
+root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+# The trigger the bench sends: an agenda item for a meeting every system may touch, months ahead.
+body = json.dumps({"type": "agenda.item.added", "data": {"meeting": "norrbotten-lsg/2027-02-11",
+                                                          "title": "Benchmark item"}}, separators=(",", ":"))
+
+
+def prepare(tmp, key=None):
+    """A configuration directory and credentials like the bench's, every sending system's secret made from `key`
+    (random when not given); returns (config dir, environment, port)."""
+    config, creds = os.path.join(tmp, "config"), os.path.join(tmp, "credentials")
+    shutil.copytree(os.path.join(root, "Config"), config)
+    os.mkdir(creds)
+    secret = "whsec_" + base64.b64encode(key or os.urandom(24)).decode()
+    for name in ["kallad-webhook-arendesystem", "kallad-webhook-avvikelser", "kallad-webhook-bench"]:
+        open(os.path.join(creds, name), "w").write(secret)
+    open(os.path.join(creds, "kallad-read-token"), "w").write("read-" + os.urandom(12).hex())
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    path = os.path.join(config, "kallad.yaml")
+    yaml = re.sub(r"listen: 127\.0\.0\.1:\d+", f"listen: 127.0.0.1:{port}", open(path).read())
+    yaml = yaml.replace("    systems:\n", "    systems:\n      - name: bench\n        secret_files: [kallad-webhook-bench]\n"
+                        "        bodies: [\"*\"]\n", 1)
+    open(path, "w").write(yaml)
+    return config, dict(os.environ, NOTIFY_SOCKET=os.path.join(tmp, "notify.sock"), CREDENTIALS_DIRECTORY=creds), port
+
+
+def start(command, tmp, config, env, timeout=10):
+    """Starts COMMAND (the kallad invocation, perhaps under a tool) and returns (process, ms to READY=1)."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    if os.path.exists(env["NOTIFY_SOCKET"]):
+        os.unlink(env["NOTIFY_SOCKET"])
+    listener.bind(env["NOTIFY_SOCKET"])
+    listener.settimeout(timeout)
+    began = time.monotonic()
+    process = subprocess.Popen(command + ["run", "--config", config], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, cwd=tmp)
+    try:
+        while b"READY=1" not in listener.recv(4096):
+            pass
+    finally:
+        listener.close()
+    return process, 1000 * (time.monotonic() - began)
+
+
+def sign(path, key, run, count, random_ids=False):
+    """Writes `count` triggers signed with `key` for signed_triggers.lua: the timestamp and body on the first line,
+    then an id and its signature per line. Ids are unique across runs (no run replays another's); random ids
+    (msg_<24 hex>, as senders make them) land at random places in the trigger log's key, as in service."""
+    stamp = str(int(time.time()))
+    with open(path, "w") as f:
+        f.write(f"{stamp}\t{body}\n")
+        for i in range(count):
+            msg_id = f"msg_{os.urandom(12).hex()}" if random_ids else f"bench-{run}-{i}"
+            mac = hmac.new(key, f"{msg_id}.{stamp}.{body}".encode(), hashlib.sha256).digest()
+            f.write(f"{msg_id}\tv1,{base64.b64encode(mac).decode()}\n")
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds of process `pid` so far."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
