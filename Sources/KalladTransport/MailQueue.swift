@@ -64,10 +64,8 @@ public final class MailQueue: @unchecked Sendable {
         defer { condition.unlock() }
         while !cancelled {
             if nextIndex < mails.count {
-                let index = nextIndex
                 nextIndex += 1
-                if outcomes[index] == nil { return (index, mails[index]) }
-                continue
+                return (nextIndex - 1, mails[nextIndex - 1])
             }
             if finished { return nil }
             condition.wait()
