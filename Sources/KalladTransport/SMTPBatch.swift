@@ -35,10 +35,15 @@ final class SMTPBatch: @unchecked Sendable {
     /// angle brackets), which never goes into a command (the commands are written by Kallad); nil for a mail that
     /// may go. Checked by the connection's thread as it takes the mail, so a new batch is on the wire at once.
     static func refusal(of mail: OutgoingMail) -> MailResult? {
-        for address in [mail.from] + mail.recipients {
-            guard let problem = EmailAddress.problem(address) else { continue }
+        func refused(_ address: String) -> MailResult? {
+            guard let problem = EmailAddress.problem(address) else { return nil }
             let outcome = DeliveryOutcome.permanent(nil, reason: "address \(address.debugDescription) \(problem)")
             return MailResult(recipients: all(mail.recipients, outcome), seconds: 0)
+        }
+        // The sender, then each recipient, without gathering them in an array for every mail.
+        if let refusal = refused(mail.from) { return refusal }
+        for address in mail.recipients {
+            if let refusal = refused(address) { return refusal }
         }
         return nil
     }

@@ -4,6 +4,7 @@
 //   kallad-drill bench SMTP_URL COUNT      the bare transport against the outbox, same messages; prints JSON
 //   kallad-drill bare SMTP_URL COUNT       the bare transport alone, for profiling
 //   kallad-drill line SMTP_URL COUNT       the whole line alone (enqueue, claim, send, record), for profiling
+//   kallad-drill due SMTP_URL COUNT        a batch enqueued ahead, then claimed, sent and recorded, for profiling
 //   kallad-drill store COUNT               the outbox alone (enqueue, claim, record; nothing sent), for profiling
 // Each message ends with a line `KALLAD-END <key>`, so a dump can tell a whole message from a cut one.
 import Foundation
@@ -31,6 +32,16 @@ func cpuSeconds() -> Double {
     getrusage(RUSAGE_SELF.rawValue, &usage)
     let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
     return user + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+}
+
+/// CLOCK_MONOTONIC in seconds (libdispatch's uptime on Linux), the clock `perf record -k CLOCK_MONOTONIC` stamps its samples with.
+func monotonicSeconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+/// With KALLAD_DRILL_MARKS set, the monotonic times a timed part ran between, on standard error, so a profile can
+/// be cut to it.
+func mark(_ what: String, from start: Double) {
+    guard ProcessInfo.processInfo.environment["KALLAD_DRILL_MARKS"] != nil else { return }
+    FileHandle.standardError.write(Data(String(format: "mark %@ %.6f %.6f\n", what, start, monotonicSeconds()).utf8))
 }
 
 func message(_ key: String, to address: String) -> String {
@@ -141,6 +152,38 @@ func wholeLine(_ made: [NewNotification], store: KalladDatabase, url: String) as
     return delivered
 }
 
+/// A batch that came due, as the daemon meets one: its tick enqueued the batch ahead of its due time (the
+/// planner's lookahead, 1–2 minutes), the write-ahead log was copied into the database while the store was quiet,
+/// and at the due time the dispatcher claims, sends and records, as `DispatcherService` does (200 a claim, each
+/// claim joining the running connection). Enqueues first (untimed), then returns the number delivered and the
+/// seconds and CPU seconds from the due time to the last outcome recorded.
+func dueBatch(_ made: [NewNotification], store: KalladDatabase, url: String) async -> (Int, Double, Double) {
+    do {
+        for piece in PlannerTick.pieces(of: made.count, chunk: 1_000) {
+            _ = try store.enqueue(Array(made[piece]), now: now())
+        }
+    } catch { fail("\(error)") }
+    // The store checkpoints once it has been quiet for a second; in service a minute passes before the due time.
+    try? await Task.sleep(for: .milliseconds(Int(ProcessInfo.processInfo.environment["KALLAD_DRILL_QUIET_MS"] ?? "1500") ?? 1_500))
+    let start = ContinuousClock.now
+    let cpuStart = cpuSeconds()
+    let marked = monotonicSeconds()
+    defer { mark("due batch", from: marked) }
+    var delivered = 0
+    let timed = ProcessInfo.processInfo.environment["KALLAD_DRILL_THREADS"] != nil ? TimedCourier(courier(url)) : nil
+    defer { timed?.report() }
+    let dispatcher = Dispatcher(policy: .standard, courier: timed ?? courier(url) as any Courier)
+    do {
+        while true {
+            let report = try await dispatcher.dispatch(store: store, now: now, limit: 200, batches: 10)
+            delivered += report.outcomes["delivered"] ?? 0
+            if report.claimed == 0 { break }
+        }
+        try await store.flushNoted()
+    } catch { fail("\(error)") }
+    return (delivered, elapsed(start), cpuSeconds() - cpuStart)
+}
+
 /// Per thread of this process: name, seconds on a CPU, seconds waiting for one, time slices
 /// (`/proc/self/task/*/schedstat`), on standard error when KALLAD_DRILL_THREADS is set.
 func reportThreads() {
@@ -218,6 +261,17 @@ case (4, "line"):
     reportThreads()
     print("{\"delivered\": \(delivered), \"seconds\": \(elapsed(start)), \"cpu_seconds\": \(cpuSeconds() - cpuStart)}")
 
+case (4, "due"):
+    // A due batch alone (for profiling): enqueued ahead, then claimed, sent and recorded; prints the latter's
+    // seconds and CPU seconds.
+    guard let count = Int(arguments[3]) else { fail("COUNT must be a number") }
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("kallad-drill-due-\(getpid()).sqlite").path
+    defer { for suffix in ["", "-wal", "-shm", "-outcomes"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+    let (delivered, seconds, cpu) = await dueBatch(
+        notifications(count, prefix: "due", due: now()), store: open(path), url: arguments[2])
+    reportThreads()
+    print("{\"delivered\": \(delivered), \"seconds\": \(seconds), \"cpu_seconds\": \(cpu)}")
+
 case (3, "store"):
     // The outbox alone (for profiling): prints seconds and CPU seconds.
     guard let count = Int(arguments[2]) else { fail("COUNT must be a number") }
@@ -272,12 +326,16 @@ case (4, "bench"):
     let delivered = await wholeLine(made, store: store, url: url)
     let outboxSeconds = elapsed(start)
     let outboxCPU = cpuSeconds() - cpuStart
+    let (dueDelivered, dueSeconds, dueCPU) = await dueBatch(
+        notifications(count, prefix: "due", due: now()),
+        store: open(folder.appendingPathComponent("due.sqlite").path), url: url)
     print(
         "{\"messages\": \(count), \"bare_seconds\": \(bareSeconds), \"bare_delivered\": \(bareDelivered), "
             + "\"store_rows_per_second\": \(Double(count) / rowsSeconds), \"store_seconds\": \(rowsSeconds), "
             + "\"outbox_seconds\": \(outboxSeconds), \"outbox_delivered\": \(delivered), "
-            + "\"bare_cpu_seconds\": \(bareCPU), \"outbox_cpu_seconds\": \(outboxCPU)}")
+            + "\"bare_cpu_seconds\": \(bareCPU), \"outbox_cpu_seconds\": \(outboxCPU), "
+            + "\"due_seconds\": \(dueSeconds), \"due_delivered\": \(dueDelivered), \"due_cpu_seconds\": \(dueCPU)}")
 
 default:
-    fail("usage: kallad-drill fill DB COUNT | drain DB SMTP_URL [LANES] | bench SMTP_URL COUNT | bare SMTP_URL COUNT | line SMTP_URL COUNT")
+    fail("usage: kallad-drill fill DB COUNT | drain DB SMTP_URL [LANES] | bench SMTP_URL COUNT | bare SMTP_URL COUNT | line SMTP_URL COUNT | due SMTP_URL COUNT | store COUNT")
 }

@@ -52,9 +52,10 @@ public struct RetryPolicy: Hashable, Sendable {
         case drop(reason: String)
     }
 
-    /// The decision after attempt number `attempt` (1 for the first) came to `result` at `now`.
+    /// The decision after attempt number `attempt` (1 for the first) came to `result` at `now`. `key` seeds the
+    /// jitter of a retry; it is only made for one (a delivered attempt, the common case, needs none).
     public func decide(
-        _ result: AttemptResult, attempt: Int, kind: NotificationKind, key: String, due: Instant,
+        _ result: AttemptResult, attempt: Int, kind: NotificationKind, key: @autoclosure () -> String, due: Instant,
         meetingStart: Instant, now: Instant
     ) -> Decision {
         let escalates = kind == .summons || kind == .update
@@ -64,10 +65,10 @@ public struct RetryPolicy: Hashable, Sendable {
         case .permanent:
             return .fail(reason: "refused by the server", escalate: escalates)
         case .transient(let retryAfter):
-            return retry(after: retryAfter, attempt: attempt, kind: kind, key: key, due: due, meetingStart: meetingStart,
+            return retry(after: retryAfter, attempt: attempt, kind: kind, key: key(), due: due, meetingStart: meetingStart,
                          now: now, escalates: escalates)
         case .configuration:
-            return retry(after: nil, attempt: attempt, kind: kind, key: key, due: due, meetingStart: meetingStart,
+            return retry(after: nil, attempt: attempt, kind: kind, key: key(), due: due, meetingStart: meetingStart,
                          now: now, escalates: escalates)
         }
     }
