@@ -257,7 +257,9 @@ case (4, "line"):
     let store = open(path)
     let start = ContinuousClock.now
     let cpuStart = cpuSeconds()
+    let marked = monotonicSeconds()
     let delivered = await wholeLine(made, store: store, url: arguments[2])
+    mark("whole line", from: marked)
     reportThreads()
     print("{\"delivered\": \(delivered), \"seconds\": \(elapsed(start)), \"cpu_seconds\": \(cpuSeconds() - cpuStart)}")
 
