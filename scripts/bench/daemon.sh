@@ -21,8 +21,12 @@ rows = [
     ("unsigned `GET /healthz`, p99 latency", f"{h['p99_ms']:.2f} ms", "", ""),
     ("server CPU per healthz", f"{h['server_cpu_us_per_request']:.0f} µs", "", ""),
     ("1-minute load average during the runs (2 cores)", f"{t['load_average']:.1f}", "", ""),
-    (f"idle peak RSS (VmHWM after READY and 3 s idle; median of {f['idle_runs']} starts)", f"{f['idle_rss_mb']:.1f} MB",
+    (f"idle peak RSS (VmHWM after READY and 3 s idle; the larger of the two below)", f"{f['idle_rss_mb']:.1f} MB",
      "≤ 30 MB", ok(f["idle_rss_mb"] <= 30)),
+    (f"… the binary just written (an install, an upgrade; median of {f['idle_runs']} starts)",
+     f"{f['idle_rss_written_mb']:.1f} MB", "", ""),
+    (f"… the binary read from disk (as after a reboot; median of {f['idle_runs']} starts)",
+     f"{f['idle_rss_from_disk_mb']:.1f} MB", "", ""),
     ("idle resident memory: file-backed (code, read-only data) / anonymous", f"{f['idle_rss_file_mb']:.1f} MB / "
      f"{f['idle_rss_anon_mb']:.1f} MB", "", ""),
     ("peak RSS after both load runs (SQLite outbox and trigger log)", f"{f['loaded_rss_mb']:.1f} MB", "", ""),
@@ -39,6 +43,9 @@ level info to /dev/null; of {len(f['runs']['triggers'])} runs of each, the one w
 together share one commit, and a burst is planned in one planner tick. The binary is the release build `make install`
 ships: Swift runtime, Foundation and libstdc++ linked in statically with lld, the functions startup runs laid out
 first (scripts/link/kallad.order), relative relocations packed; the README's "Memory" says why and how to refresh it.
+Idle memory depends on how the binary sits in the page cache: a file just written is kept in large folios, and a
+fault maps a whole folio, so more of the binary is resident than when it is read from disk; both are measured, on
+fresh copies of the binary.
 
 | figure | measured | target | |
 |---|---|---|---|
