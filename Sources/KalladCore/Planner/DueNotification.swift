@@ -12,12 +12,20 @@ public struct DueNotification: Hashable, Sendable {
         let secretary: RoleHolder?
         /// The meeting id is all ASCII, so keys made from it order as their bytes do.
         let idIsASCII: Bool
+        /// The key order of the planner's schedule and the meeting's rank in it (-1: none).
+        let keyOrder: MeetingKeyOrder?
+        let keyRank: Int32
 
-        init(meeting: Meeting, sender: Recipient?, chair: RoleHolder?, secretary: RoleHolder?) {
+        init(
+            meeting: Meeting, sender: Recipient?, chair: RoleHolder?, secretary: RoleHolder?,
+            keyOrder: MeetingKeyOrder? = nil, keyRank: Int32 = -1
+        ) {
             self.meeting = meeting
             self.sender = sender
             self.chair = chair
             self.secretary = secretary
+            self.keyOrder = keyOrder
+            self.keyRank = keyOrder == nil ? -1 : keyRank
             var ascii = true
             for byte in meeting.id.utf8 where byte >= 0x80 {
                 ascii = false

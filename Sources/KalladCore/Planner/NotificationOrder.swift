@@ -7,6 +7,10 @@ struct NotificationOrder {
     var sequenced: Bool
     /// The key is the made one and the meeting id is ASCII: keys order as their bytes.
     var madeASCII: Bool
+    /// The key order the rank is in (its object's address, kept alive by the notification; 0: none) and the rank
+    /// of the meeting id in it (-1: none).
+    var keyOrder: UInt
+    var keyRank: Int32
 
     init(_ n: DueNotification) {
         due = n.due.secondsSinceEpoch
@@ -14,6 +18,8 @@ struct NotificationOrder {
         kind = n.kind
         sequenced = n.keyIncludesSequence
         madeASCII = n.keyText == nil && n.meetingIDIsASCII
+        keyOrder = n.shared.keyOrder.map { UInt(bitPattern: ObjectIdentifier($0)) } ?? 0
+        keyRank = n.shared.keyRank
     }
 }
 
@@ -28,6 +34,10 @@ extension DueNotification {
     /// is not made, or a meeting id that is not ASCII or is the start of the other.
     static func madeKeyPrecedes(_ idA: String, _ a: NotificationOrder, _ idB: String, _ b: NotificationOrder) -> Bool? {
         guard a.madeASCII, b.madeASCII else { return nil }
+        // Ranks in the same key order decide for different meetings; the same rank is the same meeting.
+        if a.keyOrder != 0, a.keyOrder == b.keyOrder, a.keyRank >= 0, b.keyRank >= 0, a.keyRank != b.keyRank {
+            return a.keyRank < b.keyRank
+        }
         if idA == idB {
             // The same meeting: the keys differ after `<id>/`.
             if a.kind != b.kind { return Self.bytesPrecede(a.kind.rawValue, b.kind.rawValue) }

@@ -43,7 +43,11 @@ public struct Planner: Sendable {
         let scheduler = Scheduler(registry: registry, years: years)
         let planner = Planner(registry: registry, calendar: scheduler.calendar)
         let schedule = scheduler.schedule(years: years, overlay: overlay)
-        return (planner, trimmed ? planner.trimmed(schedule, from: from, to: to) : schedule)
+        guard trimmed else { return (planner, schedule) }
+        // Planned in parts on several threads: their notifications are merged by key, in one key order.
+        var cut = planner.trimmed(schedule, from: from, to: to)
+        cut.keyOrder = MeetingKeyOrder(meetings: cut.meetings)
+        return (planner, cut)
     }
 
     /// The notifications of every meeting in `schedule` that fall in `[from, to)`.
@@ -72,6 +76,9 @@ public struct Planner: Sendable {
         let roles = RoleResolver(registry: registry, schedule: schedule)
         let zone = registry.settings.zone
         let meetings = schedule.meetings
+        // The key order the schedule brings (shared by the planners of every part), or one of this call's own.
+        let keyOrder =
+            schedule.keyOrder.flatMap { $0.ranks(meetings) ? $0 : nil } ?? MeetingKeyOrder(meetings: meetings)
         // Worked out once for every piece: each meeting's body (index in `registry.bodies`, -1 when unknown) and
         // the days its timeline can reach (up to the longest lead before it and the minutes reminder after it), or
         // `Int.min...Int.max` when a change that became known at some moment may put a notification anywhere.
@@ -152,7 +159,7 @@ public struct Planner: Sendable {
                 let holders = roleHolders.holders(at: meeting, body: bodyIndex, plain: plain, roles: roles)
                 for notification in timeline(
                     of: meeting, policy: registry.bodies[bodyIndex].notifications, holders: holders,
-                    attendees: attendees)
+                    attendees: attendees, keyOrder: keyOrder, keyRank: keyOrder.ranks[index])
                 where notification.due >= pieceStart && notification.due < to {
                     if notification.due < pieceEnd {
                         result.append(notification)
@@ -186,7 +193,8 @@ public struct Planner: Sendable {
 
     /// Every notification of one meeting, over its whole life.
     func timeline(
-        of meeting: Meeting, policy: NotificationPolicy, holders: MeetingRoleHolders, attendees members: [Recipient]
+        of meeting: Meeting, policy: NotificationPolicy, holders: MeetingRoleHolders, attendees members: [Recipient],
+        keyOrder: MeetingKeyOrder? = nil, keyRank: Int32 = -1
     )
         -> [DueNotification]
     {
@@ -217,7 +225,8 @@ public struct Planner: Sendable {
 
         for (index, state) in states.enumerated() {
             let m = state.meeting
-            let shared = DueNotification.Shared(meeting: m, sender: sender, chair: chair, secretary: secretary)
+            let shared = DueNotification.Shared(
+                meeting: m, sender: sender, chair: chair, secretary: secretary, keyOrder: keyOrder, keyRank: keyRank)
             let start = zone.instant(of: m.start)
             let begin = state.validFrom
             let end = state.validUntil
@@ -275,7 +284,8 @@ public struct Planner: Sendable {
             let told = result.contains { $0.kind == .agendaRequest || $0.kind == .summons || $0.kind == .update }
             if told {
                 let shared = DueNotification.Shared(
-                    meeting: meeting, sender: sender, chair: chair, secretary: secretary)
+                    meeting: meeting, sender: sender, chair: chair, secretary: secretary, keyOrder: keyOrder,
+                    keyRank: keyRank)
                 emit(.cancellation, cancelledAt, shared, to: attendees, sequenced: true)
             }
         }
