@@ -23,6 +23,18 @@ struct NotificationOrder {
     }
 }
 
+extension NotificationOrder {
+    /// Whether `a` comes before `b` by due time and then key, when their due times or key ranks decide: `nil`
+    /// when the keys must be compared.
+    static func precedes(_ a: NotificationOrder, _ b: NotificationOrder) -> Bool? {
+        if a.due != b.due { return a.due < b.due }
+        guard a.madeASCII, b.madeASCII, a.keyOrder != 0, a.keyOrder == b.keyOrder, a.keyRank >= 0, b.keyRank >= 0,
+            a.keyRank != b.keyRank
+        else { return nil }
+        return a.keyRank < b.keyRank
+    }
+}
+
 extension DueNotification {
     /// Whether `a`'s key sorts before `b`'s, as `a.key < b.key` does, without making the keys: for made keys of
     /// ASCII meeting ids the order is that of their bytes, compared piece by piece.
@@ -131,11 +143,13 @@ extension Planner {
     public static func inDueOrder(
         _ first: [DueNotification], _ second: [DueNotification], each: (DueNotification) throws -> Void
     ) rethrows {
+        // What the comparisons read, in plain arrays: most are decided by due time or key rank alone.
+        let orders = (first.map(NotificationOrder.init), second.map(NotificationOrder.init))
         try first.withUnsafeBufferPointer { a in
             try second.withUnsafeBufferPointer { b in
                 var i = 0, j = 0
                 while i < a.count && j < b.count {
-                    if dueAndKeyPrecede(b[j], a[i]) {
+                    if NotificationOrder.precedes(orders.1[j], orders.0[i]) ?? dueAndKeyPrecede(b[j], a[i]) {
                         try each(b[j])
                         j += 1
                     } else {

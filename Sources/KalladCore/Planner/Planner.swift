@@ -157,10 +157,13 @@ public struct Planner: Sendable {
                     attendees = registry.attendees(of: meeting)
                 }
                 let holders = roleHolders.holders(at: meeting, body: bodyIndex, plain: plain, roles: roles)
-                for notification in timeline(
+                var planned = self.timeline(
                     of: meeting, policy: registry.bodies[bodyIndex].notifications, holders: holders,
                     attendees: attendees, keyOrder: keyOrder, keyRank: keyOrder.ranks[index])
-                where notification.due >= pieceStart && notification.due < to {
+                // Moved out from the end, not copied: every piece is sorted by due time and key (each key once)
+                // before it is handed over, so the order they are added in does not matter.
+                while let notification = planned.popLast() {
+                    guard notification.due >= pieceStart && notification.due < to else { continue }
                     if notification.due < pieceEnd {
                         result.append(notification)
                     } else {
