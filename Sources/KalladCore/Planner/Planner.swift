@@ -208,13 +208,18 @@ public struct Planner: Sendable {
         let attendees = summonsRecipients(members, convener: convener, chair: chair, secretary: secretary)
 
         var result: [DueNotification] = []
+        // Room for the five kinds of one state and an update or cancellation: one allocation, not four.
+        result.reserveCapacity(6 * states.count)
         var sentKinds = KindSet()
+        // The policy's kinds as bits: looked up for every notification.
+        var enabled = KindSet()
+        for kind in policy.enabled { enabled.insert(kind) }
         var lastSummonsSequence: Int?
         func emit(
             _ kind: NotificationKind, _ due: Instant, _ state: DueNotification.Shared, to recipients: [Recipient],
             sequenced: Bool, deadline: LocalDate? = nil, previous: LocalDateTime? = nil
         ) {
-            guard policy.enabled.contains(kind) || kind == .update || kind == .cancellation,
+            guard enabled.contains(kind) || kind == .update || kind == .cancellation,
                 !recipients.isEmpty
             else { return }
             // The key (`<meeting id>/<kind>[/<sequence>]`) is made from these when asked for; a state's meeting has
@@ -297,6 +302,10 @@ public struct Planner: Sendable {
 
     /// The meeting's states between changes that became known; a change with no time replaces the state before.
     func states(of meeting: Meeting) -> [State] {
+        // Most meetings never changed: one state, from when it became known.
+        if meeting.history.isEmpty && meeting.status == .scheduled {
+            return [State(meeting: meeting, validFrom: meeting.knownAt, validUntil: nil)]
+        }
         var states: [State] = []
         var revisions = meeting.history.map { revision -> (Meeting, Instant?) in
             var m = meeting
@@ -333,12 +342,16 @@ public struct Planner: Sendable {
         _ members: [Recipient], convener: RoleHolder?, chair: RoleHolder?, secretary: RoleHolder?
     ) -> [Recipient] {
         var list = members
-        for (holder, reason) in [(convener, RecipientReason.convener), (chair, .chair), (secretary, .secretary)] {
+        // One after another, not from an array of the three: this runs for every meeting.
+        func add(_ holder: RoleHolder?, as reason: RecipientReason) {
             guard let person = holder?.person, !list.contains(where: { $0.person == person }),
                 let recipient = registry.recipient(holder, as: reason)
-            else { continue }
+            else { return }
             list.append(recipient)
         }
+        add(convener, as: .convener)
+        add(chair, as: .chair)
+        add(secretary, as: .secretary)
         return list
     }
 }
