@@ -206,6 +206,7 @@ public struct Planner: Sendable {
         let (convener, chair, secretary) = (holders.convener, holders.chair, holders.secretary)
         let sender = registry.recipient(convener, as: .convener)
         let attendees = summonsRecipients(members, convener: convener, chair: chair, secretary: secretary)
+        let attendeesOptional = DueNotification.optionalCount(attendees)
 
         var result: [DueNotification] = []
         // Room for the five kinds of one state and an update or cancellation: one allocation, not four.
@@ -217,7 +218,7 @@ public struct Planner: Sendable {
         var lastSummonsSequence: Int?
         func emit(
             _ kind: NotificationKind, _ due: Instant, _ state: DueNotification.Shared, to recipients: [Recipient],
-            sequenced: Bool, deadline: LocalDate? = nil, previous: LocalDateTime? = nil
+            sequenced: Bool, deadline: LocalDate? = nil, previous: LocalDateTime? = nil, optional: Int? = nil
         ) {
             guard enabled.contains(kind) || kind == .update || kind == .cancellation,
                 !recipients.isEmpty
@@ -227,7 +228,8 @@ public struct Planner: Sendable {
             result.append(
                 DueNotification(
                     sequenced: sequenced, kind: kind, due: due, shared: state, recipients: recipients,
-                    agendaDeadline: deadline, sequence: state.meeting.sequence, previousStart: previous))
+                    agendaDeadline: deadline, sequence: state.meeting.sequence, previousStart: previous,
+                    optionalRecipients: optional))
             sentKinds.insert(kind)
         }
 
@@ -243,7 +245,9 @@ public struct Planner: Sendable {
 
             // A move that became known after the summons went: an update now.
             if index > 0, let begin, lastSummonsSequence != nil, begin < start {
-                emit(.update, begin, shared, to: attendees, sequenced: true, previous: states[index - 1].meeting.start)
+                emit(
+                    .update, begin, shared, to: attendees, sequenced: true, previous: states[index - 1].meeting.start,
+                    optional: attendeesOptional)
                 lastSummonsSequence = m.sequence
             }
 
@@ -267,14 +271,16 @@ public struct Planner: Sendable {
                 emit(.convenerPrompt, due, shared, to: [recipient], sequenced: false)
             }
             if !sentKinds.contains(.agendaRequest), let due = catchUp(agendaDue, latest: at(itemsDue)) {
-                emit(.agendaRequest, due, shared, to: attendees, sequenced: false, deadline: itemsDue)
+                emit(
+                    .agendaRequest, due, shared, to: attendees, sequenced: false, deadline: itemsDue,
+                    optional: attendeesOptional)
             }
             if lastSummonsSequence == nil, let due = catchUp(summonsDue, latest: start) {
-                emit(.summons, due, shared, to: attendees, sequenced: true)
+                emit(.summons, due, shared, to: attendees, sequenced: true, optional: attendeesOptional)
                 lastSummonsSequence = m.sequence
             }
             if inState(reminderDue), reminderDue < start, reminderDue >= (begin ?? reminderDue) {
-                emit(.reminder, reminderDue, shared, to: attendees, sequenced: true)
+                emit(.reminder, reminderDue, shared, to: attendees, sequenced: true, optional: attendeesOptional)
             }
             if index == states.count - 1, meeting.status == .scheduled {
                 let minutesDue = at(calendar.adding(workingDays: policy.minutesReminderWorkingDays, to: m.date))
@@ -294,7 +300,7 @@ public struct Planner: Sendable {
                 let shared = DueNotification.Shared(
                     meeting: meeting, sender: sender, chair: chair, secretary: secretary, keyOrder: keyOrder,
                     keyRank: keyRank)
-                emit(.cancellation, cancelledAt, shared, to: attendees, sequenced: true)
+                emit(.cancellation, cancelledAt, shared, to: attendees, sequenced: true, optional: attendeesOptional)
             }
         }
         return result
