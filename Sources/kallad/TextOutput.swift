@@ -55,11 +55,7 @@ extension TextOutput {
         out.append(contentsOf: "  from ".utf8)
         out.append(contentsOf: (n.senderName ?? "—").utf8)
         out.append(contentsOf: " to ".utf8)
-        // By index: reading one field of each recipient, without copying the recipient.
-        var optional = 0
-        n.recipients.withUnsafeBufferPointer { recipients in
-            for index in recipients.indices where recipients[index].optional { optional += 1 }
-        }
+        let optional = n.optionalRecipients
         out.append(contentsOf: String(n.recipients.count).utf8)
         out.append(contentsOf: (n.recipients.count == 1 ? " recipient" : " recipients").utf8)
         if optional > 0 {

@@ -63,6 +63,44 @@ struct PlannerOrderTests {
         }
     }
 
+    @Test("Keys ranked by a schedule's key order order as their texts do, prefixes and non-ASCII ids included")
+    func rankedKeyOrder() {
+        let plain = [
+            made("lsg/2027-02-11", .summons, sequence: 10), made("lsg/2027-02-11", .summons, sequence: 9),
+            made("lsg/2027-02-11", .reminder, sequence: 0), made("lsg/2027-02-11", .agendaRequest, sequenced: false),
+            made("lsg/2027-02-11-2", .summons), made("lsg/2027-02-1", .summons), made("au/2027-02-11", .update),
+            made("lsg/2027-02-11/x", .summons), made("lsg/2027-02-11/x", .reminder),
+            made("lsg/2027-02-11/x/y", .summons), made("lsg/2027-02-11-extra-å", .summons),
+            made("lsg/2027-02-11-extra-a\u{30A}", .summons), made("lsg/2027-02-11.5", .minutesReminder),
+            made("lsg", .summons), made("lsg/2027-02-11", .minutesReminder, sequenced: false),
+        ]
+        // The same meeting listed twice keeps one rank.
+        let meetings = plain.map(\.meeting) + [plain[0].meeting]
+        let order = MeetingKeyOrder(meetings: meetings)
+        #expect(order.ranks(meetings))
+        #expect(!order.ranks(Array(meetings.dropLast())))
+        let ranked = plain.enumerated().map { index, n in
+            DueNotification(
+                sequenced: n.keyIncludesSequence, kind: n.kind, due: n.due,
+                shared: DueNotification.Shared(
+                    meeting: n.meeting, sender: nil, chair: nil, secretary: nil, keyOrder: order,
+                    keyRank: order.ranks[index]),
+                recipients: [], agendaDeadline: nil, sequence: n.sequence, previousStart: nil)
+        }
+        // Ids that others extend with `/` and non-ASCII ids have no rank; the rest have.
+        #expect(order.ranks[meetings.count - 1] == order.ranks[0])
+        #expect(order.ranks[0] < 0 && order.ranks[7] < 0 && order.ranks[13] < 0 && order.ranks[10] < 0)
+        #expect(order.ranks[4] >= 0 && order.ranks[6] >= 0 && order.ranks[9] >= 0)
+        for a in ranked {
+            for b in ranked {
+                #expect(DueNotification.keyPrecedes(a, b) == (a.key < b.key), "\(a.key) vs \(b.key)")
+            }
+        }
+        var sorted = ranked.reversed() as [DueNotification]
+        Planner.sortByDueAndKey(&sorted)
+        #expect(sorted.map(\.key) == ranked.map(\.key).sorted())
+    }
+
     @Test("The planner's notifications come sorted by due time and then key, every key once")
     func sorted() {
         let all = F.plan(F.registry())

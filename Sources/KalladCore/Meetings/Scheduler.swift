@@ -13,6 +13,8 @@ public struct MeetingSchedule: Sendable {
     public var ordinaryMeetingsBefore: [String: Int]
     /// The years covered.
     public var years: ClosedRange<Int>
+    /// The order of the meetings' keys, worked out once for planners on several threads that share this schedule.
+    var keyOrder: MeetingKeyOrder? = nil
 
     /// The meeting with an id, if any.
     public func meeting(_ id: String) -> Meeting? {

@@ -12,12 +12,20 @@ public struct DueNotification: Hashable, Sendable {
         let secretary: RoleHolder?
         /// The meeting id is all ASCII, so keys made from it order as their bytes do.
         let idIsASCII: Bool
+        /// The key order of the planner's schedule and the meeting's rank in it (-1: none).
+        let keyOrder: MeetingKeyOrder?
+        let keyRank: Int32
 
-        init(meeting: Meeting, sender: Recipient?, chair: RoleHolder?, secretary: RoleHolder?) {
+        init(
+            meeting: Meeting, sender: Recipient?, chair: RoleHolder?, secretary: RoleHolder?,
+            keyOrder: MeetingKeyOrder? = nil, keyRank: Int32 = -1
+        ) {
             self.meeting = meeting
             self.sender = sender
             self.chair = chair
             self.secretary = secretary
+            self.keyOrder = keyOrder
+            self.keyRank = keyOrder == nil ? -1 : keyRank
             var ascii = true
             for byte in meeting.id.utf8 where byte >= 0x80 {
                 ascii = false
@@ -57,7 +65,11 @@ public struct DueNotification: Hashable, Sendable {
     public var due: Instant
     var shared: Shared
     /// Who receives it.
-    public var recipients: [Recipient]
+    public var recipients: [Recipient] {
+        didSet { optionalRecipients = Self.optionalCount(recipients) }
+    }
+    /// How many of the recipients are optional (co-opted): counted once, not for every line written.
+    public private(set) var optionalRecipients: Int
     /// For agenda requests: the last day for agenda items.
     public var agendaDeadline: LocalDate?
     /// The SEQUENCE of the calendar invitation.
@@ -72,7 +84,7 @@ public struct DueNotification: Hashable, Sendable {
     /// A planner's notification: its key is `<meeting id>/<kind>`, followed by `/<sequence>` when `sequenced`.
     init(
         sequenced: Bool, kind: NotificationKind, due: Instant, shared: Shared, recipients: [Recipient],
-        agendaDeadline: LocalDate?, sequence: Int, previousStart: LocalDateTime?
+        agendaDeadline: LocalDate?, sequence: Int, previousStart: LocalDateTime?, optionalRecipients: Int? = nil
     ) {
         self.keyText = nil
         self.keyIncludesSequence = sequenced
@@ -82,9 +94,19 @@ public struct DueNotification: Hashable, Sendable {
         self.due = due
         self.shared = shared
         self.recipients = recipients
+        self.optionalRecipients = optionalRecipients ?? Self.optionalCount(recipients)
         self.agendaDeadline = agendaDeadline
         self.sequence = sequence
         self.previousStart = previousStart
+    }
+
+    /// The number of optional recipients in a list.
+    static func optionalCount(_ recipients: [Recipient]) -> Int {
+        recipients.withUnsafeBufferPointer { all in
+            var count = 0
+            for index in all.indices where all[index].optional { count += 1 }
+            return count
+        }
     }
 
     /// Keeps the key it has now as text, before a field it is made from changes.

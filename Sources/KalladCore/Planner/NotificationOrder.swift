@@ -7,6 +7,10 @@ struct NotificationOrder {
     var sequenced: Bool
     /// The key is the made one and the meeting id is ASCII: keys order as their bytes.
     var madeASCII: Bool
+    /// The key order the rank is in (its object's address, kept alive by the notification; 0: none) and the rank
+    /// of the meeting id in it (-1: none).
+    var keyOrder: UInt
+    var keyRank: Int32
 
     init(_ n: DueNotification) {
         due = n.due.secondsSinceEpoch
@@ -14,6 +18,20 @@ struct NotificationOrder {
         kind = n.kind
         sequenced = n.keyIncludesSequence
         madeASCII = n.keyText == nil && n.meetingIDIsASCII
+        keyOrder = n.shared.keyOrder.map { UInt(bitPattern: ObjectIdentifier($0)) } ?? 0
+        keyRank = n.shared.keyRank
+    }
+}
+
+extension NotificationOrder {
+    /// Whether `a` comes before `b` by due time and then key, when their due times or key ranks decide: `nil`
+    /// when the keys must be compared.
+    static func precedes(_ a: NotificationOrder, _ b: NotificationOrder) -> Bool? {
+        if a.due != b.due { return a.due < b.due }
+        guard a.madeASCII, b.madeASCII, a.keyOrder != 0, a.keyOrder == b.keyOrder, a.keyRank >= 0, b.keyRank >= 0,
+            a.keyRank != b.keyRank
+        else { return nil }
+        return a.keyRank < b.keyRank
     }
 }
 
@@ -28,6 +46,10 @@ extension DueNotification {
     /// is not made, or a meeting id that is not ASCII or is the start of the other.
     static func madeKeyPrecedes(_ idA: String, _ a: NotificationOrder, _ idB: String, _ b: NotificationOrder) -> Bool? {
         guard a.madeASCII, b.madeASCII else { return nil }
+        // Ranks in the same key order decide for different meetings; the same rank is the same meeting.
+        if a.keyOrder != 0, a.keyOrder == b.keyOrder, a.keyRank >= 0, b.keyRank >= 0, a.keyRank != b.keyRank {
+            return a.keyRank < b.keyRank
+        }
         if idA == idB {
             // The same meeting: the keys differ after `<id>/`.
             if a.kind != b.kind { return Self.bytesPrecede(a.kind.rawValue, b.kind.rawValue) }
@@ -121,11 +143,13 @@ extension Planner {
     public static func inDueOrder(
         _ first: [DueNotification], _ second: [DueNotification], each: (DueNotification) throws -> Void
     ) rethrows {
+        // What the comparisons read, in plain arrays: most are decided by due time or key rank alone.
+        let orders = (first.map(NotificationOrder.init), second.map(NotificationOrder.init))
         try first.withUnsafeBufferPointer { a in
             try second.withUnsafeBufferPointer { b in
                 var i = 0, j = 0
                 while i < a.count && j < b.count {
-                    if dueAndKeyPrecede(b[j], a[i]) {
+                    if NotificationOrder.precedes(orders.1[j], orders.0[i]) ?? dueAndKeyPrecede(b[j], a[i]) {
                         try each(b[j])
                         j += 1
                     } else {

@@ -43,7 +43,11 @@ public struct Planner: Sendable {
         let scheduler = Scheduler(registry: registry, years: years)
         let planner = Planner(registry: registry, calendar: scheduler.calendar)
         let schedule = scheduler.schedule(years: years, overlay: overlay)
-        return (planner, trimmed ? planner.trimmed(schedule, from: from, to: to) : schedule)
+        guard trimmed else { return (planner, schedule) }
+        // Planned in parts on several threads: their notifications are merged by key, in one key order.
+        var cut = planner.trimmed(schedule, from: from, to: to)
+        cut.keyOrder = MeetingKeyOrder(meetings: cut.meetings)
+        return (planner, cut)
     }
 
     /// The notifications of every meeting in `schedule` that fall in `[from, to)`.
@@ -72,6 +76,9 @@ public struct Planner: Sendable {
         let roles = RoleResolver(registry: registry, schedule: schedule)
         let zone = registry.settings.zone
         let meetings = schedule.meetings
+        // The key order the schedule brings (shared by the planners of every part), or one of this call's own.
+        let keyOrder =
+            schedule.keyOrder.flatMap { $0.ranks(meetings) ? $0 : nil } ?? MeetingKeyOrder(meetings: meetings)
         // Worked out once for every piece: each meeting's body (index in `registry.bodies`, -1 when unknown) and
         // the days its timeline can reach (up to the longest lead before it and the minutes reminder after it), or
         // `Int.min...Int.max` when a change that became known at some moment may put a notification anywhere.
@@ -150,10 +157,13 @@ public struct Planner: Sendable {
                     attendees = registry.attendees(of: meeting)
                 }
                 let holders = roleHolders.holders(at: meeting, body: bodyIndex, plain: plain, roles: roles)
-                for notification in timeline(
+                var planned = self.timeline(
                     of: meeting, policy: registry.bodies[bodyIndex].notifications, holders: holders,
-                    attendees: attendees)
-                where notification.due >= pieceStart && notification.due < to {
+                    attendees: attendees, keyOrder: keyOrder, keyRank: keyOrder.ranks[index])
+                // Moved out from the end, not copied: every piece is sorted by due time and key (each key once)
+                // before it is handed over, so the order they are added in does not matter.
+                while let notification = planned.popLast() {
+                    guard notification.due >= pieceStart && notification.due < to else { continue }
                     if notification.due < pieceEnd {
                         result.append(notification)
                     } else {
@@ -186,7 +196,8 @@ public struct Planner: Sendable {
 
     /// Every notification of one meeting, over its whole life.
     func timeline(
-        of meeting: Meeting, policy: NotificationPolicy, holders: MeetingRoleHolders, attendees members: [Recipient]
+        of meeting: Meeting, policy: NotificationPolicy, holders: MeetingRoleHolders, attendees members: [Recipient],
+        keyOrder: MeetingKeyOrder? = nil, keyRank: Int32 = -1
     )
         -> [DueNotification]
     {
@@ -195,15 +206,21 @@ public struct Planner: Sendable {
         let (convener, chair, secretary) = (holders.convener, holders.chair, holders.secretary)
         let sender = registry.recipient(convener, as: .convener)
         let attendees = summonsRecipients(members, convener: convener, chair: chair, secretary: secretary)
+        let attendeesOptional = DueNotification.optionalCount(attendees)
 
         var result: [DueNotification] = []
+        // Room for the five kinds of one state and an update or cancellation: one allocation, not four.
+        result.reserveCapacity(6 * states.count)
         var sentKinds = KindSet()
+        // The policy's kinds as bits: looked up for every notification.
+        var enabled = KindSet()
+        for kind in policy.enabled { enabled.insert(kind) }
         var lastSummonsSequence: Int?
         func emit(
             _ kind: NotificationKind, _ due: Instant, _ state: DueNotification.Shared, to recipients: [Recipient],
-            sequenced: Bool, deadline: LocalDate? = nil, previous: LocalDateTime? = nil
+            sequenced: Bool, deadline: LocalDate? = nil, previous: LocalDateTime? = nil, optional: Int? = nil
         ) {
-            guard policy.enabled.contains(kind) || kind == .update || kind == .cancellation,
+            guard enabled.contains(kind) || kind == .update || kind == .cancellation,
                 !recipients.isEmpty
             else { return }
             // The key (`<meeting id>/<kind>[/<sequence>]`) is made from these when asked for; a state's meeting has
@@ -211,13 +228,15 @@ public struct Planner: Sendable {
             result.append(
                 DueNotification(
                     sequenced: sequenced, kind: kind, due: due, shared: state, recipients: recipients,
-                    agendaDeadline: deadline, sequence: state.meeting.sequence, previousStart: previous))
+                    agendaDeadline: deadline, sequence: state.meeting.sequence, previousStart: previous,
+                    optionalRecipients: optional))
             sentKinds.insert(kind)
         }
 
         for (index, state) in states.enumerated() {
             let m = state.meeting
-            let shared = DueNotification.Shared(meeting: m, sender: sender, chair: chair, secretary: secretary)
+            let shared = DueNotification.Shared(
+                meeting: m, sender: sender, chair: chair, secretary: secretary, keyOrder: keyOrder, keyRank: keyRank)
             let start = zone.instant(of: m.start)
             let begin = state.validFrom
             let end = state.validUntil
@@ -226,7 +245,9 @@ public struct Planner: Sendable {
 
             // A move that became known after the summons went: an update now.
             if index > 0, let begin, lastSummonsSequence != nil, begin < start {
-                emit(.update, begin, shared, to: attendees, sequenced: true, previous: states[index - 1].meeting.start)
+                emit(
+                    .update, begin, shared, to: attendees, sequenced: true, previous: states[index - 1].meeting.start,
+                    optional: attendeesOptional)
                 lastSummonsSequence = m.sequence
             }
 
@@ -250,14 +271,16 @@ public struct Planner: Sendable {
                 emit(.convenerPrompt, due, shared, to: [recipient], sequenced: false)
             }
             if !sentKinds.contains(.agendaRequest), let due = catchUp(agendaDue, latest: at(itemsDue)) {
-                emit(.agendaRequest, due, shared, to: attendees, sequenced: false, deadline: itemsDue)
+                emit(
+                    .agendaRequest, due, shared, to: attendees, sequenced: false, deadline: itemsDue,
+                    optional: attendeesOptional)
             }
             if lastSummonsSequence == nil, let due = catchUp(summonsDue, latest: start) {
-                emit(.summons, due, shared, to: attendees, sequenced: true)
+                emit(.summons, due, shared, to: attendees, sequenced: true, optional: attendeesOptional)
                 lastSummonsSequence = m.sequence
             }
             if inState(reminderDue), reminderDue < start, reminderDue >= (begin ?? reminderDue) {
-                emit(.reminder, reminderDue, shared, to: attendees, sequenced: true)
+                emit(.reminder, reminderDue, shared, to: attendees, sequenced: true, optional: attendeesOptional)
             }
             if index == states.count - 1, meeting.status == .scheduled {
                 let minutesDue = at(calendar.adding(workingDays: policy.minutesReminderWorkingDays, to: m.date))
@@ -275,8 +298,9 @@ public struct Planner: Sendable {
             let told = result.contains { $0.kind == .agendaRequest || $0.kind == .summons || $0.kind == .update }
             if told {
                 let shared = DueNotification.Shared(
-                    meeting: meeting, sender: sender, chair: chair, secretary: secretary)
-                emit(.cancellation, cancelledAt, shared, to: attendees, sequenced: true)
+                    meeting: meeting, sender: sender, chair: chair, secretary: secretary, keyOrder: keyOrder,
+                    keyRank: keyRank)
+                emit(.cancellation, cancelledAt, shared, to: attendees, sequenced: true, optional: attendeesOptional)
             }
         }
         return result
@@ -284,6 +308,10 @@ public struct Planner: Sendable {
 
     /// The meeting's states between changes that became known; a change with no time replaces the state before.
     func states(of meeting: Meeting) -> [State] {
+        // Most meetings never changed: one state, from when it became known.
+        if meeting.history.isEmpty && meeting.status == .scheduled {
+            return [State(meeting: meeting, validFrom: meeting.knownAt, validUntil: nil)]
+        }
         var states: [State] = []
         var revisions = meeting.history.map { revision -> (Meeting, Instant?) in
             var m = meeting
@@ -320,12 +348,16 @@ public struct Planner: Sendable {
         _ members: [Recipient], convener: RoleHolder?, chair: RoleHolder?, secretary: RoleHolder?
     ) -> [Recipient] {
         var list = members
-        for (holder, reason) in [(convener, RecipientReason.convener), (chair, .chair), (secretary, .secretary)] {
+        // One after another, not from an array of the three: this runs for every meeting.
+        func add(_ holder: RoleHolder?, as reason: RecipientReason) {
             guard let person = holder?.person, !list.contains(where: { $0.person == person }),
                 let recipient = registry.recipient(holder, as: reason)
-            else { continue }
+            else { return }
             list.append(recipient)
         }
+        add(convener, as: .convener)
+        add(chair, as: .chair)
+        add(secretary, as: .secretary)
         return list
     }
 }

@@ -74,17 +74,38 @@ public struct ZoneRules: Hashable, Sendable {
 
     /// Summer time starts and ends at 01:00 UTC, as seconds since the epoch.
     func summerBounds(year: Int) -> (start: Int64, end: Int64) {
-        let start = Int64(Self.lastSunday(year: year, month: 3).dayNumber) * 86_400 + 3600
-        let end = Int64(Self.lastSunday(year: year, month: 10).dayNumber) * 86_400 + 3600
+        if Self.tabulatedYears.contains(year) { return Self.summerTable[year - Self.tabulatedYears.lowerBound] }
+        return Self.computedSummerBounds(year: year)
+    }
+
+    static func computedSummerBounds(year: Int) -> (start: Int64, end: Int64) {
+        let start = Int64(lastSunday(year: year, month: 3).dayNumber) * 86_400 + 3600
+        let end = Int64(lastSunday(year: year, month: 10).dayNumber) * 86_400 + 3600
         return (start, end)
     }
+
+    /// The years whose summer time bounds are worked out once (the planner and the output ask for them for every
+    /// notification); other years are worked out when asked.
+    static let tabulatedYears = 1970...2199
+    static let summerTable: [(start: Int64, end: Int64)] = tabulatedYears.map { computedSummerBounds(year: $0) }
 
     /// The offset from UTC in seconds at an instant.
     public func offset(at instant: Instant) -> Int {
         guard summerShift != 0 else { return standardOffset }
-        let year = instant.utcParts.date.year
-        let (start, end) = summerBounds(year: year)
         let t = instant.secondsSinceEpoch
+        // Summer time lies inside its year, so the instant is in summer time if it is in that of its own year or
+        // of either neighbour: the year from the average length of a year is off by at most one.
+        let years = Self.tabulatedYears
+        let guess = 1970 + Int(t >= 0 ? t / 31_556_952 : -1)
+        if guess - 1 >= years.lowerBound && guess + 1 <= years.upperBound {
+            let base = guess - 1 - years.lowerBound
+            for index in base...(base + 2) {
+                let (start, end) = Self.summerTable[index]
+                if t >= start && t < end { return standardOffset + summerShift }
+            }
+            return standardOffset
+        }
+        let (start, end) = summerBounds(year: instant.utcParts.date.year)
         return t >= start && t < end ? standardOffset + summerShift : standardOffset
     }
 
