@@ -13,7 +13,7 @@ extension RegistryReader {
 
     /// Reads a file's bodies now or later, as `readBodyNowOrLater` would one after the other.
     func readBodiesNowOrLater(_ cursors: [YAMLCursor]) {
-        guard cursors.count >= Self.bodiesWorthASecondThread, bodyCursors.isEmpty, settingsSeen != nil else {
+        guard cursors.count >= secondThreadFrom, bodyCursors.isEmpty, settingsSeen != nil else {
             for cursor in cursors { readBodyNowOrLater(cursor) }
             return
         }
