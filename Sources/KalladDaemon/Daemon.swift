@@ -1,5 +1,6 @@
 import Foundation
 public import Hummingbird
+import HummingbirdCore
 import KalladCore
 public import Logging
 public import ServiceLifecycle
@@ -69,6 +70,9 @@ public struct Daemon: Sendable {
             let notifier = self.notifier
             let app = Application(
                 router: router,
+                server: .http1(
+                    configuration: HTTP1Channel.Configuration(
+                        additionalChannelHandlers: [TriggerChannelHandler(services: services)])),
                 configuration: ApplicationConfiguration(
                     address: .hostname(config.service.host, port: config.service.port), serverName: nil),
                 onServerRunning: { channel in

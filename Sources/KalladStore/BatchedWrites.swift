@@ -117,6 +117,29 @@ final class BatchedWrites: Sendable {
     }
 }
 
+extension BatchedWrites {
+    /// `write` for a caller that cannot wait: `then` runs on the commit thread once the round has committed.
+    func submit<T: Sendable>(
+        durable: Bool, _ work: @escaping @Sendable (Database) throws -> T,
+        then: @escaping @Sendable (Result<T, StoreError>) -> Void
+    ) {
+        let result = WriteResult<T>()
+        commits.submit(
+            GroupCommit.Job(
+                durable: durable,
+                work: { db in result.set(try work(db)) },
+                done: { failure in
+                    if let failure {
+                        then(.failure(failure))
+                    } else if let value = result.value {
+                        then(.success(value))
+                    } else {
+                        then(.failure(StoreError(code: "store.io", message: "the write gave no result", place: "write")))
+                    }
+                }))
+    }
+}
+
 /// Outcomes noted and not yet committed, in the order they were noted, with their journal.
 final class NotedOutcomes: Sendable {
     let journal: OutcomeJournal?

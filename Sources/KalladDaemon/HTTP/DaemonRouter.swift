@@ -111,7 +111,11 @@ public enum DaemonRouter {
     }
 
     static func header(_ request: Request, _ name: String) -> String? {
-        request.headers.first { $0.name.canonicalName == name }?.value
+        header(request.headers, name)
+    }
+
+    static func header(_ fields: HTTPFields, _ name: String) -> String? {
+        fields.first { $0.name.canonicalName == name }?.value
     }
 
     static func text(_ body: String, contentType: String = "text/plain; charset=utf-8") -> Response {
