@@ -1,6 +1,5 @@
 import Foundation
 public import Hummingbird
-import HummingbirdCore
 import KalladCore
 public import Logging
 public import ServiceLifecycle
@@ -70,9 +69,7 @@ public struct Daemon: Sendable {
             let notifier = self.notifier
             let app = Application(
                 router: router,
-                server: .http1(
-                    configuration: HTTP1Channel.Configuration(
-                        additionalChannelHandlers: [TriggerChannelHandler(services: services)])),
+                server: DaemonRouter.server(services),
                 configuration: ApplicationConfiguration(
                     address: .hostname(config.service.host, port: config.service.port), serverName: nil),
                 onServerRunning: { channel in

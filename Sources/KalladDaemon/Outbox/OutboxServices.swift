@@ -174,8 +174,8 @@ final class PlannerThread: Sendable {
 
     private func loop() {
         // On Linux, PRIO_PROCESS with `who` 0 is the calling thread: only this thread is lowered.
+        Thread.current.name = "kallad.planner"
         #if os(Linux)
-            _ = pthread_setname_np(pthread_self(), "kallad.planner")
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.niceness)
         #else
             _ = setpriority(PRIO_PROCESS, 0, Self.niceness)

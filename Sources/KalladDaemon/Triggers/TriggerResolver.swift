@@ -32,7 +32,7 @@ public struct TriggerResolver: Sendable {
                 title: title, named: named, reportedBy: reportedBy, id: id, system: system, now: now)
         }
         var meeting: Meeting?
-        if let named = Self.namedMeeting(command) { meeting = try await lookup.meeting(named) }
+        if let named = command.meeting { meeting = try await lookup.meeting(named) }
         return decide(command, id: id, system: system, now: now, meeting: meeting)
             ?? .failure(TriggerRejection(.invalid, code: "trigger.type", detail: "the trigger cannot be decided"))
     }
@@ -46,21 +46,11 @@ public struct TriggerResolver: Sendable {
         baseMeeting: (String) -> Meeting?
     ) -> Result<[OverlayChange], TriggerRejection>? {
         var meeting: Meeting?
-        if let named = Self.namedMeeting(command) {
+        if let named = command.meeting {
             meeting = baseMeeting(named)
             if meeting == nil && ScheduleLookup.mayBeExtra(named) { return nil }
         }
         return decide(command, id: id, system: system, now: now, meeting: meeting)
-    }
-
-    /// The meeting a trigger is about, when it names one.
-    static func namedMeeting(_ command: TriggerCommand) -> String? {
-        switch command {
-        case .meetingCancelled(let meeting, _), .meetingMoved(let meeting, _, _), .agendaItemAdded(let meeting, _, _),
-            .summonsSendNow(let meeting):
-            meeting
-        case .meetingRequested, .deviationReported: nil
-        }
     }
 
     /// Every trigger but a deviation (nil), given the meeting it names as looked up (nil: no such meeting).
