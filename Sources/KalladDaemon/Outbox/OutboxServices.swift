@@ -167,14 +167,22 @@ final class PlannerThread: Sendable {
             return !started
         }
         if start {
-            Thread { [self] in loop() }.start()
+            // A bare pthread: Foundation's Thread brings in more than a megabyte of code pages of its own.
+            var thread = pthread_t()
+            let created = pthread_create(
+                &thread, nil,
+                { context in
+                    guard let context else { return nil }
+                    Unmanaged<PlannerThread>.fromOpaque(context).takeRetainedValue().loop()
+                    return nil
+                }, Unmanaged.passRetained(self).toOpaque())
+            if created == 0 { pthread_detach(thread) }
         }
         waiting.signal()
     }
 
     private func loop() {
         // On Linux, PRIO_PROCESS with `who` 0 is the calling thread: only this thread is lowered.
-        Thread.current.name = "kallad.planner"
         #if os(Linux)
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.niceness)
         #else
