@@ -69,6 +69,7 @@ public struct Daemon: Sendable {
             let notifier = self.notifier
             let app = Application(
                 router: router,
+                server: DaemonRouter.server(services),
                 configuration: ApplicationConfiguration(
                     address: .hostname(config.service.host, port: config.service.port), serverName: nil),
                 onServerRunning: { channel in

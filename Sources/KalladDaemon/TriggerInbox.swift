@@ -88,8 +88,26 @@ public struct DeliveryReport: Hashable, Sendable, Codable {
 public protocol TriggerInbox: Sendable {
     /// Records the trigger and its overlay changes in one transaction, unless its id was seen before.
     func record(_ trigger: InboundTrigger) async throws -> TriggerAcceptance
+    /// The same, for a caller that cannot wait (a channel handler on its event loop): `then` is called once, on a
+    /// thread of the inbox's choosing, when the trigger is recorded (durably) or refused.
+    func record(_ trigger: InboundTrigger, then: @escaping @Sendable (Result<TriggerAcceptance, any Error>) -> Void)
     /// Every overlay change recorded so far, in the order they became known.
     func overlay() async throws -> Overlay
     /// The deliveries of one meeting.
     func deliveries(meeting: String) async throws -> [DeliveryReport]
+}
+
+extension TriggerInbox {
+    /// By the asynchronous `record`, in a task of its own.
+    public func record(
+        _ trigger: InboundTrigger, then: @escaping @Sendable (Result<TriggerAcceptance, any Error>) -> Void
+    ) {
+        Task {
+            do {
+                then(.success(try await record(trigger)))
+            } catch {
+                then(.failure(error))
+            }
+        }
+    }
 }

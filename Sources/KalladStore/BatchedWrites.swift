@@ -28,7 +28,7 @@ final class BatchedWrites: Sendable {
         // database too (the checkpointer also runs whenever the log passes its threshold).
         commits = GroupCommit(
             label: "kallad.store.writes", gatherFor: .milliseconds(20), gather: { noted.count < Self.gatherUpTo },
-            idleAfter: .seconds(1), idle: { checkpointer.soon() }
+            idleAfter: .seconds(1), idle: { checkpointer.soon() }, loadedPause: Self.loadedPause
         ) { jobs in
             let outcomes = noted.snapshot()
             guard !(outcomes.isEmpty && jobs.isEmpty) else { return [] }
@@ -69,6 +69,11 @@ final class BatchedWrites: Sendable {
             }
         }
     }
+
+    /// How long a round waits after one of several jobs (triggers under load), so the next holds more. Signed
+    /// triggers from 32 connections (A/B against no pause, same machine, four rounds each): 700 µs took 16–19 % less
+    /// server CPU per trigger and gave 15 % more per second; 400 µs 8 %, 1,500 µs 9 % (and fewer per second).
+    static let loadedPause: Duration = .microseconds(700)
 
     /// How many noted outcomes make a round start without waiting for more.
     static let gatherUpTo = 256
@@ -114,6 +119,29 @@ final class BatchedWrites: Sendable {
             throw StoreError(code: "store.io", message: "the write gave no result", place: "write")
         }
         return value
+    }
+}
+
+extension BatchedWrites {
+    /// `write` for a caller that cannot wait: `then` runs on the commit thread once the round has committed.
+    func submit<T: Sendable>(
+        durable: Bool, _ work: @escaping @Sendable (Database) throws -> T,
+        then: @escaping @Sendable (Result<T, StoreError>) -> Void
+    ) {
+        let result = WriteResult<T>()
+        commits.submit(
+            GroupCommit.Job(
+                durable: durable,
+                work: { db in result.set(try work(db)) },
+                done: { failure in
+                    if let failure {
+                        then(.failure(failure))
+                    } else if let value = result.value {
+                        then(.success(value))
+                    } else {
+                        then(.failure(StoreError(code: "store.io", message: "the write gave no result", place: "write")))
+                    }
+                }))
     }
 }
 

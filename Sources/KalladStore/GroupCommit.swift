@@ -42,12 +42,15 @@ final class GroupCommit: Sendable {
     private let commit: @Sendable ([Job]) -> [StoreError?]
     private let idleAfter: Duration
     private let idle: (@Sendable () -> Void)?
+    /// How long the next round waits after a round of several jobs.
+    private let loadedPause: Duration
 
     init(
         label: String, gatherFor: Duration = .zero, gather: @escaping @Sendable () -> Bool = { false },
-        idleAfter: Duration = .seconds(1), idle: (@Sendable () -> Void)? = nil,
+        idleAfter: Duration = .seconds(1), idle: (@Sendable () -> Void)? = nil, loadedPause: Duration = .zero,
         commit: @escaping @Sendable ([Job]) -> [StoreError?]
     ) {
+        self.loadedPause = loadedPause
         queue = DispatchQueue(label: label, qos: .userInitiated)
         self.gatherFor = gatherFor
         self.gather = gather
@@ -98,6 +101,9 @@ final class GroupCommit: Sendable {
                 jobs += take(endingIfIdle: false) ?? []
             }
             for (job, failure) in zip(jobs, commit(jobs)) { job.done(failure) }
+            // Under load (a round of several jobs), the next round waits a little for more: every round costs an
+            // fsync and rewrites its pages whatever it holds, so fewer, fuller rounds take less CPU per job.
+            if jobs.count >= 2 && loadedPause > .zero { usleep(UInt32(loadedPause / .microseconds(1))) }
         }
     }
 

@@ -12,6 +12,18 @@ extension KalladDatabase {
         return try await batched.write(durable: true) { db in try Self.insert(entry, in: db) }
     }
 
+    /// `logTrigger` for a caller that cannot wait: `then` runs on the group commit's thread once the round holding
+    /// the trigger has committed (`synchronous=FULL`: on disk), or with the error.
+    public func logTrigger(_ entry: TriggerEntry, then: @escaping @Sendable (Result<Bool, StoreError>) -> Void) {
+        do throws(StoreError) {
+            try checkIDs(entry)
+        } catch {
+            then(.failure(error))
+            return
+        }
+        batched.submit(durable: true, { db in try Self.insert(entry, in: db) }, then: then)
+    }
+
     /// What keeps overlay change ids unique without an index (migration v4): a trigger id has no "/", and each of
     /// its changes is named by the trigger id itself or `<trigger id>/<suffix>`, no two alike. The trigger log's key
     /// then refuses a second trigger with the same id, and so a second change with the same id.

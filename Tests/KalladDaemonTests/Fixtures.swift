@@ -96,6 +96,13 @@ enum Fixture {
         Application(router: DaemonRouter.build(services))
     }
 
+    /// The app as `kallad run` serves it: triggers answered on the event loop where they can be (test it `.live`).
+    static func server(_ services: DaemonServices) -> some ApplicationProtocol {
+        Application(
+            router: DaemonRouter.build(services), server: DaemonRouter.server(services),
+            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)))
+    }
+
     /// Headers of a request signed with `secret`.
     static func signed(
         _ body: String, id: String = UUID().uuidString, secret: String = caseSecret, timestamp: Int64? = nil,

@@ -93,7 +93,8 @@ struct FuzzTests {
         let inbox = RecordingInbox()
         let services = Fixture.services(inbox: inbox)
         let documented: Set<Int> = [202, 400, 401, 403, 404, 409, 413, 422]
-        let seen = try await Fixture.app(services).test(.router) { client in
+        // A live server as `kallad run` serves it: what the trigger channel handler takes and what it passes on.
+        let seen = try await Fixture.server(services).test(.live) { client in
             var random = Generator(state: 0xF022)
             var seen: [Int: Int] = [:]
             for index in 0..<12_000 {

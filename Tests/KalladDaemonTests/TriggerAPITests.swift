@@ -9,11 +9,12 @@ import Testing
 
 @Suite("POST /v1/triggers")
 struct TriggerAPITests {
-    /// Posts `body` with `headers`; returns the status and the answer's text.
+    /// Posts `body` with `headers` to a live server as `kallad run` serves it (the trigger channel handler in
+    /// front of the router); returns the status and the answer's text.
     func post(
         _ services: DaemonServices, _ body: String, headers: HTTPFields
     ) async throws -> (HTTPResponse.Status, String) {
-        try await Fixture.app(services).test(.router) { client in
+        try await Fixture.server(services).test(.live) { client in
             try await client.execute(
                 uri: "/v1/triggers", method: .post, headers: headers, body: ByteBuffer(string: body)
             ) { response in (response.status, String(buffer: response.body)) }

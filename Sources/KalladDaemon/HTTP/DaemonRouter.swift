@@ -1,5 +1,6 @@
 import Foundation
 public import Hummingbird
+public import HummingbirdCore
 public import KalladCore
 public import Logging
 
@@ -44,6 +45,14 @@ public struct DaemonServices: Sendable {
 public enum DaemonRouter {
     /// Largest trigger body accepted.
     public static let maxTriggerBytes = 64 * 1024
+
+    /// The HTTP/1 server with `POST /v1/triggers` answered on the event loop where it can be
+    /// (`TriggerChannelHandler`); everything else goes to the router of `build`.
+    public static func server(_ services: DaemonServices) -> HTTPServerBuilder {
+        .http1(
+            configuration: HTTP1Channel.Configuration(
+                additionalChannelHandlers: [TriggerChannelHandler(services: services)]))
+    }
 
     /// The router with every route and the metrics middleware.
     public static func build(_ services: DaemonServices) -> Router<BasicRequestContext> {
@@ -111,7 +120,11 @@ public enum DaemonRouter {
     }
 
     static func header(_ request: Request, _ name: String) -> String? {
-        request.headers.first { $0.name.canonicalName == name }?.value
+        header(request.headers, name)
+    }
+
+    static func header(_ fields: HTTPFields, _ name: String) -> String? {
+        fields.first { $0.name.canonicalName == name }?.value
     }
 
     static func text(_ body: String, contentType: String = "text/plain; charset=utf-8") -> Response {

@@ -82,22 +82,53 @@ struct TriggerEndpoint {
                     fields: [FieldProblem(field: "webhook-id", message: "already used")]), system: system.name,
                 type: type)
         case .accepted:
-            services.metrics.increment(
-                KalladMetrics.triggers, labels: ["system": system.name, "type": type, "outcome": "accepted"])
-            let meetings = changes.map(Self.meetingID)
-            services.logger.info(
-                "trigger accepted",
-                metadata: [
-                    "trigger.id": .string(id), "trigger.type": .string(type), "trigger.system": .string(system.name),
-                    "meeting.id": .string(meetings.count == 1 ? meetings[0] : meetings.joined(separator: ",")),
-                ])
-            services.triggerRecorded(trigger)
             return Response(
                 status: .accepted, headers: [.contentType: "application/json"],
-                body: ResponseBody(
-                    byteBuffer: ByteBuffer(
-                        string: Self.accepted(id: id, type: type, system: system.name, meetings: meetings))))
+                body: ResponseBody(byteBuffer: ByteBuffer(string: Self.wasAccepted(trigger, services: services))))
         }
+    }
+
+    /// Counts and logs an accepted trigger, tells `triggerRecorded`, and gives the 202 document.
+    static func wasAccepted(_ trigger: InboundTrigger, services: DaemonServices) -> String {
+        services.metrics.increment(
+            KalladMetrics.triggers, labels: ["system": trigger.system, "type": trigger.type, "outcome": "accepted"])
+        let meetings = trigger.changes.map(Self.meetingID)
+        services.logger.info(
+            "trigger accepted",
+            metadata: [
+                "trigger.id": .string(trigger.id), "trigger.type": .string(trigger.type),
+                "trigger.system": .string(trigger.system),
+                "meeting.id": .string(meetings.count == 1 ? meetings[0] : meetings.joined(separator: ",")),
+            ])
+        services.triggerRecorded(trigger)
+        return accepted(id: trigger.id, type: trigger.type, system: trigger.system, meetings: meetings)
+    }
+
+    /// The trigger, when every check passes without waiting for the inbox (`TriggerResolver.resolveAtOnce`):
+    /// configuration, size, UTF-8, signature, JSON, permissions, the meeting in the registry's schedule. nil for
+    /// anything else — a refusal, a deviation, an extra meeting — which `handle` then answers, problem and all;
+    /// nothing is counted or logged here.
+    static func checkAtOnce(_ services: DaemonServices, fields: HTTPFields, bytes: [UInt8]) -> InboundTrigger? {
+        guard let config = services.config.current, bytes.count <= DaemonRouter.maxTriggerBytes,
+            let body = String(validating: bytes, as: UTF8.self)
+        else { return nil }
+        let headers = WebhookHeaders(
+            id: DaemonRouter.header(fields, "webhook-id"),
+            timestamp: DaemonRouter.header(fields, "webhook-timestamp"),
+            signature: DaemonRouter.header(fields, "webhook-signature"),
+            system: DaemonRouter.header(fields, "kallad-system"))
+        let now = services.clock()
+        guard case .success(let system) = TriggerAuthenticator.authenticate(headers, body: body, config: config, now: now),
+            case .success(let command) = TriggerParser.parse(bytes)
+        else { return nil }
+        let id = headers.id ?? ""
+        let lookup = ScheduleLookup(config: config, inbox: services.inbox, cache: services.cache)
+        guard
+            case .success(let changes) = TriggerResolver(config: config, lookup: lookup).resolveAtOnce(
+                command, id: id, system: system, now: now, baseMeeting: lookup.baseMeeting)
+        else { return nil }
+        return InboundTrigger(
+            id: id, system: system.name, type: typeName(command), receivedAt: now, changes: changes, payload: body)
     }
 
     func tooLarge() -> Problem {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 public import KalladCore
 public import KalladStore
 public import Logging
@@ -64,12 +65,12 @@ public struct PlannerTickService: Service {
     static let stormFactor = 16
 
     /// The planner's own thread.
-    static let plannerQueue = DispatchQueue(label: "kallad.planner")
+    static let plannerThread = PlannerThread()
 
     /// Runs `work` on the planner's thread and waits for it without holding a cooperative thread.
     static func onPlannerThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            plannerQueue.async { continuation.resume(returning: work()) }
+            plannerThread.run { continuation.resume(returning: work()) }
         }
     }
 
@@ -143,6 +144,54 @@ public struct PlannerTickService: Service {
             let doorbell = self.doorbell
             let rang = (try? await cancelWhenGracefulShutdown { await doorbell.wait(timeout: .seconds(seconds)) })
             if rang == true { try? await Task.sleep(for: max(Self.settle, lastTick * Self.stormFactor)) }
+        }
+    }
+}
+
+/// A thread of the planner's own, at a lower priority (nice 10) than the event loops and the commit thread that
+/// answer triggers: a tick after a burst takes tens of milliseconds (more as the overlay grows), and at the same
+/// priority it took one of the two cores from the triggers still arriving — answers waited behind it. At nice 10 the
+/// kernel gives it about a tenth of a busy core, and all of an idle one. (A tick that writes holds the store's
+/// writer meanwhile; it writes only when the plan changed, in short transactions.) Jobs run one at a time, in order.
+final class PlannerThread: Sendable {
+    static let niceness: Int32 = 10
+    private let jobs = Mutex<[@Sendable () -> Void]>([])
+    private let waiting = DispatchSemaphore(value: 0)
+    private let started = Mutex(false)
+
+    /// Queues `job`; the thread starts with the first.
+    func run(_ job: @escaping @Sendable () -> Void) {
+        jobs.withLock { $0.append(job) }
+        let start = started.withLock { started -> Bool in
+            defer { started = true }
+            return !started
+        }
+        if start {
+            // A bare pthread: Foundation's Thread brings in more than a megabyte of code pages of its own.
+            var thread = pthread_t()
+            let created = pthread_create(
+                &thread, nil,
+                { context in
+                    guard let context else { return nil }
+                    Unmanaged<PlannerThread>.fromOpaque(context).takeRetainedValue().loop()
+                    return nil
+                }, Unmanaged.passRetained(self).toOpaque())
+            if created == 0 { pthread_detach(thread) }
+        }
+        waiting.signal()
+    }
+
+    private func loop() {
+        // On Linux, PRIO_PROCESS with `who` 0 is the calling thread: only this thread is lowered.
+        #if os(Linux)
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.niceness)
+        #else
+            _ = setpriority(PRIO_PROCESS, 0, Self.niceness)
+        #endif
+        while true {
+            waiting.wait()
+            let job = jobs.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+            job?()
         }
     }
 }

@@ -19,12 +19,38 @@ public struct StoreTriggerInbox: TriggerInbox {
     }
 
     public func record(_ trigger: InboundTrigger) async throws -> TriggerAcceptance {
-        let fresh = try await store.logTrigger(
-            TriggerEntry(
-                id: trigger.id, system: trigger.system, type: trigger.type, receivedAt: trigger.receivedAt,
-                payload: trigger.payload, changes: trigger.changes))
+        let fresh = try await store.logTrigger(Self.entry(trigger))
         if fresh { plannerBell?.ring() }
         return fresh ? .accepted : .duplicate
+    }
+
+    /// Straight into the store's group commit when the store is the SQLite one: `then` runs on its commit thread
+    /// once the round holding the trigger is on disk.
+    public func record(
+        _ trigger: InboundTrigger, then: @escaping @Sendable (Result<TriggerAcceptance, any Error>) -> Void
+    ) {
+        guard let database = store as? KalladDatabase else {
+            Task {
+                do { then(.success(try await record(trigger))) } catch { then(.failure(error)) }
+            }
+            return
+        }
+        let bell = plannerBell
+        database.logTrigger(Self.entry(trigger)) { result in
+            switch result {
+            case .success(let fresh):
+                if fresh { bell?.ring() }
+                then(.success(fresh ? .accepted : .duplicate))
+            case .failure(let error):
+                then(.failure(error))
+            }
+        }
+    }
+
+    static func entry(_ trigger: InboundTrigger) -> TriggerEntry {
+        TriggerEntry(
+            id: trigger.id, system: trigger.system, type: trigger.type, receivedAt: trigger.receivedAt,
+            payload: trigger.payload, changes: trigger.changes)
     }
 
     public func overlay() async throws -> Overlay { try store.overlay() }

@@ -56,13 +56,26 @@ public struct ScheduleLookup: MeetingLookup {
 
     /// The meeting with an id.
     public func meeting(_ id: String) async throws -> Meeting? {
-        guard let slash = id.firstIndex(of: "/"), let date = LocalDate(iso: id[id.index(after: slash)...].prefix(10))
-        else { return nil }
-        let year = date.year
-        if let found = cache.schedule(config, years: year...year, overlay: Overlay()).meeting(id) { return found }
-        guard id.contains("-extra-") else { return nil }
+        if let found = baseMeeting(id) { return found }
+        guard Self.mayBeExtra(id), let year = Self.year(of: id) else { return nil }
         let overlay = try await inbox.overlay()
         return cache.schedule(config, years: year...year, overlay: overlay).meeting(id)
+    }
+
+    /// The meeting with an id in the registry's schedule, the overlay left out (no extra meetings, no changes).
+    public func baseMeeting(_ id: String) -> Meeting? {
+        guard let year = Self.year(of: id) else { return nil }
+        return cache.schedule(config, years: year...year, overlay: Overlay()).meeting(id)
+    }
+
+    /// Whether a meeting id can name an extra meeting, which only the overlay knows.
+    static func mayBeExtra(_ id: String) -> Bool { id.contains("-extra-") }
+
+    /// The year of `<body>/<date>…`.
+    static func year(of id: String) -> Int? {
+        guard let slash = id.firstIndex(of: "/"), let date = LocalDate(iso: id[id.index(after: slash)...].prefix(10))
+        else { return nil }
+        return date.year
     }
 
     /// The next scheduled meeting of a body.

@@ -27,6 +27,36 @@ public struct TriggerResolver: Sendable {
     public func resolve(
         _ command: TriggerCommand, id: String, system: SendingSystem, now: Instant
     ) async throws -> Result<[OverlayChange], TriggerRejection> {
+        if case .deviationReported(let title, let named, let reportedBy) = command {
+            return try await deviation(
+                title: title, named: named, reportedBy: reportedBy, id: id, system: system, now: now)
+        }
+        var meeting: Meeting?
+        if let named = command.meeting { meeting = try await lookup.meeting(named) }
+        return decide(command, id: id, system: system, now: now, meeting: meeting)
+            ?? .failure(TriggerRejection(.invalid, code: "trigger.type", detail: "the trigger cannot be decided"))
+    }
+
+    /// The changes, decided without waiting for the inbox: for every trigger but a deviation (its next meeting
+    /// takes the overlay into account), when the meeting it names is in the registry's schedule or is no extra
+    /// meeting (`baseMeeting` looks in the schedule without the overlay, as `ScheduleLookup.meeting` does first).
+    /// nil when the overlay is needed; the answer is then `resolve`'s.
+    public func resolveAtOnce(
+        _ command: TriggerCommand, id: String, system: SendingSystem, now: Instant,
+        baseMeeting: (String) -> Meeting?
+    ) -> Result<[OverlayChange], TriggerRejection>? {
+        var meeting: Meeting?
+        if let named = command.meeting {
+            meeting = baseMeeting(named)
+            if meeting == nil && ScheduleLookup.mayBeExtra(named) { return nil }
+        }
+        return decide(command, id: id, system: system, now: now, meeting: meeting)
+    }
+
+    /// Every trigger but a deviation (nil), given the meeting it names as looked up (nil: no such meeting).
+    func decide(
+        _ command: TriggerCommand, id: String, system: SendingSystem, now: Instant, meeting found: Meeting?
+    ) -> Result<[OverlayChange], TriggerRejection>? {
         let registry = config.registry
         let local = registry.settings.zone.local(now)
         func change(_ action: OverlayChange.Action) -> Result<[OverlayChange], TriggerRejection> {
@@ -65,7 +95,7 @@ public struct TriggerResolver: Sendable {
                 .extra(
                     body: bodyID, start: LocalDateTime(day, time), end: end, requestedBy: requestedBy, reason: reason))
         case .meetingCancelled(let meeting, let reason):
-            return try await onMeeting(meeting, system: system, local: local).flatMap { _ in
+            return onMeeting(meeting, found: found, system: system, local: local).flatMap { _ in
                 change(.cancelled(meeting: meeting, reason: reason))
             }
         case .meetingMoved(let meeting, let start, let end):
@@ -75,39 +105,52 @@ public struct TriggerResolver: Sendable {
                         .invalid, code: "trigger.past", detail: "the new start has passed",
                         fields: [FieldProblem(field: "data.start", message: "must be later than now")]))
             }
-            return try await onMeeting(meeting, system: system, local: local).flatMap { _ in
+            return onMeeting(meeting, found: found, system: system, local: local).flatMap { _ in
                 change(.moved(meeting: meeting, start: start, end: end))
             }
         case .agendaItemAdded(let meeting, let title, let submittedBy):
-            return try await onMeeting(meeting, system: system, local: local).flatMap { _ in
+            return onMeeting(meeting, found: found, system: system, local: local).flatMap { _ in
                 change(.agendaItem(meeting: meeting, title: title, submittedBy: submittedBy ?? system.name))
             }
         case .summonsSendNow(let meeting):
-            return try await onMeeting(meeting, system: system, local: local).flatMap { _ in
+            return onMeeting(meeting, found: found, system: system, local: local).flatMap { _ in
                 change(.sendNow(meeting: meeting))
             }
-        case .deviationReported(let title, let named, let reportedBy):
-            let candidates = registry.bodies.filter { $0.handlesDeviations && system.mayTouch(body: $0.id) }
-            guard
-                let bodyID = named ?? system.deviationBody ?? config.service.deviationBody
-                    ?? (candidates.count == 1 ? candidates.first?.id : nil)
-            else {
-                return .failure(
-                    TriggerRejection(
-                        .invalid, code: "trigger.no_deviation_body",
-                        detail: "no body to take the deviation: name one in data.body, or configure deviation_body",
-                        fields: [FieldProblem(field: "data.body", message: "is required for this system")]))
-            }
-            let field = named == nil ? "deviation_body" : "data.body"
-            if let rejection = check(body: bodyID, field: field, system: system) { return .failure(rejection) }
-            guard let next = try await lookup.nextMeeting(of: bodyID, after: local) else {
-                return .failure(
-                    TriggerRejection(
-                        .invalid, code: "trigger.no_meeting",
-                        detail: "\(bodyID) has no meeting planned within a year to take the deviation"))
-            }
-            return change(.agendaItem(meeting: next.id, title: title, submittedBy: reportedBy ?? system.name))
+        case .deviationReported:
+            return nil
         }
+    }
+
+    /// `deviation.reported`: an agenda item on the next scheduled meeting of the body that takes it.
+    func deviation(
+        title: String, named: String?, reportedBy: String?, id: String, system: SendingSystem, now: Instant
+    ) async throws -> Result<[OverlayChange], TriggerRejection> {
+        let registry = config.registry
+        let local = registry.settings.zone.local(now)
+        let candidates = registry.bodies.filter { $0.handlesDeviations && system.mayTouch(body: $0.id) }
+        guard
+            let bodyID = named ?? system.deviationBody ?? config.service.deviationBody
+                ?? (candidates.count == 1 ? candidates.first?.id : nil)
+        else {
+            return .failure(
+                TriggerRejection(
+                    .invalid, code: "trigger.no_deviation_body",
+                    detail: "no body to take the deviation: name one in data.body, or configure deviation_body",
+                    fields: [FieldProblem(field: "data.body", message: "is required for this system")]))
+        }
+        let field = named == nil ? "deviation_body" : "data.body"
+        if let rejection = check(body: bodyID, field: field, system: system) { return .failure(rejection) }
+        guard let next = try await lookup.nextMeeting(of: bodyID, after: local) else {
+            return .failure(
+                TriggerRejection(
+                    .invalid, code: "trigger.no_meeting",
+                    detail: "\(bodyID) has no meeting planned within a year to take the deviation"))
+        }
+        return .success([
+            OverlayChange(
+                id: id, action: .agendaItem(meeting: next.id, title: title, submittedBy: reportedBy ?? system.name),
+                knownAt: now)
+        ])
     }
 
     /// 404 for an unknown body, 403 for one the system may not touch.
@@ -130,13 +173,11 @@ public struct TriggerResolver: Sendable {
 
     /// The meeting, if it exists, the system may touch it, and it has not begun.
     func onMeeting(
-        _ id: String, system: SendingSystem, local: LocalDateTime
-    ) async throws
-        -> Result<Meeting, TriggerRejection>
-    {
+        _ id: String, found: Meeting?, system: SendingSystem, local: LocalDateTime
+    ) -> Result<Meeting, TriggerRejection> {
         let body = String(id.prefix { $0 != "/" })
         if let rejection = check(body: body, field: "data.meeting", system: system) { return .failure(rejection) }
-        guard let meeting = try await lookup.meeting(id) else {
+        guard let meeting = found else {
             return .failure(
                 TriggerRejection(
                     .notFound, code: "trigger.unknown_meeting", detail: "no meeting '\(id)'",
