@@ -71,13 +71,8 @@ public enum ConfigLoader {
 
     /// Loads files given as (name, bytes); pure apart from parsing.
     public static func load(files: [(name: String, data: Data)]) -> LoadResult {
-        load(files: files, secondThreadFrom: RegistryReader.bodiesWorthASecondThread)
-    }
-
-    /// `load(files:)`, with a file's bodies read on two threads from `secondThreadFrom` bodies on (for tests).
-    static func load(files: [(name: String, data: Data)], secondThreadFrom: Int) -> LoadResult {
         let sink = DiagnosticSink()
-        let reader = RegistryReader(sink: sink, secondThreadFrom: secondThreadFrom)
+        let reader = RegistryReader(sink: sink)
         for (name, data) in files {
             if let document = document(name: name, data: data, sink: sink) { reader.add(document) }
         }

@@ -21,7 +21,7 @@ extension RegistryReader {
         let bodies = top["bodies"]?.list() ?? []
         changeCursors += top["changes"]?.list() ?? []
         top["receivers"]?.list()?.forEach(readReceiver)
-        readBodiesNowOrLater(bodies)
+        for cursor in bodies { readBodyNowOrLater(cursor) }
     }
 
     /// The registry, once every document is added.

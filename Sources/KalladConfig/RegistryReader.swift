@@ -37,13 +37,7 @@ final class RegistryReader {
     static let partyKeys = ["id", "name", "kind", "part_of", "area"]
     static let requiredPartyKeys = ["id", "name", "kind"]
 
-    /// A file with at least this many bodies has its second half read on a second thread (tests lower it).
-    let secondThreadFrom: Int
-
-    init(sink: DiagnosticSink, secondThreadFrom: Int = RegistryReader.bodiesWorthASecondThread) {
-        self.sink = sink
-        self.secondThreadFrom = secondThreadFrom
-    }
+    init(sink: DiagnosticSink) { self.sink = sink }
 
     /// Records an id; reports a duplicate with the first place it was declared.
     func declare(_ id: String, kind: String, at location: SourceLocation) -> Bool {

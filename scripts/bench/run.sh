@@ -99,9 +99,8 @@ Written by `make bench` (`scripts/bench/run.sh`) — do not edit by hand.
 |---|---|---|---|
 """ + "\n".join(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows) + """
 
-Both commands use the two cores: loading parses the next file on a second thread while the first takes in the
-last, and reads the second half of each file's bodies on a third (their first half on the main thread), the
-scheduler works out groups of bodies closed under their dependencies on two threads, and `preview` plans half of the bodies on each of two threads, a week at a time, while the main thread
+Both commands use the two cores: the scheduler works out groups of bodies closed under their dependencies on two
+threads, and `preview` plans half of the bodies on each of two threads, a week at a time, while the main thread
 merges their weeks in due/key order and writes them (the output is the same bytes as one thread's). Before planning,
 `preview` cuts the schedule to the meetings whose notifications can reach the window (and all meetings of bodies
 whose role rules count or look up meetings), so the neighbouring years' meetings are freed; both commands share one
