@@ -46,11 +46,7 @@ struct TriggerEndpoint {
             throw count(
                 Problem(.badRequest, code: "trigger.encoding", detail: "the body is not UTF-8"), system: nil, type: nil)
         }
-        let headers = WebhookHeaders(
-            id: DaemonRouter.header(request, "webhook-id"),
-            timestamp: DaemonRouter.header(request, "webhook-timestamp"),
-            signature: DaemonRouter.header(request, "webhook-signature"),
-            system: DaemonRouter.header(request, "kallad-system"))
+        let headers = webhookHeaders(request.headers)
         let now = services.clock()
         let system: SendingSystem
         switch TriggerAuthenticator.authenticate(headers, body: body, config: config, now: now) {
@@ -104,6 +100,15 @@ struct TriggerEndpoint {
         return accepted(id: trigger.id, type: trigger.type, system: trigger.system, meetings: meetings)
     }
 
+    /// The Standard Webhooks headers and the sending system's name, as a request carries them.
+    static func webhookHeaders(_ fields: HTTPFields) -> WebhookHeaders {
+        WebhookHeaders(
+            id: DaemonRouter.header(fields, "webhook-id"),
+            timestamp: DaemonRouter.header(fields, "webhook-timestamp"),
+            signature: DaemonRouter.header(fields, "webhook-signature"),
+            system: DaemonRouter.header(fields, "kallad-system"))
+    }
+
     /// The trigger, when every check passes without waiting for the inbox (`TriggerResolver.resolveAtOnce`):
     /// configuration, size, UTF-8, signature, JSON, permissions, the meeting in the registry's schedule. nil for
     /// anything else — a refusal, a deviation, an extra meeting — which `handle` then answers, problem and all;
@@ -112,11 +117,7 @@ struct TriggerEndpoint {
         guard let config = services.config.current, bytes.count <= DaemonRouter.maxTriggerBytes,
             let body = String(validating: bytes, as: UTF8.self)
         else { return nil }
-        let headers = WebhookHeaders(
-            id: DaemonRouter.header(fields, "webhook-id"),
-            timestamp: DaemonRouter.header(fields, "webhook-timestamp"),
-            signature: DaemonRouter.header(fields, "webhook-signature"),
-            system: DaemonRouter.header(fields, "kallad-system"))
+        let headers = webhookHeaders(fields)
         let now = services.clock()
         guard case .success(let system) = TriggerAuthenticator.authenticate(headers, body: body, config: config, now: now),
             case .success(let command) = TriggerParser.parse(bytes)

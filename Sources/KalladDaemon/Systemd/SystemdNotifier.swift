@@ -24,9 +24,9 @@ public struct SystemdNotifier: Sendable {
 
     /// A reload has begun; `ready()` ends it. Systemd 253 and later also want `MONOTONIC_USEC`.
     public func reloading() {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        let microseconds = Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
+        // libdispatch's uptime is CLOCK_MONOTONIC on Linux. (`timespec` here: since KalladDaemon depends on NIO, a
+        // clean build takes its members from CDispatch, which MemberImportVisibility refuses.)
+        let microseconds = Int64(DispatchTime.now().uptimeNanoseconds / 1000)
         send(["RELOADING=1", "MONOTONIC_USEC=\(microseconds)"])
     }
 
