@@ -46,7 +46,7 @@ struct TriggerEndpoint {
             throw count(
                 Problem(.badRequest, code: "trigger.encoding", detail: "the body is not UTF-8"), system: nil, type: nil)
         }
-        let headers = webhookHeaders(request.headers)
+        let headers = Self.webhookHeaders(request.headers)
         let now = services.clock()
         let system: SendingSystem
         switch TriggerAuthenticator.authenticate(headers, body: body, config: config, now: now) {
