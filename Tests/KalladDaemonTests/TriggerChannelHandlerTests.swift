@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import KalladCore
 import KalladStore
+import KalladTestSupport
 import Testing
 
 @testable import KalladDaemon
@@ -110,18 +111,10 @@ struct TriggerChannelHandlerTests {
 
     /// Sends `text` on one connection and reads until the server closes it.
     static func exchange(port: Int, _ text: String) throws -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
+        guard let fd = Loopback.connect(port: port) else {
+            throw DaemonError(code: "test.connect", message: "no connection", place: "\(port)")
         }
-        guard connected else { throw DaemonError(code: "test.connect", message: "no connection", place: "\(port)") }
+        defer { close(fd) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let bytes = Array(text.utf8)
