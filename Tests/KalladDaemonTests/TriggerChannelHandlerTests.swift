@@ -101,7 +101,7 @@ struct TriggerChannelHandlerTests {
         // A trigger, a route while it is recorded, a route before a trigger, a replay, a trigger: all in one write.
         let requests = post("p1") + health + health + post("p2") + post("p1") + post("p3") + last
         let answers = try await Fixture.server(services).test(.live) { client in
-            try Self.exchange(port: client.port ?? 0, requests)
+            try await Self.exchangeOffThePool(port: client.port ?? 0, requests)
         }
         // Each answer starts with a status line; a body does not end in a line break.
         let statuses = answers.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
@@ -109,13 +109,21 @@ struct TriggerChannelHandlerTests {
         #expect(await inbox.triggers.map(\.id) == ["p1", "p2", "p3"])
     }
 
-    /// Sends `text` on one connection and reads until the server closes it.
+    /// `exchange` on a thread of its own: its blocking reads must not hold one of the cooperative pool's threads,
+    /// which the inbox needs to answer (on 2 cores the pool has 2, and other suites run beside this one).
+    static func exchangeOffThePool(port: Int, _ text: String) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try exchange(port: port, text) }) }.start()
+        }
+    }
+
+    /// Sends `text` on one connection and reads until the server closes it (or 20 s pass without a byte).
     static func exchange(port: Int, _ text: String) throws -> String {
         guard let fd = Loopback.connect(port: port) else {
             throw DaemonError(code: "test.connect", message: "no connection", place: "\(port)")
         }
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let bytes = Array(text.utf8)
         var sent = 0
