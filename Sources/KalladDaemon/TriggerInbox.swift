@@ -102,6 +102,13 @@ extension TriggerInbox {
     public func record(
         _ trigger: InboundTrigger, then: @escaping @Sendable (Result<TriggerAcceptance, any Error>) -> Void
     ) {
+        recordInTask(trigger, then: then)
+    }
+
+    /// The asynchronous `record` in a task of its own, its result given to `then`.
+    public func recordInTask(
+        _ trigger: InboundTrigger, then: @escaping @Sendable (Result<TriggerAcceptance, any Error>) -> Void
+    ) {
         Task {
             do {
                 then(.success(try await record(trigger)))

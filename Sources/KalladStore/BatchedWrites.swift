@@ -103,27 +103,16 @@ final class BatchedWrites: Sendable {
     func write<T: Sendable>(
         durable: Bool, _ work: @escaping @Sendable (Database) throws -> T
     ) async throws(StoreError) -> T {
-        let result = WriteResult<T>()
-        let failure: StoreError? = await withCheckedContinuation { continuation in
-            commits.submit(
-                GroupCommit.Job(
-                    durable: durable,
-                    work: { db in
-                        let value = try work(db)
-                        result.set(value)
-                    },
-                    done: { continuation.resume(returning: $0) }))
+        let result: Result<T, StoreError> = await withCheckedContinuation { continuation in
+            submit(durable: durable, work) { continuation.resume(returning: $0) }
         }
-        if let failure { throw failure }
-        guard let value = result.value else {
-            throw StoreError(code: "store.io", message: "the write gave no result", place: "write")
-        }
-        return value
+        return try result.get()
     }
 }
 
 extension BatchedWrites {
-    /// `write` for a caller that cannot wait: `then` runs on the commit thread once the round has committed.
+    /// Runs `work` in the next round, in a savepoint of its own; `then` runs on the commit thread once the round has
+    /// committed (or failed), for a caller that cannot wait (`write` waits for it).
     func submit<T: Sendable>(
         durable: Bool, _ work: @escaping @Sendable (Database) throws -> T,
         then: @escaping @Sendable (Result<T, StoreError>) -> Void

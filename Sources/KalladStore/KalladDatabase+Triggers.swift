@@ -8,8 +8,10 @@ extension KalladDatabase {
     }
 
     public func logTrigger(_ entry: TriggerEntry) async throws(StoreError) -> Bool {
-        try checkIDs(entry)
-        return try await batched.write(durable: true) { db in try Self.insert(entry, in: db) }
+        let result: Result<Bool, StoreError> = await withCheckedContinuation { continuation in
+            logTrigger(entry) { continuation.resume(returning: $0) }
+        }
+        return try result.get()
     }
 
     /// `logTrigger` for a caller that cannot wait: `then` runs on the group commit's thread once the round holding

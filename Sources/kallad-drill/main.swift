@@ -164,7 +164,7 @@ func dueBatch(_ made: [NewNotification], store: KalladDatabase, url: String) asy
         }
     } catch { fail("\(error)") }
     // The store checkpoints once it has been quiet for a second; in service a minute passes before the due time.
-    try? await Task.sleep(for: .milliseconds(Int(ProcessInfo.processInfo.environment["KALLAD_DRILL_QUIET_MS"] ?? "1500") ?? 1_500))
+    try? await Task.sleep(for: .milliseconds(1_500))
     let start = ContinuousClock.now
     let cpuStart = cpuSeconds()
     let marked = monotonicSeconds()
@@ -175,7 +175,8 @@ func dueBatch(_ made: [NewNotification], store: KalladDatabase, url: String) asy
     let dispatcher = Dispatcher(policy: .standard, courier: timed ?? courier(url) as any Courier)
     do {
         while true {
-            let report = try await dispatcher.dispatch(store: store, now: now, limit: 200, batches: 10)
+            let report = try await dispatcher.dispatch(
+                store: store, now: now, limit: DispatcherService.claimLimit, batches: DispatcherService.claimsPerRound)
             delivered += report.outcomes["delivered"] ?? 0
             if report.claimed == 0 { break }
         }
@@ -236,8 +237,9 @@ case (4, "drain"), (5, "drain"):
     do {
         _ = try store.recoverInterrupted(now: now())
         while true {
-            // As the daemon dispatches: 200 at a time, the next batch joining the wire while it still has work.
-            let report = try await dispatcher.dispatch(store: store, now: now, limit: 200, batches: 10)
+            // As the daemon dispatches: a claim at a time, the next joining the wire while it still has work.
+            let report = try await dispatcher.dispatch(
+                store: store, now: now, limit: DispatcherService.claimLimit, batches: DispatcherService.claimsPerRound)
             sent += report.claimed
             if report.claimed == 0 {
                 let counts = try store.countsByState()

@@ -201,6 +201,11 @@ final class PlannerThread: Sendable {
 /// it says so, stops claiming, and tries again with a growing pause; outcomes it could not record are kept and
 /// recorded first once the store takes writes again. On graceful shutdown it finishes the round in flight.
 public struct DispatcherService: Service {
+    /// Deliveries claimed at a time; the next claim joins the wire once fewer than this are unanswered.
+    public static let claimLimit = 200
+    /// Claims in one round (`Dispatcher.dispatch`), before the service looks again at shutdown and the runtime.
+    public static let claimsPerRound = 10
+
     let store: any OutboxStore
     let runtime: @Sendable () async -> OutboxRuntime?
     let doorbell: Doorbell
@@ -242,7 +247,8 @@ public struct DispatcherService: Service {
                 }
                 var busy = false
                 if let runtime = await runtime() {
-                    let report = try await runtime.dispatcher.dispatch(store: store, now: clock, limit: 200, batches: 10)
+                    let report = try await runtime.dispatcher.dispatch(
+                        store: store, now: clock, limit: Self.claimLimit, batches: Self.claimsPerRound)
                     busy = report.claimed > 0
                     for problem in report.configurationErrors {
                         logger.error("delivery configuration error", metadata: ["problem": "\(problem)"])

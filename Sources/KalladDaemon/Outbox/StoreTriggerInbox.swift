@@ -30,9 +30,7 @@ public struct StoreTriggerInbox: TriggerInbox {
         _ trigger: InboundTrigger, then: @escaping @Sendable (Result<TriggerAcceptance, any Error>) -> Void
     ) {
         guard let database = store as? KalladDatabase else {
-            Task {
-                do { then(.success(try await record(trigger))) } catch { then(.failure(error)) }
-            }
+            recordInTask(trigger, then: then)
             return
         }
         let bell = plannerBell
