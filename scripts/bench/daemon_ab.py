@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 
-from daemon_fixture import cpu_seconds, prepare, root, sign, start
+from daemon_fixture import WRK_THREADS, cpu_seconds, prepare, root, sign, start
 
 binaries = [os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])]
 rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 6
@@ -35,10 +35,10 @@ class Server:
 
     def wrk(self):
         before = cpu_seconds(self.process.pid)
-        out = subprocess.run(["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", "-s",
+        out = subprocess.run(["wrk", f"-t{WRK_THREADS}", "-c32", f"-d{seconds}s", "--latency", "-s",
                               os.path.join(root, "scripts/bench/signed_triggers.lua"),
                               f"http://127.0.0.1:{self.port}/v1/triggers"], capture_output=True, text=True,
-                             env=dict(os.environ, KALLAD_SIGNED=self.signed, KALLAD_THREADS="2")).stdout
+                             env=dict(os.environ, KALLAD_SIGNED=self.signed, KALLAD_THREADS=str(WRK_THREADS))).stdout
         total = int(re.search(r"(\d+) requests in", out).group(1))
         p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
         bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)

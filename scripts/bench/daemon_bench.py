@@ -13,7 +13,7 @@ import tempfile
 import time
 import urllib.request
 
-from daemon_fixture import cpu_seconds, prepare, root, sign, start
+from daemon_fixture import WRK_THREADS, cpu_seconds, prepare, root, sign, start
 
 kallad = os.path.abspath(sys.argv[1])
 duration = os.environ.get("KALLAD_BENCH_SECONDS", "10")
@@ -96,11 +96,11 @@ random_ids = bool(os.environ.get("KALLAD_BENCH_RANDOM_IDS"))
 
 def wrk(path, script=None):
     before = cpu_seconds(process.pid)
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
+    command = ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{duration}s", "--latency"]
     if script:
         command += ["-s", script]
     out = subprocess.run(command + [base + path], capture_output=True, text=True,
-                         env=dict(os.environ, KALLAD_SIGNED=signed, KALLAD_THREADS="2")).stdout
+                         env=dict(os.environ, KALLAD_SIGNED=signed, KALLAD_THREADS=str(WRK_THREADS))).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
     p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
@@ -146,7 +146,7 @@ print(json.dumps({
     "ready_ms_median": statistics.median(readies), "ready_ms_max": max(readies), "idle_rss_mb": idle_rss,
     "idle_rss_file_mb": idle["RssFile"], "idle_rss_anon_mb": idle["RssAnon"], "idle_runs": 3,
     "idle_rss_written_mb": written["VmHWM"], "idle_rss_from_disk_mb": from_disk["VmHWM"],
-    "loaded_rss_mb": loaded_rss, "healthz": healthz, "triggers": triggers, "connections": int(connections),
+    "loaded_rss_mb": loaded_rss, "healthz": healthz, "triggers": triggers, "connections": int(connections), "wrk_threads": WRK_THREADS,
     "seconds": int(duration), "presigned": count,
     "runs": {"healthz": healthz_runs, "triggers": trigger_runs},
 }))

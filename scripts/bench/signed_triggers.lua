@@ -10,29 +10,31 @@ end
 
 function init(args)
     local nthreads = tonumber(os.getenv("KALLAD_THREADS") or "1")
-    ids, sigs = {}, {}
+    local stamp, body
+    requests = {}
     local i = 0
     for line in io.lines(os.getenv("KALLAD_SIGNED")) do
         if i == 0 then
             stamp, body = line:match("^(%d+)\t(.*)$")
         elseif (i - 1) % nthreads == (tid or 0) then
             local id, sig = line:match("^(%S+)\t(%S+)$")
-            ids[#ids + 1] = id
-            sigs[#sigs + 1] = sig
+            requests[#requests + 1] = wrk.format("POST", "/v1/triggers", {
+                ["Content-Type"] = "application/json",
+                ["webhook-id"] = id,
+                ["webhook-timestamp"] = stamp,
+                ["webhook-signature"] = sig,
+                ["kallad-system"] = "bench",
+            }, body)
         end
         i = i + 1
     end
     n = 0
 end
 
+-- Each request is formatted once, before the run: formatting it in request() cost wrk about 20 µs of CPU per
+-- request, taken from the same 2 cores as the server's.
 function request()
     n = n + 1
-    if n > #ids then n = 1 end
-    return wrk.format("POST", "/v1/triggers", {
-        ["Content-Type"] = "application/json",
-        ["webhook-id"] = ids[n],
-        ["webhook-timestamp"] = stamp,
-        ["webhook-signature"] = sigs[n],
-        ["kallad-system"] = "bench",
-    }, body)
+    if n > #requests then n = 1 end
+    return requests[n]
 end
