@@ -26,13 +26,17 @@ enum OverlayCodec {
                 ("submitted_by", submittedBy), ("title", title), ("type", type),
             ]
             var out = "{"
+            out.reserveCapacity(160)
             for (key, value) in fields {
                 guard let value else { continue }
                 if out.utf8.count > 1 { out += "," }
-                out += "\"" + key + "\":"
+                out += "\""
+                out += key
+                out += "\":"
                 JSONString.append(value, to: &out, escapingSlash: true)
             }
-            return out + "}"
+            out += "}"
+            return out
         }
     }
 

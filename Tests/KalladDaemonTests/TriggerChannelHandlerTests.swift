@@ -109,6 +109,27 @@ struct TriggerChannelHandlerTests {
         #expect(await inbox.triggers.map(\.id) == ["p1", "p2", "p3"])
     }
 
+    @Test("a client pipelining more triggers than may wait is read again once they are answered, all in order")
+    func pipelinedPastTheHeldLimit() async throws {
+        let inbox = RecordingInbox()
+        let services = Fixture.services(inbox: inbox)
+        let count = 3 * TriggerChannelHandler.heldLimit
+        var requests = ""
+        for index in 0..<count {
+            let body = Fixture.agendaItem()
+            requests += "POST /v1/triggers HTTP/1.1\r\nHost: test\r\nContent-Length: \(body.utf8.count)\r\n"
+            for field in Fixture.signed(body, id: "h\(index)") { requests += "\(field.name.canonicalName): \(field.value)\r\n" }
+            requests += "\r\n" + body
+        }
+        requests += "GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
+        let answers = try await Fixture.server(services).test(.live) { client in
+            try await Self.exchangeOffThePool(port: client.port ?? 0, requests)
+        }
+        let statuses = answers.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
+        #expect(statuses == Array(repeating: "202", count: count) + ["200"], "\(answers)")
+        #expect(await inbox.triggers.map(\.id) == (0..<count).map { "h\($0)" })
+    }
+
     /// `exchange` on a thread of its own: its blocking reads must not hold one of the cooperative pool's threads,
     /// which the inbox needs to answer (on 2 cores the pool has 2, and other suites run beside this one).
     static func exchangeOffThePool(port: Int, _ text: String) async throws -> String {

@@ -2,7 +2,8 @@
 (each its own configuration, credentials and database), and short wrk runs alternate between them, so load that
 other processes put on the cores falls on both alike. Prints, per binary, the median of each run's server CPU per
 trigger, req/s and p99, and of the CPU per trigger relative to the other binary's neighbouring runs.
-Usage: daemon_ab.py KALLAD_A KALLAD_B [ROUNDS] (KALLAD_BENCH_SECONDS per run, default 4;
+Usage: daemon_ab.py KALLAD_A KALLAD_B [ROUNDS], where a binary may be followed by @NAME=VALUE,NAME=VALUE for
+environment variables of that server only (the same binary with two settings); (KALLAD_BENCH_SECONDS per run, default 4;
 KALLAD_BENCH_RANDOM_IDS=1 for random webhook-ids)."""
 import json
 import os
@@ -16,7 +17,9 @@ import tempfile
 
 from daemon_fixture import WRK_THREADS, cpu_seconds, prepare, root, sign, start
 
-binaries = [os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])]
+binaries = [os.path.abspath(arg.split("@", 1)[0]) for arg in sys.argv[1:3]]
+settings = [dict(pair.split("=", 1) for pair in arg.split("@", 1)[1].split(",")) if "@" in arg else {}
+            for arg in sys.argv[1:3]]
 rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 6
 seconds = os.environ.get("KALLAD_BENCH_SECONDS", "4")
 random_ids = bool(os.environ.get("KALLAD_BENCH_RANDOM_IDS"))
@@ -24,9 +27,10 @@ key = os.urandom(24)
 
 
 class Server:
-    def __init__(self, binary, name):
+    def __init__(self, binary, name, setting):
         self.tmp = tempfile.mkdtemp(prefix=f"kallad-ab-{name}-")
         config, env, self.port = prepare(self.tmp, key)
+        env.update(setting)
         self.process, _ = start([binary], self.tmp, config, env)
         self.signed = os.path.join(self.tmp, "signed.tsv")
 
@@ -53,7 +57,7 @@ class Server:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-servers = [Server(binaries[0], "a"), Server(binaries[1], "b")]
+servers = [Server(binaries[0], "a", settings[0]), Server(binaries[1], "b", settings[1])]
 runs = [[], []]
 try:
     for r in range(rounds):
@@ -67,7 +71,7 @@ finally:
 relative = [[runs[i][r]["cpu_us"] / runs[1 - i][r]["cpu_us"] for r in range(rounds)] for i in (0, 1)]
 for i, name in enumerate("AB"):
     print(json.dumps({
-        "binary": name, "path": binaries[i], "cpu_us_median": statistics.median(x["cpu_us"] for x in runs[i]),
+        "binary": name, "path": binaries[i], "environment": settings[i], "cpu_us_median": statistics.median(x["cpu_us"] for x in runs[i]),
         "rps_median": statistics.median(x["rps"] for x in runs[i]),
         "p99_ms_median": statistics.median(x["p99_ms"] for x in runs[i]),
         "cpu_relative_median": statistics.median(relative[i]), "non_2xx": sum(x["non_2xx"] for x in runs[i]),

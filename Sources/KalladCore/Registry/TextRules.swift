@@ -31,7 +31,8 @@ public enum EmailAddress {
 public enum HeaderText {
     /// Why `text` is not acceptable, or `nil`: no CR, LF, NUL or other control characters.
     public static func problem(_ text: String) -> String? {
-        if text.unicodeScalars.contains(where: { $0.value < 32 || $0.value == 127 }) {
+        // In UTF-8 a byte below 0x80 is always a whole scalar, so the control characters are found among the bytes.
+        if text.utf8.contains(where: { $0 < 32 || $0 == 127 }) {
             return "contains a line break or control character"
         }
         return nil

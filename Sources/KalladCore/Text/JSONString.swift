@@ -11,6 +11,17 @@ public enum JSONString {
 
     /// Appends `text` in quotes, escaped, to `out`.
     public static func append(_ text: String, to out: inout String, escapingSlash: Bool = false) {
+        // Most text needs no escape: a byte scan (every byte of a multi-byte character is above 127) and one append.
+        let plain = text.utf8.allSatisfy { byte in
+            byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") && byte != 0x7F
+                && (byte != UInt8(ascii: "/") || !escapingSlash)
+        }
+        if plain {
+            out += "\""
+            out += text
+            out += "\""
+            return
+        }
         out += "\""
         for scalar in text.unicodeScalars {
             switch scalar {

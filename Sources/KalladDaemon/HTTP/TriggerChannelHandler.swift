@@ -13,7 +13,10 @@ import NIOHTTPTypes
 /// documents, metrics and logs included), so a refusal is only ever answered by `TriggerEndpoint.handle`.
 ///
 /// Answers leave in request order: a trigger is taken here only while no request passed on is still unanswered,
-/// and while one is being recorded, what the client sends next waits (and the socket is not read).
+/// and while one is being recorded, what the client sends next waits in `held`. The socket is still read while
+/// few parts wait (a client that waits for each answer sends nothing meanwhile): stopping and restarting reads
+/// for every trigger cost two `epoll_ctl` calls each; a client that pipelines many requests is stopped once
+/// `heldLimit` parts wait.
 final class TriggerChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -28,8 +31,11 @@ final class TriggerChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// A trigger is being recorded: request parts that arrive meanwhile wait in `held`.
     private var recording = false
     private var held: [HTTPRequestPart] = []
-    /// The channel asked to read while a trigger was being recorded.
+    /// The channel asked to read while a trigger was being recorded and `heldLimit` parts were waiting.
     private var readWaiting = false
+    /// Request parts that may wait while a trigger is recorded before the socket is no longer read: a head, a body
+    /// and an end are one request.
+    static let heldLimit = 12
     /// Parts were passed on since the last read completed (the router's side takes them when one completes).
     private var passedSinceReadComplete = false
 
@@ -46,7 +52,7 @@ final class TriggerChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func read(context: ChannelHandlerContext) {
-        if recording {
+        if recording && held.count >= Self.heldLimit {
             readWaiting = true
         } else {
             context.read()
@@ -161,7 +167,7 @@ final class TriggerChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             passedSinceReadComplete = false
             context.fireChannelReadComplete()
         }
-        if readWaiting && !recording {
+        if readWaiting && (!recording || held.count < Self.heldLimit) {
             readWaiting = false
             context.read()
         }

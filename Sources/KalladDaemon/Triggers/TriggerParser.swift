@@ -122,6 +122,8 @@ struct FieldReader {
     }
 
     mutating func allow(_ keys: [String]) {
+        // Sorted only when some key is unknown: a body that is right (nearly every one) is not copied.
+        guard object.keys.contains(where: { !keys.contains($0) }) else { return }
         for key in object.keys.sorted() where !keys.contains(key) {
             problem(key, "unknown field; expected " + keys.joined(separator: ", "))
         }
@@ -140,7 +142,8 @@ struct FieldReader {
             problem(key, "must not be empty")
             return nil
         }
-        if text.count > max {
+        // Characters are never more than UTF-8 bytes: counting them (grapheme clusters) only when the bytes are.
+        if text.utf8.count > max && text.count > max {
             problem(key, "is longer than \(max) characters")
             return nil
         }
