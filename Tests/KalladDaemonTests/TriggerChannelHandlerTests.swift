@@ -118,12 +118,15 @@ struct TriggerChannelHandlerTests {
         for index in 0..<count {
             let body = Fixture.agendaItem()
             requests += "POST /v1/triggers HTTP/1.1\r\nHost: test\r\nContent-Length: \(body.utf8.count)\r\n"
-            for field in Fixture.signed(body, id: "h\(index)") { requests += "\(field.name.canonicalName): \(field.value)\r\n" }
+            for field in Fixture.signed(body, id: "h\(index)") {
+                requests += "\(field.name.canonicalName): \(field.value)\r\n"
+            }
             requests += "\r\n" + body
         }
         requests += "GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
+        let all = requests
         let answers = try await Fixture.server(services).test(.live) { client in
-            try await Self.exchangeOffThePool(port: client.port ?? 0, requests)
+            try await Self.exchangeOffThePool(port: client.port ?? 0, all)
         }
         let statuses = answers.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
         #expect(statuses == Array(repeating: "202", count: count) + ["200"], "\(answers)")
