@@ -75,9 +75,20 @@ public struct WebhookVerifier: @unchecked Sendable {
     /// Whether `header` holds a `v1,` signature of `id.timestamp.body` under any of the secrets. Compares in
     /// constant time. The timestamp window is the caller's to check.
     public func verify(id: String, timestamp: Int64, body: String, header: String) -> Bool {
-        let offered = header.utf8.split(separator: UInt8(ascii: " ")).compactMap { part -> [UInt8]? in
-            guard part.starts(with: "v1,".utf8) else { return nil }
-            return Self.base64(part.dropFirst(3))
+        // The header's `v1,` signatures, decoded straight from its bytes (parts are separated by spaces).
+        var offered: [[UInt8]] = []
+        var header = header
+        header.withUTF8 { bytes in
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count && bytes[end] != UInt8(ascii: " ") { end += 1 }
+                let part = bytes[start..<end]
+                if part.starts(with: "v1,".utf8), let signature = Self.base64(part.dropFirst(3)) {
+                    offered.append(signature)
+                }
+                start = end + 1
+            }
         }
         guard !offered.isEmpty else { return false }
         // The signed content in one buffer: swift-crypto's update is generic over DataProtocol and costs the
@@ -93,15 +104,16 @@ public struct WebhookVerifier: @unchecked Sendable {
         for state in prepared {
             var mac = state
             content.withUnsafeBytes { mac.update(data: $0) }
-            let expected = [UInt8](mac.finalize())
-            for signature in offered where Self.same(signature, expected) { found = true }
+            mac.finalize().withUnsafeBytes { expected in
+                for signature in offered where Self.same(signature, expected) { found = true }
+            }
         }
         return found
     }
 
     /// Standard base64 with its padding (as `Data(base64Encoded:)` reads it), or nil; read from the header's bytes
     /// without making strings of them.
-    static func base64(_ text: Substring.UTF8View.SubSequence) -> [UInt8]? {
+    static func base64(_ text: some Collection<UInt8>) -> [UInt8]? {
         guard text.count % 4 == 0 else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(text.count / 4 * 3)
@@ -139,7 +151,7 @@ public struct WebhookVerifier: @unchecked Sendable {
     }
 
     /// Equal bytes, compared without stopping at the first difference.
-    static func same(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    static func same(_ a: [UInt8], _ b: UnsafeRawBufferPointer) -> Bool {
         guard a.count == b.count else { return false }
         var difference: UInt8 = 0
         for index in a.indices { difference |= a[index] ^ b[index] }

@@ -175,7 +175,7 @@ public struct TriggerResolver: Sendable {
     func onMeeting(
         _ id: String, found: Meeting?, system: SendingSystem, local: LocalDateTime
     ) -> Result<Meeting, TriggerRejection> {
-        let body = String(id.prefix { $0 != "/" })
+        let body = String(id.utf8.prefix { $0 != UInt8(ascii: "/") }) ?? id
         if let rejection = check(body: body, field: "data.meeting", system: system) { return .failure(rejection) }
         guard let meeting = found else {
             return .failure(
