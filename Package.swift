@@ -60,7 +60,9 @@ let package = Package(
             dependencies: ["KalladCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
-        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // libcurl's headers (libcurl4-openssl-dev, scripts/setup.sh) and a loader of libcurl.so.4 on first use:
+        // Kallad does not link libcurl (Sources/CCurl/loader.c says why).
+        .target(name: "CCurl"),
         .target(
             name: "KalladTransport", dependencies: ["KalladCore", "CCurl"], swiftSettings: swiftSettings
         ),

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import Synchronization
 
 /// One transfer as the engine sees it: it sets the options of a freshly reset easy handle and hears how the
 /// transfer ended. Both calls come from the engine's thread, one at a time.
@@ -48,18 +49,30 @@ class CurlBatch: @unchecked Sendable {
 /// Batches come in through a lock-protected queue and a wake-up eventfd; easy handles and connections are reused
 /// from one transfer to the next.
 ///
-/// The thread starts with the first batch and ends when the engine is released (closing its connections).
+/// The loop (and with it libcurl, which Kallad loads on first use: Sources/CCurl/loader.c) is made with the first
+/// batch; its thread ends when the engine is released (closing its connections). A daemon that has sent nothing
+/// has not loaded libcurl.
 final class CurlEngine: Sendable {
-    private let loop: CurlLoop
+    private let made = Mutex<CurlLoop?>(nil)
 
-    /// Creates an engine; no thread runs until the first batch.
-    init() { loop = CurlLoop() }
+    /// Creates an engine; nothing of libcurl is touched and no thread runs until the first batch.
+    init() {}
 
-    deinit { loop.stop() }
+    deinit { made.withLock { $0 }?.stop() }
+
+    private var loop: CurlLoop {
+        made.withLock { made in
+            if let loop = made { return loop }
+            let loop = CurlLoop()
+            made = loop
+            return loop
+        }
+    }
 
     /// Runs `batch` and waits for it; cancelling the task cancels the batch: running transfers are removed, the
     /// rest never start, and `finished(cancelled: true)` is called.
     func run(_ batch: CurlBatch) async {
+        let loop = self.loop
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 batch.continuation = continuation

@@ -159,6 +159,12 @@ def recorded_hooks():
 
 try:
     check("the daemon answers /readyz", wait(lambda: http("GET", "/readyz")[0] == 200, 20))
+
+    def maps_libcurl():
+        return "libcurl" in open(f"/proc/{daemon.pid}/maps").read()
+
+    # Nothing is due yet: libcurl (and the libraries it brings) is loaded at the first delivery, not before.
+    check("libcurl is not loaded before anything is sent", not maps_libcurl())
     status, text = trigger("e2e-extra", "meeting.requested",
                            {"body": "natverk", "date": day.isoformat(), "start": "10:00", "reason": "Brådskande ärende"})
     check("meeting.requested accepted", status == 202, f"{status} {text}")
@@ -174,6 +180,7 @@ try:
     check("with a calendar invitation", bool(calendar) and "METHOD:REQUEST" in calendar[0].get_content())
     check("every recipient once", sorted(e["to"][0] for _, e in summonses()) ==
           ["anna@example.se", "bo@example.se", "dan@example.se"])
+    check("libcurl is loaded once the dispatcher sends", maps_libcurl())
     hook = wait(lambda: [h for h in recorded_hooks() if "summons" in h.get("body", "")])
     check("the receiver gets the summons as a signed event", bool(hook))
     if hook:
