@@ -21,11 +21,14 @@ rows = [
     ("unsigned `GET /healthz`, p99 latency", f"{h['p99_ms']:.2f} ms", "", ""),
     ("server CPU per healthz", f"{h['server_cpu_us_per_request']:.0f} µs", "", ""),
     ("1-minute load average during the runs (2 cores)", f"{t['load_average']:.1f}", "", ""),
-    (f"idle peak RSS (VmHWM after READY and 3 s idle; the larger of the two below)", f"{f['idle_rss_mb']:.1f} MB",
+    (f"idle peak RSS (VmHWM after READY and 3 s idle; the largest of the three below)", f"{f['idle_rss_mb']:.1f} MB",
      "≤ 30 MB", ok(f["idle_rss_mb"] <= 30)),
-    (f"… the binary just written (an install, an upgrade; median of {f['idle_runs']} starts)",
+    ("… after its first delivery (SMTP to smtp-sink; libcurl loaded), as a daemon in service is",
+     f"{f['idle_rss_after_sending_mb']:.1f} MB" + ("" if f["idle_after_sending"]["delivered"] else " (nothing delivered!)"),
+     "", ""),
+    (f"… nothing sent since start, the binary just written (an install, an upgrade; median of {f['idle_runs']} starts)",
      f"{f['idle_rss_written_mb']:.1f} MB", "", ""),
-    (f"… the binary read from disk (as after a reboot; median of {f['idle_runs']} starts)",
+    (f"… nothing sent since start, the binary read from disk (as after a reboot; median of {f['idle_runs']} starts)",
      f"{f['idle_rss_from_disk_mb']:.1f} MB", "", ""),
     ("idle resident memory: file-backed (code, read-only data) / anonymous", f"{f['idle_rss_file_mb']:.1f} MB / "
      f"{f['idle_rss_anon_mb']:.1f} MB", "", ""),
@@ -45,7 +48,10 @@ ships: Swift runtime, Foundation and libstdc++ linked in statically with lld, th
 first (scripts/link/kallad.order), relative relocations packed; the README's "Memory" says why and how to refresh it.
 Idle memory depends on how the binary sits in the page cache: a file just written is kept in large folios, and a
 fault maps a whole folio, so more of the binary is resident than when it is read from disk; both are measured, on
-fresh copies of the binary.
+fresh copies of the binary. It depends most on whether the daemon has sent anything: libcurl and the two dozen
+libraries it brings are loaded at the first delivery, and sending runs code that idling never touches (composing,
+SMTP, TLS set-up), so a daemon in service, which sends every day, holds what the "after its first delivery" row
+shows; that row counts for the target.
 
 | figure | measured | target | |
 |---|---|---|---|

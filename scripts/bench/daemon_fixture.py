@@ -12,6 +12,8 @@ import shutil
 import socket
 import subprocess
 import time
+import urllib.error
+import urllib.request
 
 root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -26,6 +28,34 @@ body = json.dumps({"type": "agenda.item.added", "data": {"meeting": "norrbotten-
 WRK_THREADS = 1
 
 
+# A meeting of the bundled configuration that every system may touch, months ahead.
+meeting = "norrbotten-lsg/2027-02-11"
+
+
+def free_port():
+    """A port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def post_signed(base, key, webhook_id, payload):
+    """POSTs `payload` as a trigger from the bench's system, signed with `key` (the one `prepare` was given);
+    returns the HTTP status."""
+    text = json.dumps(payload, separators=(",", ":"))
+    stamp = str(int(time.time()))
+    mac = hmac.new(key, f"{webhook_id}.{stamp}.{text}".encode(), hashlib.sha256).digest()
+    request = urllib.request.Request(base + "/v1/triggers", data=text.encode(), method="POST", headers={
+        "content-type": "application/json", "webhook-id": webhook_id, "webhook-timestamp": stamp,
+        "webhook-signature": "v1," + base64.b64encode(mac).decode(), "kallad-system": "bench"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+
 def prepare(tmp, key=None):
     """A configuration directory and credentials like the bench's, every sending system's secret made from `key`
     (random when not given); returns (config dir, environment, port)."""
@@ -36,9 +66,7 @@ def prepare(tmp, key=None):
     for name in ["kallad-webhook-arendesystem", "kallad-webhook-avvikelser", "kallad-webhook-bench"]:
         open(os.path.join(creds, name), "w").write(secret)
     open(os.path.join(creds, "kallad-read-token"), "w").write("read-" + os.urandom(12).hex())
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     path = os.path.join(config, "kallad.yaml")
     yaml = re.sub(r"listen: 127\.0\.0\.1:\d+", f"listen: 127.0.0.1:{port}", open(path).read())
     yaml = yaml.replace("    systems:\n", "    systems:\n      - name: bench\n        secret_files: [kallad-webhook-bench]\n"
