@@ -173,19 +173,27 @@ public struct Scheduler: Sendable {
         of body: Body, years: ClosedRange<Int>, known: [String: [Meeting]], diagnostics: inout [Diagnostic]
     ) -> [Meeting] {
         var meetings: [Meeting] = []
-        var usedIDs: Set<String> = []
+        // A meeting's id is `<body>/<date>`, and `<body>/<date>-<n>` (n = 2, 3, …) for the second, third … meeting
+        // on a day. The two forms never clash, so the days taken are kept as dates (no id text hashed), and only
+        // the rare second ids as text.
+        var usedDays: Set<LocalDate> = []
+        var usedSecondIDs: Set<String> = []
         func add(
             _ date: LocalDate, start: LocalTime?, end: LocalTime?, source: MeetingSource,
             location: String? = nil, allowHoliday: Bool = false, sourceLocation: SourceLocation? = nil
         ) {
             guard body.isActive(on: date) else { return }
-            var id = "\(body.id)/\(date)"
-            var n = 2
-            while usedIDs.contains(id) {
-                id = "\(body.id)/\(date)-\(n)"
-                n += 1
+            var id: String
+            if usedDays.insert(date).inserted {
+                id = Self.meetingID(body: body.id, date: date)
+            } else {
+                var n = 2
+                repeat {
+                    id = "\(body.id)/\(date)-\(n)"
+                    n += 1
+                } while usedSecondIDs.contains(id)
+                usedSecondIDs.insert(id)
             }
-            usedIDs.insert(id)
             let startTime = start ?? body.startTime
             meetings.append(
                 Meeting(
@@ -221,6 +229,39 @@ public struct Scheduler: Sendable {
             }
         }
         return meetings
+    }
+
+    /// `<body id>/<date>`, as interpolating them gives, written straight into the new string's storage: one
+    /// allocation instead of a few (a national registry's years have a hundred thousand meetings).
+    static func meetingID(body: String, date: LocalDate) -> String {
+        guard (1000...9999).contains(date.year) else { return "\(body)/\(date)" }
+        var body = body
+        return body.withUTF8 { prefix in
+            String(unsafeUninitializedCapacity: prefix.count + 11) { buffer in
+                guard let base = buffer.baseAddress, let from = prefix.baseAddress else { return 0 }
+                base.initialize(from: from, count: prefix.count)
+                var at = prefix.count
+                func put(_ byte: UInt8) {
+                    base[at] = byte
+                    at += 1
+                }
+                func digits(_ value: Int, _ count: Int) {
+                    var divisor = 1
+                    for _ in 1..<count { divisor *= 10 }
+                    while divisor > 0 {
+                        put(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                        divisor /= 10
+                    }
+                }
+                put(UInt8(ascii: "/"))
+                digits(date.year, 4)
+                put(UInt8(ascii: "-"))
+                digits(date.month, 2)
+                put(UInt8(ascii: "-"))
+                digits(date.day, 2)
+                return at
+            }
+        }
     }
 
     /// A standing pattern's dates in a year, moved off weekends and holidays as the body says.

@@ -7,23 +7,18 @@ public struct DueNotification: Hashable, Sendable {
     /// What the notifications of one meeting state share.
     final class Shared: Sendable {
         let meeting: Meeting
-        let sender: Recipient?
-        let chair: RoleHolder?
-        let secretary: RoleHolder?
+        /// The sender, chair and secretary (and, from the planner, the recipient lists), shared by the meetings
+        /// of a body with the same role holders.
+        let people: MeetingPeople
         /// The meeting id is all ASCII, so keys made from it order as their bytes do.
         let idIsASCII: Bool
         /// The key order of the planner's schedule and the meeting's rank in it (-1: none).
         let keyOrder: MeetingKeyOrder?
         let keyRank: Int32
 
-        init(
-            meeting: Meeting, sender: Recipient?, chair: RoleHolder?, secretary: RoleHolder?,
-            keyOrder: MeetingKeyOrder? = nil, keyRank: Int32 = -1
-        ) {
+        init(meeting: Meeting, people: MeetingPeople, keyOrder: MeetingKeyOrder? = nil, keyRank: Int32 = -1) {
             self.meeting = meeting
-            self.sender = sender
-            self.chair = chair
-            self.secretary = secretary
+            self.people = people
             self.keyOrder = keyOrder
             self.keyRank = keyOrder == nil ? -1 : keyRank
             var ascii = true
@@ -33,6 +28,14 @@ public struct DueNotification: Hashable, Sendable {
             }
             self.idIsASCII = ascii
         }
+
+        convenience init(meeting: Meeting, sender: Recipient?, chair: RoleHolder?, secretary: RoleHolder?) {
+            self.init(meeting: meeting, people: MeetingPeople(sender: sender, chair: chair, secretary: secretary))
+        }
+
+        var sender: Recipient? { people.sender }
+        var chair: RoleHolder? { people.holders.chair }
+        var secretary: RoleHolder? { people.holders.secretary }
     }
 
     /// Deterministic idempotency key: the same inputs give the same key, so nothing is sent twice.
@@ -119,7 +122,7 @@ public struct DueNotification: Hashable, Sendable {
         get { shared.meeting }
         set {
             holdKey()
-            shared = Shared(meeting: newValue, sender: sender, chair: chair, secretary: secretary)
+            shared = Shared(meeting: newValue, people: shared.people)
             meetingID = newValue.id
             meetingIDIsASCII = shared.idIsASCII
         }
@@ -132,7 +135,7 @@ public struct DueNotification: Hashable, Sendable {
     }
 
     /// The sender's name, read without copying the sender.
-    public var senderName: String? { shared.sender?.name }
+    public var senderName: String? { shared.people.sender?.name }
 
     /// The chair at the meeting.
     public var chair: RoleHolder? {

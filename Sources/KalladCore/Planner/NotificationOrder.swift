@@ -12,7 +12,9 @@ struct NotificationOrder {
     var keyOrder: UInt
     var keyRank: Int32
 
-    init(_ n: DueNotification) {
+    /// Read from the notification in place (an initializer's argument is otherwise a copy, and copying a
+    /// notification retains each of its references).
+    init(_ n: borrowing DueNotification) {
         due = n.due.secondsSinceEpoch
         sequence = n.sequence
         kind = n.kind
@@ -90,21 +92,15 @@ extension Planner {
         let count = notifications.count
         guard count > 1 else { return }
         // What the comparisons read, in plain arrays: reading a notification in a comparison copies it.
-        var orders: [NotificationOrder] = []
-        var ids: [String] = []
-        orders.reserveCapacity(count)
-        ids.reserveCapacity(count)
-        for index in 0..<count {
-            orders.append(NotificationOrder(notifications[index]))
-            ids.append(notifications[index].meetingID)
-        }
+        let orders = Self.orders(of: notifications)
         var order = Array(0..<count)
         orders.withUnsafeBufferPointer { orders in
-            ids.withUnsafeBufferPointer { ids in
+            // The ids are read where they lie, when the due times and ranks do not decide.
+            notifications.withUnsafeBufferPointer { all in
                 order.sort { i, j in
                     if orders[i].due != orders[j].due { return orders[i].due < orders[j].due }
-                    return DueNotification.madeKeyPrecedes(ids[i], orders[i], ids[j], orders[j])
-                        ?? (notifications[i].key < notifications[j].key)
+                    return DueNotification.madeKeyPrecedes(all[i].meetingID, orders[i], all[j].meetingID, orders[j])
+                        ?? (all[i].key < all[j].key)
                 }
             }
         }
@@ -131,6 +127,16 @@ extension Planner {
 }
 
 extension Planner {
+    /// The order fields of each notification, read in place (`map` would copy each notification).
+    static func orders(of notifications: [DueNotification]) -> [NotificationOrder] {
+        notifications.withUnsafeBufferPointer { all in
+            [NotificationOrder](unsafeUninitializedCapacity: all.count) { orders, initialized in
+                for index in all.indices { (orders.baseAddress! + index).initialize(to: NotificationOrder(all[index])) }
+                initialized = all.count
+            }
+        }
+    }
+
     /// Whether `a` comes before `b` in the planner's order: by due time, then key.
     public static func dueAndKeyPrecede(_ a: DueNotification, _ b: DueNotification) -> Bool {
         if a.due != b.due { return a.due < b.due }
@@ -144,28 +150,26 @@ extension Planner {
         _ first: [DueNotification], _ second: [DueNotification], each: (DueNotification) throws -> Void
     ) rethrows {
         // What the comparisons read, in plain arrays: most are decided by due time or key rank alone.
-        let orders = (first.map(NotificationOrder.init), second.map(NotificationOrder.init))
-        try first.withUnsafeBufferPointer { a in
-            try second.withUnsafeBufferPointer { b in
-                var i = 0, j = 0
-                while i < a.count && j < b.count {
-                    if NotificationOrder.precedes(orders.1[j], orders.0[i]) ?? dueAndKeyPrecede(b[j], a[i]) {
-                        try each(b[j])
-                        j += 1
-                    } else {
-                        try each(a[i])
-                        i += 1
-                    }
-                }
-                while i < a.count {
-                    try each(a[i])
-                    i += 1
-                }
-                while j < b.count {
-                    try each(b[j])
-                    j += 1
-                }
+        let orders = (Self.orders(of: first), Self.orders(of: second))
+        // The notifications are read from the arrays themselves: one read through an unsafe pointer is copied
+        // (retaining its references) before it is handed to `each`, which could otherwise change it.
+        var i = 0, j = 0
+        while i < first.count && j < second.count {
+            if NotificationOrder.precedes(orders.1[j], orders.0[i]) ?? dueAndKeyPrecede(second[j], first[i]) {
+                try each(second[j])
+                j += 1
+            } else {
+                try each(first[i])
+                i += 1
             }
+        }
+        while i < first.count {
+            try each(first[i])
+            i += 1
+        }
+        while j < second.count {
+            try each(second[j])
+            j += 1
         }
     }
 }
