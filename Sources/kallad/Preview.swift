@@ -49,14 +49,14 @@ struct Preview: ParsableCommand {
         let output = OutputBuffer()
         // The options as plain values: reading an option through its property wrapper per notification is slow.
         let body = self.body, format = self.format, keep = eml != nil
-        func write(_ notification: DueNotification) throws {
+        func write(_ notification: borrowing DueNotification) throws {
             guard body == nil || notification.meeting.body == body else { return }
             count += 1
             switch format {
             case .json: NotificationJSON.append(notification, zone: zone, to: &output.bytes)
             case .text: TextOutput.appendNotification(notification, zone: zone, to: &output.bytes)
             }
-            if keep { shown.append(notification) }
+            if keep { shown.append(copy notification) }
             try output.flushIfFull()
         }
         // Two threads plan half of the bodies each, a week ahead at most, while this one merges their weeks in

@@ -137,6 +137,20 @@ public struct DueNotification: Hashable, Sendable {
     /// The sender's name, read without copying the sender.
     public var senderName: String? { shared.people.sender?.name }
 
+    /// The sender's name as UTF-8 appended to `out`, or `fallback` when there is no sender: read in place, neither
+    /// the sender nor its name copied.
+    public func appendSenderName(orElse fallback: StaticString, to out: inout [UInt8]) {
+        let appended: Void? = shared.people.sender?.name.utf8.withContiguousStorageIfAvailable {
+            out.append(contentsOf: $0)
+        }
+        if appended != nil { return }
+        if let name = shared.people.sender?.name {
+            out.append(contentsOf: name.utf8)
+        } else {
+            fallback.withUTF8Buffer { out.append(contentsOf: $0) }
+        }
+    }
+
     /// The chair at the meeting.
     public var chair: RoleHolder? {
         get { shared.chair }

@@ -98,7 +98,9 @@ extension Planner {
             // The ids are read where they lie, when the due times and ranks do not decide.
             notifications.withUnsafeBufferPointer { all in
                 order.sort { i, j in
-                    if orders[i].due != orders[j].due { return orders[i].due < orders[j].due }
+                    // Due times and key ranks decide most pairs (many notifications share a due time), without
+                    // touching the ids.
+                    if let decided = NotificationOrder.precedes(orders[i], orders[j]) { return decided }
                     return DueNotification.madeKeyPrecedes(all[i].meetingID, orders[i], all[j].meetingID, orders[j])
                         ?? (all[i].key < all[j].key)
                 }
@@ -129,12 +131,11 @@ extension Planner {
 extension Planner {
     /// The order fields of each notification, read in place (`map` would copy each notification).
     static func orders(of notifications: [DueNotification]) -> [NotificationOrder] {
-        notifications.withUnsafeBufferPointer { all in
-            [NotificationOrder](unsafeUninitializedCapacity: all.count) { orders, initialized in
-                for index in all.indices { (orders.baseAddress! + index).initialize(to: NotificationOrder(all[index])) }
-                initialized = all.count
-            }
-        }
+        // From the array itself: an element read through an unsafe pointer is copied first.
+        var orders: [NotificationOrder] = []
+        orders.reserveCapacity(notifications.count)
+        for index in notifications.indices { orders.append(NotificationOrder(notifications[index])) }
+        return orders
     }
 
     /// Whether `a` comes before `b` in the planner's order: by due time, then key.
@@ -147,12 +148,11 @@ extension Planner {
     /// of `notifications(for:from:to:pieceSeconds:part:of:each:)`), in their merged order: what the piece of both
     /// parts together would hold, in its order. Each notification is read where it lies, not copied.
     public static func inDueOrder(
-        _ first: [DueNotification], _ second: [DueNotification], each: (DueNotification) throws -> Void
+        _ first: [DueNotification], _ second: [DueNotification], each: (borrowing DueNotification) throws -> Void
     ) rethrows {
         // What the comparisons read, in plain arrays: most are decided by due time or key rank alone.
         let orders = (Self.orders(of: first), Self.orders(of: second))
-        // The notifications are read from the arrays themselves: one read through an unsafe pointer is copied
-        // (retaining its references) before it is handed to `each`, which could otherwise change it.
+        // Each notification is lent to `each`, not copied (a copy retains each of its references).
         var i = 0, j = 0
         while i < first.count && j < second.count {
             if NotificationOrder.precedes(orders.1[j], orders.0[i]) ?? dueAndKeyPrecede(second[j], first[i]) {

@@ -55,9 +55,12 @@ extension Planner {
         }
         var result = schedule
         result.meetings = schedule.meetings.filter(reaches)
-        for (body, meetings) in schedule.byBody where !whole.contains(body) {
-            result.byBody[body] = meetings.filter(reaches)
+        // A new table, filled once: changing the shared one entry by entry would first copy all of it.
+        var byBody = [String: [Meeting]](minimumCapacity: schedule.byBody.count)
+        for (body, meetings) in schedule.byBody {
+            byBody[body] = whole.contains(body) ? meetings : meetings.filter(reaches)
         }
+        result.byBody = byBody
         return result
     }
 }
