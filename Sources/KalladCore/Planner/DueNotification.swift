@@ -54,8 +54,9 @@ public struct DueNotification: Hashable, Sendable {
     }
     /// The key as text, or `nil` while it is the one made from the meeting id, kind and sequence.
     var keyText: String?
-    /// The meeting's id, held here too: sorting compares it without going through the meeting.
-    public private(set) var meetingID: String
+    /// The meeting's id (read from the shared state: held here too, it would be one more reference to retain for
+    /// every copy of a notification).
+    public var meetingID: String { shared.meeting.id }
     /// The meeting id is all ASCII, so keys made from it order as their bytes do.
     var meetingIDIsASCII: Bool
     /// Whether the made key ends in the sequence.
@@ -91,7 +92,6 @@ public struct DueNotification: Hashable, Sendable {
     ) {
         self.keyText = nil
         self.keyIncludesSequence = sequenced
-        self.meetingID = shared.meeting.id
         self.meetingIDIsASCII = shared.idIsASCII
         self.kind = kind
         self.due = due
@@ -123,7 +123,6 @@ public struct DueNotification: Hashable, Sendable {
         set {
             holdKey()
             shared = Shared(meeting: newValue, people: shared.people)
-            meetingID = newValue.id
             meetingIDIsASCII = shared.idIsASCII
         }
     }
