@@ -29,8 +29,13 @@ public struct DueNotification: Hashable, Sendable {
             self.idIsASCII = ascii
         }
 
-        convenience init(meeting: Meeting, sender: Recipient?, chair: RoleHolder?, secretary: RoleHolder?) {
-            self.init(meeting: meeting, people: MeetingPeople(sender: sender, chair: chair, secretary: secretary))
+        convenience init(
+            meeting: Meeting, sender: Recipient?, chair: RoleHolder?, secretary: RoleHolder?,
+            keyOrder: MeetingKeyOrder? = nil, keyRank: Int32 = -1
+        ) {
+            self.init(
+                meeting: meeting, people: MeetingPeople(sender: sender, chair: chair, secretary: secretary),
+                keyOrder: keyOrder, keyRank: keyRank)
         }
 
         var sender: Recipient? { people.sender }
