@@ -1,6 +1,6 @@
 /// What orders a notification among others, apart from its meeting id: a plain value, copied without touching
 /// any reference.
-struct NotificationOrder {
+struct NotificationOrder: Sendable {
     var due: Int64
     var sequence: Int
     var kind: NotificationKind
@@ -146,30 +146,50 @@ extension Planner {
 
     /// Hands `each` the notifications of two pieces, each sorted by due time and key (the same piece of two parts
     /// of `notifications(for:from:to:pieceSeconds:part:of:each:)`), in their merged order: what the piece of both
-    /// parts together would hold, in its order. Each notification is read where it lies, not copied.
+    /// parts together would hold, in its order.
     public static func inDueOrder(
-        _ first: [DueNotification], _ second: [DueNotification], each: (borrowing DueNotification) throws -> Void
+        _ first: [DueNotification], _ second: [DueNotification], each: (DueNotification) throws -> Void
     ) rethrows {
-        // What the comparisons read, in plain arrays: most are decided by due time or key rank alone.
-        let orders = (Self.orders(of: first), Self.orders(of: second))
-        // Each notification is lent to `each`, not copied (a copy retains each of its references).
+        try inDueOrder(first, PieceOrder(first), second, PieceOrder(second)) { part, index in
+            try each(part == 0 ? first[index] : second[index])
+        }
+    }
+
+    /// Hands `each` the part (0: `first`, 1: `second`) and index of the notifications of two pieces in their merged
+    /// order, as `inDueOrder(_:_:each:)` orders them. The pieces' orders are worked out beforehand (where the pieces
+    /// were planned, their memory at hand), so the merge reads no notification unless two keys must be compared.
+    public static func inDueOrder(
+        _ first: [DueNotification], _ firstOrder: PieceOrder, _ second: [DueNotification], _ secondOrder: PieceOrder,
+        each: (_ part: Int, _ index: Int) throws -> Void
+    ) rethrows {
+        let a = firstOrder.orders, b = secondOrder.orders
+        precondition(a.count == first.count && b.count == second.count, "orders of other pieces")
         var i = 0, j = 0
-        while i < first.count && j < second.count {
-            if NotificationOrder.precedes(orders.1[j], orders.0[i]) ?? dueAndKeyPrecede(second[j], first[i]) {
-                try each(second[j])
+        while i < a.count && j < b.count {
+            if NotificationOrder.precedes(b[j], a[i]) ?? dueAndKeyPrecede(second[j], first[i]) {
+                try each(1, j)
                 j += 1
             } else {
-                try each(first[i])
+                try each(0, i)
                 i += 1
             }
         }
-        while i < first.count {
-            try each(first[i])
+        while i < a.count {
+            try each(0, i)
             i += 1
         }
-        while j < second.count {
-            try each(second[j])
+        while j < b.count {
+            try each(1, j)
             j += 1
         }
     }
+}
+
+/// What orders each notification of a piece among those of another (due time, key rank, the fields of a made key),
+/// read from the piece once.
+public struct PieceOrder: Sendable {
+    let orders: [NotificationOrder]
+
+    /// The order fields of each of `notifications`.
+    public init(_ notifications: [DueNotification]) { orders = Planner.orders(of: notifications) }
 }
