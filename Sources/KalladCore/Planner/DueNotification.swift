@@ -7,6 +7,8 @@ public struct DueNotification: Hashable, Sendable {
     /// What the notifications of one meeting state share.
     final class Shared: Sendable {
         let meeting: Meeting
+        /// The meeting's id, held here too: writing a notification reads it without going through the meeting.
+        let meetingID: String
         /// The sender, chair and secretary (and, from the planner, the recipient lists), shared by the meetings
         /// of a body with the same role holders.
         let people: MeetingPeople
@@ -18,6 +20,7 @@ public struct DueNotification: Hashable, Sendable {
 
         init(meeting: Meeting, people: MeetingPeople, keyOrder: MeetingKeyOrder? = nil, keyRank: Int32 = -1) {
             self.meeting = meeting
+            self.meetingID = meeting.id
             self.people = people
             self.keyOrder = keyOrder
             self.keyRank = keyOrder == nil ? -1 : keyRank
@@ -61,7 +64,7 @@ public struct DueNotification: Hashable, Sendable {
     var keyText: String?
     /// The meeting's id (read from the shared state: held here too, it would be one more reference to retain for
     /// every copy of a notification).
-    public var meetingID: String { shared.meeting.id }
+    public var meetingID: String { shared.meetingID }
     /// The meeting id is all ASCII, so keys made from it order as their bytes do.
     var meetingIDIsASCII: Bool
     /// Whether the made key ends in the sequence.
