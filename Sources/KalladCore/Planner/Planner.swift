@@ -131,14 +131,18 @@ public struct Planner: Sendable {
             }
         }
         var pending = 0
-        var later: [Int: [DueNotification]] = [:]
+        // One bucket per piece, by number (a notification's piece is worked out from its due time, which is in the
+        // window): no hashing of piece numbers.
+        let window = to.secondsSinceEpoch - from.secondsSinceEpoch
+        var later = [[DueNotification]](repeating: [], count: window > 0 ? Int((window - 1) / step) + 1 : 0)
         var pieceStart = from
         var pieceNumber = 0
         var lastCount = 0
         while pieceStart < to {
             let pieceEnd = min(to, pieceStart.adding(seconds: step))
             let firstDay = zone.local(pieceStart).date.dayNumber, lastDay = zone.local(pieceEnd).date.dayNumber
-            var result = later.removeValue(forKey: pieceNumber) ?? []
+            var result: [DueNotification] = []
+            if pieceNumber < later.count { swap(&result, &later[pieceNumber]) }
             // About as many as the piece before: no growing by doubling, which briefly holds two copies.
             result.reserveCapacity(lastCount + lastCount / 8)
             func work(_ index: Int) {
@@ -191,7 +195,7 @@ public struct Planner: Sendable {
                     } else {
                         let piece = Int(
                             (notification.due.secondsSinceEpoch - from.secondsSinceEpoch) / step)
-                        later[piece, default: []].append(notification)
+                        later[piece].append(notification)
                     }
                 }
             }
