@@ -49,26 +49,31 @@ struct Preview: ParsableCommand {
         let output = OutputBuffer()
         // The options as plain values: reading an option through its property wrapper per notification is slow.
         let body = self.body, format = self.format, keep = eml != nil
-        func write(_ notification: DueNotification) throws {
-            guard body == nil || notification.meeting.body == body else { return }
-            count += 1
-            switch format {
-            case .json: NotificationJSON.append(notification, zone: zone, to: &output.bytes)
-            case .text: TextOutput.appendNotification(notification, zone: zone, to: &output.bytes)
-            }
-            if keep { shown.append(notification) }
-            try output.flushIfFull()
-        }
-        // Two threads plan half of the bodies each, a week ahead at most, while this one merges their weeks in
-        // order and writes them.
+        // Two threads plan half of the bodies each, a week ahead at most, and write each week's notifications
+        // (their memory still at hand there), while this one merges their weeks in order, line by line.
         let parts = (0..<2).map { part in
             PieceChannel.planning { put in
                 planner.notifications(
-                    for: schedule, from: start, to: end, pieceSeconds: 7 * 86_400, part: part, of: 2, each: put)
+                    for: schedule, from: start, to: end, pieceSeconds: 7 * 86_400, part: part, of: 2
+                ) { notifications in
+                    put(WrittenPiece(notifications, format: format, body: body, zone: zone))
+                }
             }
         }
+        func write(_ piece: WrittenPiece, _ index: Int) throws {
+            let lineStart = index == 0 ? 0 : piece.ends[index - 1], lineEnd = piece.ends[index]
+            // Another body's (`--body`): nothing written.
+            guard lineEnd > lineStart else { return }
+            count += 1
+            output.bytes.append(contentsOf: piece.text[lineStart..<lineEnd])
+            if keep { shown.append(piece.notifications[index]) }
+            try output.flushIfFull()
+        }
         while let first = parts[0].take(), let second = parts[1].take() {
-            try Planner.inDueOrder(first, second, each: write)
+            try Planner.inDueOrder(first.notifications, first.order, second.notifications, second.order) {
+                part, index in
+                if part == 0 { try write(first, index) } else { try write(second, index) }
+            }
         }
         try output.flush()
         if let eml { try writeMessages(shown, registry: registry, to: eml) }
@@ -115,14 +120,45 @@ enum MallocArenas {
     }
 }
 
+/// A piece of one planning thread: its notifications, sorted, what orders them, and each one's line (text or
+/// JSON), written on that thread.
+struct WrittenPiece: Sendable {
+    let notifications: [DueNotification]
+    let order: PieceOrder
+    /// The lines one after another; line k ends at `ends[k]` (and starts where line k - 1 ends). A notification of
+    /// another body than `--body` has an empty line.
+    let text: [UInt8]
+    let ends: [Int]
+
+    init(_ notifications: [DueNotification], format: OutputFormat, body: String?, zone: ZoneRules) {
+        var text: [UInt8] = []
+        text.reserveCapacity(notifications.count * (format == .text ? 200 : 1_000))
+        var ends: [Int] = []
+        ends.reserveCapacity(notifications.count)
+        for notification in notifications {
+            if body == nil || notification.meeting.body == body {
+                switch format {
+                case .json: NotificationJSON.append(notification, zone: zone, to: &text)
+                case .text: TextOutput.appendNotification(notification, zone: zone, to: &text)
+                }
+            }
+            ends.append(text.count)
+        }
+        self.notifications = notifications
+        self.order = PieceOrder(notifications)
+        self.text = text
+        self.ends = ends
+    }
+}
+
 /// The pieces one planning thread hands over, in order, at most one waiting.
 final class PieceChannel: @unchecked Sendable {
     private let condition = NSCondition()
-    private var waiting: [[DueNotification]] = []
+    private var waiting: [WrittenPiece] = []
     private var finished = false
 
     /// Starts a thread that runs `plan`, which hands each piece to the `put` it is given.
-    static func planning(_ plan: @escaping @Sendable (_ put: ([DueNotification]) -> Void) -> Void) -> PieceChannel {
+    static func planning(_ plan: @escaping @Sendable (_ put: (WrittenPiece) -> Void) -> Void) -> PieceChannel {
         let channel = PieceChannel()
         let thread = Thread {
             plan { channel.put($0) }
@@ -132,7 +168,7 @@ final class PieceChannel: @unchecked Sendable {
         return channel
     }
 
-    private func put(_ piece: [DueNotification]) {
+    private func put(_ piece: WrittenPiece) {
         condition.lock()
         while !waiting.isEmpty { condition.wait() }
         waiting.append(piece)
@@ -148,7 +184,7 @@ final class PieceChannel: @unchecked Sendable {
     }
 
     /// The next piece, or `nil` once the thread has handed over every piece.
-    func take() -> [DueNotification]? {
+    func take() -> WrittenPiece? {
         condition.lock()
         defer { condition.unlock() }
         while waiting.isEmpty && !finished { condition.wait() }

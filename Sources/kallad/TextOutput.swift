@@ -53,7 +53,7 @@ extension TextOutput {
         out.append(UInt8(ascii: " "))
         out.append(contentsOf: n.meetingID.utf8)
         out.append(contentsOf: "  from ".utf8)
-        out.append(contentsOf: (n.senderName ?? "—").utf8)
+        n.appendSenderName(orElse: "—", to: &out)
         out.append(contentsOf: " to ".utf8)
         let optional = n.optionalRecipients
         out.append(contentsOf: String(n.recipients.count).utf8)

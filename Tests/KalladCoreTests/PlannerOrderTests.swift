@@ -163,7 +163,7 @@ struct PlannerOrderTests {
         #expect(!parts[0].joined().isEmpty && !parts[1].joined().isEmpty)
         var merged: [DueNotification] = []
         for (first, second) in zip(parts[0], parts[1]) {
-            Planner.inDueOrder(first, second) { merged.append($0) }
+            Planner.inDueOrder(first, second) { merged.append(copy $0) }
         }
         #expect(merged.map(\.key) == whole.map(\.key))
         #expect(merged == whole)

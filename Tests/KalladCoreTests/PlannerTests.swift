@@ -28,6 +28,21 @@ struct PlannerTests {
         #expect(all.count == 5)
     }
 
+    @Test("Meetings of one body and year with the same role holders share one recipient list")
+    func sharedRecipients() {
+        let summonses = F.plan(F.registry()).filter { $0.kind == .summons && $0.meeting.body == "lsg" }
+        let of2026 = summonses.filter { $0.meeting.date.year == 2026 }
+        #expect(of2026.count >= 2)
+        func storage(_ n: DueNotification) -> UnsafeRawPointer? {
+            n.recipients.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+        }
+        for n in of2026.dropFirst() {
+            #expect(n.recipients == of2026[0].recipients)
+            #expect(storage(n) == storage(of2026[0]))
+            #expect(n.sender == of2026[0].sender && n.chair == of2026[0].chair)
+        }
+    }
+
     @Test("A summons due on a Sunday goes out on the Friday before; one due on a holiday the working day before")
     func workingDays() {
         // Meeting Sunday-14: 2026-11-12 (Thu) − 14 = Thu 2026-10-29, fine; pick a Monday meeting instead.

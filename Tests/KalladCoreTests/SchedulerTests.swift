@@ -15,6 +15,22 @@ struct SchedulerTests {
         #expect(au == ["2026-04-02", "2026-05-28"])
     }
 
+    @Test("Meeting ids: <body>/<date>, then <body>/<date>-2, -3 … for further meetings on the same day")
+    func meetingIDs() {
+        let registry = F.registry(lsgDates: ["2026-03-05", "2026-04-01", "2026-03-05", "2026-03-05"])
+        let ids = F.schedule(registry, years: 2026...2026).byBody["lsg"]?.map(\.id).sorted()
+        #expect(ids == ["lsg/2026-03-05", "lsg/2026-03-05-2", "lsg/2026-03-05-3", "lsg/2026-04-01"])
+        // Written byte by byte, the id is what interpolating the body id and the date gives.
+        for body in ["lsg", "norrbotten-lansdel-pite-alvdal", "län-å", ""] {
+            for text in ["1000-01-01", "2026-12-31", "2027-02-09", "9999-10-10"] {
+                let date = F.date(text)
+                #expect(Scheduler.meetingID(body: body, date: date) == "\(body)/\(date)")
+            }
+        }
+        let early = LocalDate(year: 999, month: 5, day: 7)
+        #expect(early.map { Scheduler.meetingID(body: "x", date: $0) } == early.map { "x/\($0)" })
+    }
+
     @Test("Explicit dates for a year override the pattern; other years come from the cadence")
     func planOverrides() {
         let schedule = F.schedule(F.registry(lsgDates: ["2026-03-05"]), years: 2026...2027)

@@ -44,13 +44,21 @@ extension Scheduler {
 /// What each group of bodies worked out on its own thread: each thread sets only its own slot, and the slots are read
 /// once every thread is done.
 final class GroupResults: @unchecked Sendable {
+    /// One group's meetings by body, problems by position in the dependency order, and all its meetings sorted by
+    /// start, body rank and id, with their (start, body rank) keys.
+    typealias Slot = (
+        known: [String: [Meeting]], problems: [Int: [Diagnostic]], sorted: [Meeting], keys: [SortKey]
+    )
+    /// A meeting's wall-clock start (seconds) and its body's rank in the order of `<body id>/` texts.
+    typealias SortKey = (start: Int64, body: Int)
+
     private let count: Int
-    private let slots: UnsafeMutablePointer<(known: [String: [Meeting]], problems: [Int: [Diagnostic]])>
+    private let slots: UnsafeMutablePointer<Slot>
 
     init(count: Int) {
         self.count = count
         slots = .allocate(capacity: count)
-        slots.initialize(repeating: ([:], [:]), count: count)
+        slots.initialize(repeating: ([:], [:], [], []), count: count)
     }
 
     deinit {
@@ -58,13 +66,13 @@ final class GroupResults: @unchecked Sendable {
         slots.deallocate()
     }
 
-    func set(_ group: Int, known: [String: [Meeting]], problems: [Int: [Diagnostic]]) {
-        slots[group] = (known, problems)
+    func set(_ group: Int, _ slot: Slot) {
+        slots[group] = slot
     }
 
-    func take(_ group: Int) -> ([String: [Meeting]], [Int: [Diagnostic]]) {
+    func take(_ group: Int) -> Slot {
         let slot = slots[group]
-        slots[group] = ([:], [:])
+        slots[group] = ([:], [:], [], [])
         return slot
     }
 }

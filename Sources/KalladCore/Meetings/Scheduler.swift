@@ -67,9 +67,23 @@ public struct Scheduler: Sendable {
         let groups = dependencyGroups(order, count: 2)
         let results = GroupResults(count: groups.count)
         let changesOf = changesByBody
+        // All meetings are sorted by start, then id. A meeting id is `<body>/<date>…` and a body id has no `/`, so
+        // ids of two bodies compare as the body ids followed by `/` do: the body's rank in that order stands in for
+        // the id, which is compared only within one body. Each group sorts its own meetings by these small keys;
+        // the groups' lists are then merged (two bodies never have the same rank, so no id is compared there).
+        var rankOf: [String: Int] = [:]
+        rankOf.reserveCapacity(order.count)
+        for (rank, (bodyID, _)) in order.map({ (registry.bodies[$0].id, registry.bodies[$0].id + "/") })
+            .sorted(by: { $0.1 < $1.1 }).enumerated()
+        {
+            rankOf[bodyID] = rank
+        }
+        let ranks = rankOf
         DispatchQueue.concurrentPerform(iterations: groups.count) { group in
             var known: [String: [Meeting]] = [:]
             var problems: [Int: [Diagnostic]] = [:]
+            var unsorted: [Meeting] = []
+            var keys: [GroupResults.SortKey] = []
             for position in groups[group] {
                 let body = registry.bodies[order[position]]
                 var found: [Diagnostic] = []
@@ -78,16 +92,29 @@ public struct Scheduler: Sendable {
                     apply(list, to: &meetings, body: body, years: years, diagnostics: &found)
                 }
                 meetings.sort { ($0.start, $0.id) < ($1.start, $1.id) }
+                let rank = ranks[body.id] ?? 0
+                for meeting in meetings {
+                    unsorted.append(meeting)
+                    keys.append((ZoneRules.wallSeconds(meeting.start), rank))
+                }
                 known[body.id] = meetings
                 if !found.isEmpty { problems[position] = found }
             }
-            results.set(group, known: known, problems: problems)
+            let sorted = keys.indices.sorted { a, b in
+                if keys[a].start != keys[b].start { return keys[a].start < keys[b].start }
+                if keys[a].body != keys[b].body { return keys[a].body < keys[b].body }
+                return unsorted[a].id < unsorted[b].id
+            }
+            results.set(group, (known, problems, sorted.map { unsorted[$0] }, sorted.map { keys[$0] }))
         }
         var problems: [Int: [Diagnostic]] = [:]
+        var all: [Meeting] = []
+        var allKeys: [GroupResults.SortKey] = []
         for group in groups.indices {
-            let (known, found) = results.take(group)
+            let (known, found, sorted, keys) = results.take(group)
             byBody.merge(known) { first, _ in first }
             problems.merge(found) { first, _ in first }
+            (all, allKeys) = Self.merge(all, allKeys, sorted, keys)
         }
         for position in problems.keys.sorted() { diagnostics += problems[position] ?? [] }
         for (bodyID, list) in changesByBody where registry.body(bodyID) == nil {
@@ -99,28 +126,35 @@ public struct Scheduler: Sendable {
                         hint: "use a body id from `kallad meetings`", location: change.location))
             }
         }
-        // Sort by small keys and move each meeting once: comparing and swapping whole meetings is slow. A meeting id
-        // is `<body>/<date>…` and a body id has no `/`, so ids of two bodies compare as the body ids followed by `/`
-        // do: the body's rank in that order stands in for the id, which is compared only within one body.
-        let bodyIDs = byBody.keys.map { ($0, $0 + "/") }.sorted { $0.1 < $1.1 }
-        var unsorted: [Meeting] = []
-        var keys: [(start: Int64, body: Int)] = []
-        unsorted.reserveCapacity(byBody.values.reduce(0) { $0 + $1.count })
-        keys.reserveCapacity(unsorted.capacity)
-        for (rank, (bodyID, _)) in bodyIDs.enumerated() {
-            for meeting in byBody[bodyID] ?? [] {
-                unsorted.append(meeting)
-                keys.append((ZoneRules.wallSeconds(meeting.start), rank))
-            }
-        }
-        let all = keys.indices.sorted { a, b in
-            if keys[a].start != keys[b].start { return keys[a].start < keys[b].start }
-            if keys[a].body != keys[b].body { return keys[a].body < keys[b].body }
-            return unsorted[a].id < unsorted[b].id
-        }.map { unsorted[$0] }
         return MeetingSchedule(
             meetings: all, byBody: byBody, diagnostics: diagnostics,
             ordinaryMeetingsBefore: rotationOffsets(before: years.lowerBound), years: years)
+    }
+
+    /// Two lists of meetings sorted by their keys, merged. The lists are of different bodies, so no two keys are
+    /// the same.
+    static func merge(
+        _ a: [Meeting], _ aKeys: [GroupResults.SortKey], _ b: [Meeting], _ bKeys: [GroupResults.SortKey]
+    ) -> ([Meeting], [GroupResults.SortKey]) {
+        if a.isEmpty { return (b, bKeys) }
+        if b.isEmpty { return (a, aKeys) }
+        var merged: [Meeting] = [], keys: [GroupResults.SortKey] = []
+        merged.reserveCapacity(a.count + b.count)
+        keys.reserveCapacity(a.count + b.count)
+        var i = 0, j = 0
+        while i < a.count || j < b.count {
+            let takeA = j == b.count || (i < a.count && aKeys[i] < bKeys[j])
+            if takeA {
+                merged.append(a[i])
+                keys.append(aKeys[i])
+                i += 1
+            } else {
+                merged.append(b[j])
+                keys.append(bKeys[j])
+                j += 1
+            }
+        }
+        return (merged, keys)
     }
 
     /// Bodies ordered so that a body comes after the bodies its meetings depend on (derived schedules and
@@ -173,19 +207,27 @@ public struct Scheduler: Sendable {
         of body: Body, years: ClosedRange<Int>, known: [String: [Meeting]], diagnostics: inout [Diagnostic]
     ) -> [Meeting] {
         var meetings: [Meeting] = []
-        var usedIDs: Set<String> = []
+        // A meeting's id is `<body>/<date>`, and `<body>/<date>-<n>` (n = 2, 3, …) for the second, third … meeting
+        // on a day. The two forms never clash, so the days taken are kept as dates (no id text hashed), and only
+        // the rare second ids as text.
+        var usedDays: Set<LocalDate> = []
+        var usedSecondIDs: Set<String> = []
         func add(
             _ date: LocalDate, start: LocalTime?, end: LocalTime?, source: MeetingSource,
             location: String? = nil, allowHoliday: Bool = false, sourceLocation: SourceLocation? = nil
         ) {
             guard body.isActive(on: date) else { return }
-            var id = "\(body.id)/\(date)"
-            var n = 2
-            while usedIDs.contains(id) {
-                id = "\(body.id)/\(date)-\(n)"
-                n += 1
+            var id: String
+            if usedDays.insert(date).inserted {
+                id = Self.meetingID(body: body.id, date: date)
+            } else {
+                var n = 2
+                repeat {
+                    id = "\(body.id)/\(date)-\(n)"
+                    n += 1
+                } while usedSecondIDs.contains(id)
+                usedSecondIDs.insert(id)
             }
-            usedIDs.insert(id)
             let startTime = start ?? body.startTime
             meetings.append(
                 Meeting(
@@ -221,6 +263,39 @@ public struct Scheduler: Sendable {
             }
         }
         return meetings
+    }
+
+    /// `<body id>/<date>`, as interpolating them gives, written straight into the new string's storage: one
+    /// allocation instead of a few (a national registry's years have a hundred thousand meetings).
+    static func meetingID(body: String, date: LocalDate) -> String {
+        guard (1000...9999).contains(date.year) else { return "\(body)/\(date)" }
+        var body = body
+        return body.withUTF8 { prefix in
+            String(unsafeUninitializedCapacity: prefix.count + 11) { buffer in
+                guard let base = buffer.baseAddress, let from = prefix.baseAddress else { return 0 }
+                base.initialize(from: from, count: prefix.count)
+                var at = prefix.count
+                func put(_ byte: UInt8) {
+                    base[at] = byte
+                    at += 1
+                }
+                func digits(_ value: Int, _ count: Int) {
+                    var divisor = 1
+                    for _ in 1..<count { divisor *= 10 }
+                    while divisor > 0 {
+                        put(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                        divisor /= 10
+                    }
+                }
+                put(UInt8(ascii: "/"))
+                digits(date.year, 4)
+                put(UInt8(ascii: "-"))
+                digits(date.month, 2)
+                put(UInt8(ascii: "-"))
+                digits(date.day, 2)
+                return at
+            }
+        }
     }
 
     /// A standing pattern's dates in a year, moved off weekends and holidays as the body says.

@@ -7,23 +7,21 @@ public struct DueNotification: Hashable, Sendable {
     /// What the notifications of one meeting state share.
     final class Shared: Sendable {
         let meeting: Meeting
-        let sender: Recipient?
-        let chair: RoleHolder?
-        let secretary: RoleHolder?
+        /// The meeting's id, held here too: writing a notification reads it without going through the meeting.
+        let meetingID: String
+        /// The sender, chair and secretary (and, from the planner, the recipient lists), shared by the meetings
+        /// of a body with the same role holders.
+        let people: MeetingPeople
         /// The meeting id is all ASCII, so keys made from it order as their bytes do.
         let idIsASCII: Bool
         /// The key order of the planner's schedule and the meeting's rank in it (-1: none).
         let keyOrder: MeetingKeyOrder?
         let keyRank: Int32
 
-        init(
-            meeting: Meeting, sender: Recipient?, chair: RoleHolder?, secretary: RoleHolder?,
-            keyOrder: MeetingKeyOrder? = nil, keyRank: Int32 = -1
-        ) {
+        init(meeting: Meeting, people: MeetingPeople, keyOrder: MeetingKeyOrder? = nil, keyRank: Int32 = -1) {
             self.meeting = meeting
-            self.sender = sender
-            self.chair = chair
-            self.secretary = secretary
+            self.meetingID = meeting.id
+            self.people = people
             self.keyOrder = keyOrder
             self.keyRank = keyOrder == nil ? -1 : keyRank
             var ascii = true
@@ -33,6 +31,19 @@ public struct DueNotification: Hashable, Sendable {
             }
             self.idIsASCII = ascii
         }
+
+        convenience init(
+            meeting: Meeting, sender: Recipient?, chair: RoleHolder?, secretary: RoleHolder?,
+            keyOrder: MeetingKeyOrder? = nil, keyRank: Int32 = -1
+        ) {
+            self.init(
+                meeting: meeting, people: MeetingPeople(sender: sender, chair: chair, secretary: secretary),
+                keyOrder: keyOrder, keyRank: keyRank)
+        }
+
+        var sender: Recipient? { people.sender }
+        var chair: RoleHolder? { people.holders.chair }
+        var secretary: RoleHolder? { people.holders.secretary }
     }
 
     /// Deterministic idempotency key: the same inputs give the same key, so nothing is sent twice.
@@ -51,8 +62,9 @@ public struct DueNotification: Hashable, Sendable {
     }
     /// The key as text, or `nil` while it is the one made from the meeting id, kind and sequence.
     var keyText: String?
-    /// The meeting's id, held here too: sorting compares it without going through the meeting.
-    public private(set) var meetingID: String
+    /// The meeting's id (read from the shared state: held here too, it would be one more reference to retain for
+    /// every copy of a notification).
+    public var meetingID: String { shared.meetingID }
     /// The meeting id is all ASCII, so keys made from it order as their bytes do.
     var meetingIDIsASCII: Bool
     /// Whether the made key ends in the sequence.
@@ -88,7 +100,6 @@ public struct DueNotification: Hashable, Sendable {
     ) {
         self.keyText = nil
         self.keyIncludesSequence = sequenced
-        self.meetingID = shared.meeting.id
         self.meetingIDIsASCII = shared.idIsASCII
         self.kind = kind
         self.due = due
@@ -119,8 +130,7 @@ public struct DueNotification: Hashable, Sendable {
         get { shared.meeting }
         set {
             holdKey()
-            shared = Shared(meeting: newValue, sender: sender, chair: chair, secretary: secretary)
-            meetingID = newValue.id
+            shared = Shared(meeting: newValue, people: shared.people)
             meetingIDIsASCII = shared.idIsASCII
         }
     }
@@ -132,7 +142,21 @@ public struct DueNotification: Hashable, Sendable {
     }
 
     /// The sender's name, read without copying the sender.
-    public var senderName: String? { shared.sender?.name }
+    public var senderName: String? { shared.people.sender?.name }
+
+    /// The sender's name as UTF-8 appended to `out`, or `fallback` when there is no sender: read in place, neither
+    /// the sender nor its name copied.
+    public func appendSenderName(orElse fallback: StaticString, to out: inout [UInt8]) {
+        let appended: Void? = shared.people.sender?.name.utf8.withContiguousStorageIfAvailable {
+            out.append(contentsOf: $0)
+        }
+        if appended != nil { return }
+        if let name = shared.people.sender?.name {
+            out.append(contentsOf: name.utf8)
+        } else {
+            fallback.withUTF8Buffer { out.append(contentsOf: $0) }
+        }
+    }
 
     /// The chair at the meeting.
     public var chair: RoleHolder? {

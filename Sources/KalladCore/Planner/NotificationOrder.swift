@@ -1,6 +1,6 @@
 /// What orders a notification among others, apart from its meeting id: a plain value, copied without touching
 /// any reference.
-struct NotificationOrder {
+struct NotificationOrder: Sendable {
     var due: Int64
     var sequence: Int
     var kind: NotificationKind
@@ -12,7 +12,9 @@ struct NotificationOrder {
     var keyOrder: UInt
     var keyRank: Int32
 
-    init(_ n: DueNotification) {
+    /// Read from the notification in place (an initializer's argument is otherwise a copy, and copying a
+    /// notification retains each of its references).
+    init(_ n: borrowing DueNotification) {
         due = n.due.secondsSinceEpoch
         sequence = n.sequence
         kind = n.kind
@@ -90,21 +92,17 @@ extension Planner {
         let count = notifications.count
         guard count > 1 else { return }
         // What the comparisons read, in plain arrays: reading a notification in a comparison copies it.
-        var orders: [NotificationOrder] = []
-        var ids: [String] = []
-        orders.reserveCapacity(count)
-        ids.reserveCapacity(count)
-        for index in 0..<count {
-            orders.append(NotificationOrder(notifications[index]))
-            ids.append(notifications[index].meetingID)
-        }
+        let orders = Self.orders(of: notifications)
         var order = Array(0..<count)
         orders.withUnsafeBufferPointer { orders in
-            ids.withUnsafeBufferPointer { ids in
+            // The ids are read where they lie, when the due times and ranks do not decide.
+            notifications.withUnsafeBufferPointer { all in
                 order.sort { i, j in
-                    if orders[i].due != orders[j].due { return orders[i].due < orders[j].due }
-                    return DueNotification.madeKeyPrecedes(ids[i], orders[i], ids[j], orders[j])
-                        ?? (notifications[i].key < notifications[j].key)
+                    // Due times and key ranks decide most pairs (many notifications share a due time), without
+                    // touching the ids.
+                    if let decided = NotificationOrder.precedes(orders[i], orders[j]) { return decided }
+                    return DueNotification.madeKeyPrecedes(all[i].meetingID, orders[i], all[j].meetingID, orders[j])
+                        ?? (all[i].key < all[j].key)
                 }
             }
         }
@@ -131,6 +129,15 @@ extension Planner {
 }
 
 extension Planner {
+    /// The order fields of each notification, read in place (`map` would copy each notification).
+    static func orders(of notifications: [DueNotification]) -> [NotificationOrder] {
+        // From the array itself: an element read through an unsafe pointer is copied first.
+        var orders: [NotificationOrder] = []
+        orders.reserveCapacity(notifications.count)
+        for index in notifications.indices { orders.append(NotificationOrder(notifications[index])) }
+        return orders
+    }
+
     /// Whether `a` comes before `b` in the planner's order: by due time, then key.
     public static func dueAndKeyPrecede(_ a: DueNotification, _ b: DueNotification) -> Bool {
         if a.due != b.due { return a.due < b.due }
@@ -139,33 +146,50 @@ extension Planner {
 
     /// Hands `each` the notifications of two pieces, each sorted by due time and key (the same piece of two parts
     /// of `notifications(for:from:to:pieceSeconds:part:of:each:)`), in their merged order: what the piece of both
-    /// parts together would hold, in its order. Each notification is read where it lies, not copied.
+    /// parts together would hold, in its order.
     public static func inDueOrder(
         _ first: [DueNotification], _ second: [DueNotification], each: (DueNotification) throws -> Void
     ) rethrows {
-        // What the comparisons read, in plain arrays: most are decided by due time or key rank alone.
-        let orders = (first.map(NotificationOrder.init), second.map(NotificationOrder.init))
-        try first.withUnsafeBufferPointer { a in
-            try second.withUnsafeBufferPointer { b in
-                var i = 0, j = 0
-                while i < a.count && j < b.count {
-                    if NotificationOrder.precedes(orders.1[j], orders.0[i]) ?? dueAndKeyPrecede(b[j], a[i]) {
-                        try each(b[j])
-                        j += 1
-                    } else {
-                        try each(a[i])
-                        i += 1
-                    }
-                }
-                while i < a.count {
-                    try each(a[i])
-                    i += 1
-                }
-                while j < b.count {
-                    try each(b[j])
-                    j += 1
-                }
-            }
+        try inDueOrder(first, PieceOrder(first), second, PieceOrder(second)) { part, index in
+            try each(part == 0 ? first[index] : second[index])
         }
     }
+
+    /// Hands `each` the part (0: `first`, 1: `second`) and index of the notifications of two pieces in their merged
+    /// order, as `inDueOrder(_:_:each:)` orders them. The pieces' orders are worked out beforehand (where the pieces
+    /// were planned, their memory at hand), so the merge reads no notification unless two keys must be compared.
+    public static func inDueOrder(
+        _ first: [DueNotification], _ firstOrder: PieceOrder, _ second: [DueNotification], _ secondOrder: PieceOrder,
+        each: (_ part: Int, _ index: Int) throws -> Void
+    ) rethrows {
+        let a = firstOrder.orders, b = secondOrder.orders
+        precondition(a.count == first.count && b.count == second.count, "orders of other pieces")
+        var i = 0, j = 0
+        while i < a.count && j < b.count {
+            if NotificationOrder.precedes(b[j], a[i]) ?? dueAndKeyPrecede(second[j], first[i]) {
+                try each(1, j)
+                j += 1
+            } else {
+                try each(0, i)
+                i += 1
+            }
+        }
+        while i < a.count {
+            try each(0, i)
+            i += 1
+        }
+        while j < b.count {
+            try each(1, j)
+            j += 1
+        }
+    }
+}
+
+/// What orders each notification of a piece among those of another (due time, key rank, the fields of a made key),
+/// read from the piece once.
+public struct PieceOrder: Sendable {
+    let orders: [NotificationOrder]
+
+    /// The order fields of each of `notifications`.
+    public init(_ notifications: [DueNotification]) { orders = Planner.orders(of: notifications) }
 }

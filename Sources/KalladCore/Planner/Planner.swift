@@ -104,8 +104,12 @@ public struct Planner: Sendable {
             reach[index] = Self.days(of: meetings[index], lead: known.lead, trail: known.trail)
             if known.index >= 0 { longestLead = max(longestLead, known.lead) }
         }
-        // For meetings without stand-ins or absences: their body's attendees, worked out once.
+        // For meetings without stand-ins or absences: their body's attendees, worked out once, and the recipient
+        // lists of the last role holders its meetings had (most meetings of a body and year share them).
         var attendeesByBody: [Int: [Recipient]] = [:]
+        var peopleByBody = [MeetingPeople?](repeating: nil, count: registry.bodies.count)
+        // The year those lists are of, for bodies whose role holders the year alone decides (`Int.min`: none).
+        var peopleYear = [Int](repeating: Int.min, count: registry.bodies.count)
         var roleHolders = YearRoleHolders(bodies: registry.bodies.count)
         // Each meeting's timeline is worked out once, in the first piece its reach meets; what falls in a later
         // piece waits in that piece's bucket of `later` (a meeting's timeline spans a few months, so it often reaches
@@ -127,14 +131,18 @@ public struct Planner: Sendable {
             }
         }
         var pending = 0
-        var later: [Int: [DueNotification]] = [:]
+        // One bucket per piece, by number (a notification's piece is worked out from its due time, which is in the
+        // window): no hashing of piece numbers.
+        let window = to.secondsSinceEpoch - from.secondsSinceEpoch
+        var later = [[DueNotification]](repeating: [], count: window > 0 ? Int((window - 1) / step) + 1 : 0)
         var pieceStart = from
         var pieceNumber = 0
         var lastCount = 0
         while pieceStart < to {
             let pieceEnd = min(to, pieceStart.adding(seconds: step))
             let firstDay = zone.local(pieceStart).date.dayNumber, lastDay = zone.local(pieceEnd).date.dayNumber
-            var result = later.removeValue(forKey: pieceNumber) ?? []
+            var result: [DueNotification] = []
+            if pieceNumber < later.count { swap(&result, &later[pieceNumber]) }
             // About as many as the piece before: no growing by doubling, which briefly holds two copies.
             result.reserveCapacity(lastCount + lastCount / 8)
             func work(_ index: Int) {
@@ -156,10 +164,28 @@ public struct Planner: Sendable {
                 } else {
                     attendees = registry.attendees(of: meeting)
                 }
-                let holders = roleHolders.holders(at: meeting, body: bodyIndex, plain: plain, roles: roles)
+                // A meeting of the same year as the body's last, with holders the year decides, has its people:
+                // the holders are not even looked up.
+                let year = meeting.date.year
+                let people: MeetingPeople
+                if plain, peopleYear[bodyIndex] == year, let known = peopleByBody[bodyIndex] {
+                    people = known
+                } else {
+                    let holders = roleHolders.holders(at: meeting, body: bodyIndex, plain: plain, roles: roles)
+                    if plain, let known = peopleByBody[bodyIndex], known.holders == holders {
+                        people = known
+                    } else {
+                        people = MeetingPeople(registry: registry, members: attendees, holders: holders)
+                        if plain { peopleByBody[bodyIndex] = people }
+                    }
+                    if plain {
+                        peopleYear[bodyIndex] =
+                            roleHolders.decidedByYear(body: bodyIndex, roles: roles) ? year : Int.min
+                    }
+                }
                 var planned = self.timeline(
-                    of: meeting, policy: registry.bodies[bodyIndex].notifications, holders: holders,
-                    attendees: attendees, keyOrder: keyOrder, keyRank: keyOrder.ranks[index])
+                    of: meeting, policy: registry.bodies[bodyIndex].notifications, people: people,
+                    keyOrder: keyOrder, keyRank: keyOrder.ranks[index])
                 // Moved out from the end, not copied: every piece is sorted by due time and key (each key once)
                 // before it is handed over, so the order they are added in does not matter.
                 while let notification = planned.popLast() {
@@ -169,7 +195,7 @@ public struct Planner: Sendable {
                     } else {
                         let piece = Int(
                             (notification.due.secondsSinceEpoch - from.secondsSinceEpoch) / step)
-                        later[piece, default: []].append(notification)
+                        later[piece].append(notification)
                     }
                 }
             }
@@ -196,17 +222,15 @@ public struct Planner: Sendable {
 
     /// Every notification of one meeting, over its whole life.
     func timeline(
-        of meeting: Meeting, policy: NotificationPolicy, holders: MeetingRoleHolders, attendees members: [Recipient],
+        of meeting: Meeting, policy: NotificationPolicy, people: MeetingPeople,
         keyOrder: MeetingKeyOrder? = nil, keyRank: Int32 = -1
     )
         -> [DueNotification]
     {
         let zone = registry.settings.zone
         let states = self.states(of: meeting)
-        let (convener, chair, secretary) = (holders.convener, holders.chair, holders.secretary)
-        let sender = registry.recipient(convener, as: .convener)
-        let attendees = summonsRecipients(members, convener: convener, chair: chair, secretary: secretary)
-        let attendeesOptional = DueNotification.optionalCount(attendees)
+        let attendees = people.attendees
+        let attendeesOptional = people.optionalAttendees
 
         var result: [DueNotification] = []
         // Room for the five kinds of one state and an update or cancellation: one allocation, not four.
@@ -235,8 +259,7 @@ public struct Planner: Sendable {
 
         for (index, state) in states.enumerated() {
             let m = state.meeting
-            let shared = DueNotification.Shared(
-                meeting: m, sender: sender, chair: chair, secretary: secretary, keyOrder: keyOrder, keyRank: keyRank)
+            let shared = DueNotification.Shared(meeting: m, people: people, keyOrder: keyOrder, keyRank: keyRank)
             let start = zone.instant(of: m.start)
             let begin = state.validFrom
             let end = state.validUntil
@@ -265,10 +288,8 @@ public struct Planner: Sendable {
                 if let begin, due < begin, begin < latest, end.map({ begin < $0 }) ?? true { return begin }
                 return nil
             }
-            if !sentKinds.contains(.convenerPrompt), let due = catchUp(promptDue, latest: start),
-                let recipient = registry.recipient(convener, as: .convener)
-            {
-                emit(.convenerPrompt, due, shared, to: [recipient], sequenced: false)
+            if !sentKinds.contains(.convenerPrompt), let due = catchUp(promptDue, latest: start) {
+                emit(.convenerPrompt, due, shared, to: people.convener, sequenced: false)
             }
             if !sentKinds.contains(.agendaRequest), let due = catchUp(agendaDue, latest: at(itemsDue)) {
                 emit(
@@ -284,10 +305,7 @@ public struct Planner: Sendable {
             }
             if index == states.count - 1, meeting.status == .scheduled {
                 let minutesDue = at(calendar.adding(workingDays: policy.minutesReminderWorkingDays, to: m.date))
-                let keeper =
-                    registry.recipient(secretary, as: .secretary)
-                    ?? (secretary?.person == nil ? registry.recipient(convener, as: .convener) : nil)
-                if let keeper { emit(.minutesReminder, minutesDue, shared, to: [keeper], sequenced: false) }
+                emit(.minutesReminder, minutesDue, shared, to: people.minutesKeeper, sequenced: false)
             }
         }
 
@@ -298,8 +316,7 @@ public struct Planner: Sendable {
             let told = result.contains { $0.kind == .agendaRequest || $0.kind == .summons || $0.kind == .update }
             if told {
                 let shared = DueNotification.Shared(
-                    meeting: meeting, sender: sender, chair: chair, secretary: secretary, keyOrder: keyOrder,
-                    keyRank: keyRank)
+                    meeting: meeting, people: people, keyOrder: keyOrder, keyRank: keyRank)
                 emit(.cancellation, cancelledAt, shared, to: attendees, sequenced: true, optional: attendeesOptional)
             }
         }
@@ -340,25 +357,6 @@ public struct Planner: Sendable {
             if let last = states.indices.last { states[last].validUntil = cancelledAt }
         }
         return states
-    }
-
-    /// Members, substitutes standing in and co-opted, plus the convener, chair and secretary if they are not
-    /// members.
-    func summonsRecipients(
-        _ members: [Recipient], convener: RoleHolder?, chair: RoleHolder?, secretary: RoleHolder?
-    ) -> [Recipient] {
-        var list = members
-        // One after another, not from an array of the three: this runs for every meeting.
-        func add(_ holder: RoleHolder?, as reason: RecipientReason) {
-            guard let person = holder?.person, !list.contains(where: { $0.person == person }),
-                let recipient = registry.recipient(holder, as: reason)
-            else { return }
-            list.append(recipient)
-        }
-        add(convener, as: .convener)
-        add(chair, as: .chair)
-        add(secretary, as: .secretary)
-        return list
     }
 }
 

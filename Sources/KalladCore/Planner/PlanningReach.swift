@@ -22,10 +22,10 @@ extension Planner {
     /// out only for the rules that look at neighbouring meetings, can be freed before planning.
     ///
     /// It keeps the meetings whose timelines can reach the window (what `notifications(for:from:to:…)` plans, and a
-    /// few more: the reach is the longest of any body's) and
+    /// few more: the reach is the longest of any body's) and, in `byBody` (which planning reads only for them),
     /// every meeting of the bodies the role rules count or look up (a body rotating a role per meeting counts its
-    /// earlier meetings; a body whose role another follows is searched for its next meeting). Planning the cut
-    /// schedule for `[from, to)` gives what planning the whole one gives.
+    /// earlier meetings; a body whose role another follows is searched for its next meeting); `byBody` has no other
+    /// bodies. Planning the cut schedule for `[from, to)` gives what planning the whole one gives.
     public func trimmed(_ schedule: MeetingSchedule, from: Instant, to: Instant) -> MeetingSchedule {
         let zone = registry.settings.zone
         let firstDay = zone.local(from).date.dayNumber, lastDay = zone.local(to).date.dayNumber
@@ -55,9 +55,12 @@ extension Planner {
         }
         var result = schedule
         result.meetings = schedule.meetings.filter(reaches)
-        for (body, meetings) in schedule.byBody where !whole.contains(body) {
-            result.byBody[body] = meetings.filter(reaches)
+        // Planning reads the meetings of a body (`byBody`) only for those role rules: the table keeps only them.
+        var byBody = [String: [Meeting]](minimumCapacity: whole.count)
+        for body in whole {
+            if let meetings = schedule.byBody[body] { byBody[body] = meetings }
         }
+        result.byBody = byBody
         return result
     }
 }

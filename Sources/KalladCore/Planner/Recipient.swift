@@ -53,11 +53,15 @@ extension Registry {
     /// is absent; co-opted members as optional; for a joint meeting, the members of every body in it. A person with
     /// several seats appears once.
     public func attendees(of meeting: Meeting) -> [Recipient] {
-        guard let body = body(meeting.body) else { return [] }
-        var seats = body.seats
-        for other in body.jointOf { seats += self.body(other)?.seats ?? [] }
-        var seen: Set<String> = []
+        // Read by index, field by field: the bodies are not copied.
+        guard let index = index(ofBody: meeting.body) else { return [] }
+        var seats = bodies[index].seats
+        for other in bodies[index].jointOf {
+            if let otherIndex = self.index(ofBody: other) { seats += bodies[otherIndex].seats }
+        }
+        var seen = Set<String>(minimumCapacity: seats.count)
         var result: [Recipient] = []
+        result.reserveCapacity(seats.count)
         for seat in seats {
             var personID = seat.person
             var reason: RecipientReason = seat.coopted ? .coopted : .member

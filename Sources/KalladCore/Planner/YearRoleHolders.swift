@@ -1,5 +1,5 @@
 /// The convener, chair and secretary of one meeting.
-struct MeetingRoleHolders {
+struct MeetingRoleHolders: Equatable {
     var convener: RoleHolder?
     var chair: RoleHolder?
     var secretary: RoleHolder?
@@ -15,6 +15,17 @@ struct YearRoleHolders {
     private var known: [Int: RoleHolder?] = [:]
 
     init(bodies: Int) { yearOnly = [UInt8](repeating: 0, count: bodies * 3) }
+
+    /// Whether all three roles of the body are decided by the year alone (for meetings without stand-ins,
+    /// absences or named holders): then such meetings of one year have the same holders.
+    mutating func decidedByYear(body: Int, roles: RoleResolver) -> Bool {
+        for (roleIndex, role) in [(0, Role.convener), (1, .chair), (2, .secretary)] {
+            let slot = body * 3 + roleIndex
+            if yearOnly[slot] == 0 { yearOnly[slot] = roles.dependsOnYearOnly(role, in: body) ? 1 : 2 }
+            if yearOnly[slot] != 1 { return false }
+        }
+        return true
+    }
 
     mutating func holders(at meeting: Meeting, body: Int, plain: Bool, roles: RoleResolver) -> MeetingRoleHolders {
         MeetingRoleHolders(

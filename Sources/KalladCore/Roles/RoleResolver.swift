@@ -58,7 +58,9 @@ public struct RoleResolver: Sendable {
             }
             let n = rotation.order.count
             let seatID = rotation.order[((turn % n) + n) % n]
-            return holder(seat: seatID, in: body, at: meeting, basis: "rotation by \(rotation.period.rawValue)")
+            // Literal texts: no string made for every meeting.
+            let basis = rotation.period == .year ? "rotation by year" : "rotation by meeting"
+            return holder(seat: seatID, in: body, at: meeting, basis: basis)
         case .follows(let otherID, let otherRole):
             guard let other = registry.index(ofBody: otherID) else { return nil }
             // The other body's next meeting on or after this one (the one this meeting prepares), else its last.
@@ -74,17 +76,17 @@ public struct RoleResolver: Sendable {
             if let meeting, let named = meeting.adjustments.roleHolders[otherRole] {
                 return RoleHolder(
                     person: named, seat: nil, office: nil, party: nil, appointer: nil,
-                    basis: "same as \(otherRole.rawValue)")
+                    basis: Self.sameAsBasis(otherRole))
             }
             var found = resolve(otherRole, in: body, at: meeting, date: day, depth: depth + 1)
-            found?.basis = "same as \(otherRole.rawValue)"
+            found?.basis = Self.sameAsBasis(otherRole)
             return found
         case .appointedBy(let appointerRole):
             guard appointerRole != role else { return nil }
             let appointer = resolve(appointerRole, in: body, at: meeting, date: day, depth: depth + 1)
             return RoleHolder(
                 person: nil, seat: nil, office: nil, party: appointer?.party, appointer: appointer?.person,
-                basis: "appointed by the \(appointerRole.rawValue)")
+                basis: Self.appointedByBasis(appointerRole))
         }
     }
 
@@ -152,8 +154,28 @@ public struct RoleResolver: Sendable {
             basis: basis)
     }
 
+    /// `same as <role>`, as a literal.
+    static func sameAsBasis(_ role: Role) -> String {
+        switch role {
+        case .convener: "same as convener"
+        case .chair: "same as chair"
+        case .secretary: "same as secretary"
+        }
+    }
+
+    /// `appointed by the <role>`, as a literal.
+    static func appointedByBasis(_ role: Role) -> String {
+        switch role {
+        case .convener: "appointed by the convener"
+        case .chair: "appointed by the chair"
+        case .secretary: "appointed by the secretary"
+        }
+    }
+
     func seatInBodyOrJoint(_ seatID: String, body: Int) -> Seat? {
-        if let seat = registry.bodies[body].seats.first(where: { $0.id == seatID }) { return seat }
+        // By index: iterating the seats would copy each one.
+        let seats = registry.bodies[body].seats
+        for index in seats.indices where seats[index].id == seatID { return seats[index] }
         for other in registry.bodies[body].jointOf {
             if let seat = registry.body(other)?.seat(seatID) { return seat }
         }
