@@ -8,14 +8,31 @@ import Synchronization
 /// starts one. A round with no job yet (noted outcomes only) may first gather for a while — `gather` says whether to
 /// — and ends its wait as soon as a job arrives. Once the queue has been idle for `idleAfter`, `idle` runs on it
 /// (the store asks for a checkpoint of its write-ahead log then).
+///
+/// A round whose jobs are all `background` (the outbox's claims and flushes, or noted outcomes alone) runs at
+/// `SCHED_IDLE` (`IdleRounds`), when the process may raise a thread back; it is raised as soon as any other job is
+/// submitted (`submit`) or another writer needs the connection (`raiseRound`), so such work never waits behind a
+/// round starved of CPU.
 final class GroupCommit: Sendable {
     /// One piece of work: run inside the round's transaction; `done` is called once the round has committed (nil)
     /// or failed (the error), or at once with the job's own error (its savepoint is rolled back, the others go on).
     struct Job: Sendable {
         /// Commit this round with `synchronous=FULL`.
         let durable: Bool
+        /// The outbox's own work (a claim, a flush): a round of only such jobs may run at `SCHED_IDLE`.
+        let background: Bool
         let work: @Sendable (Database) throws -> Void
         let done: @Sendable (StoreError?) -> Void
+
+        init(
+            durable: Bool, background: Bool = false, work: @escaping @Sendable (Database) throws -> Void,
+            done: @escaping @Sendable (StoreError?) -> Void
+        ) {
+            self.durable = durable
+            self.background = background
+            self.work = work
+            self.done = done
+        }
     }
 
     private struct State {
@@ -29,6 +46,8 @@ final class GroupCommit: Sendable {
         var rounds = 0
         /// An idle check is scheduled.
         var idleCheckPending = false
+        /// The thread of the round under way, while it runs at `SCHED_IDLE`.
+        var lowered: pthread_t?
     }
 
     private let state = Mutex(State())
@@ -44,13 +63,16 @@ final class GroupCommit: Sendable {
     private let idle: (@Sendable () -> Void)?
     /// How long the next round waits after a round of several jobs.
     private let loadedPause: Duration
+    /// Rounds of background jobs run at `SCHED_IDLE`.
+    private let idleRounds: Bool
 
     init(
         label: String, gatherFor: Duration = .zero, gather: @escaping @Sendable () -> Bool = { false },
         idleAfter: Duration = .seconds(1), idle: (@Sendable () -> Void)? = nil, loadedPause: Duration = .zero,
-        commit: @escaping @Sendable ([Job]) -> [StoreError?]
+        idleRounds: Bool = IdleRounds.available, commit: @escaping @Sendable ([Job]) -> [StoreError?]
     ) {
         self.loadedPause = loadedPause
+        self.idleRounds = idleRounds
         queue = DispatchQueue(label: label, qos: .userInitiated)
         self.gatherFor = gatherFor
         self.gather = gather
@@ -63,6 +85,7 @@ final class GroupCommit: Sendable {
     func submit(_ job: Job) {
         let (start, wake) = state.withLock { state -> (Bool, Bool) in
             state.jobs.append(job)
+            if !job.background { Self.raise(&state) }
             guard !state.running else {
                 defer { state.gathering = false }
                 return (false, state.gathering)
@@ -72,6 +95,30 @@ final class GroupCommit: Sendable {
         }
         if wake { jobArrived.signal() }
         if start { queue.async { self.drain() } }
+    }
+
+    /// Raises the round under way to the normal class if it runs at `SCHED_IDLE`: for a writer that is about to wait
+    /// for the connection it holds.
+    func raiseRound() {
+        guard idleRounds else { return }
+        state.withLock { Self.raise(&$0) }
+    }
+
+    /// Raises the lowered round's thread (under the lock, so the thread is still in that round).
+    private static func raise(_ state: inout State) {
+        guard let thread = state.lowered else { return }
+        IdleRounds.raise(thread)
+        state.lowered = nil
+    }
+
+    /// Lowers the calling thread for a round of background jobs, unless other work already waits.
+    private func lower() {
+        state.withLock { state in
+            guard state.lowered == nil, state.jobs.allSatisfy(\.background), IdleRounds.lowerCurrentThread() else {
+                return
+            }
+            state.lowered = pthread_self()
+        }
     }
 
     /// Starts a round for work that is not a job, unless one is under way (it will look again when it ends).
@@ -100,7 +147,11 @@ final class GroupCommit: Sendable {
                 }
                 jobs += take(endingIfIdle: false) ?? []
             }
-            for (job, failure) in zip(jobs, commit(jobs)) { job.done(failure) }
+            let background = idleRounds && jobs.allSatisfy(\.background)
+            if background { lower() }
+            let failures = commit(jobs)
+            if background { state.withLock { Self.raise(&$0) } }
+            for (job, failure) in zip(jobs, failures) { job.done(failure) }
             // Under load (a round of several jobs), the next round waits a little for more: every round costs an
             // fsync and rewrites its pages whatever it holds, so fewer, fuller rounds take less CPU per job.
             if jobs.count >= 2 && loadedPause > .zero { usleep(UInt32(loadedPause / .microseconds(1))) }

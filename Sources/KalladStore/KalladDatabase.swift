@@ -116,7 +116,9 @@ public final class KalladDatabase: OutboxStore {
     }
 
     public func claimDueInBackground(now: Instant, limit: Int) async throws(StoreError) -> [ClaimedDelivery] {
-        try await batched.write(durable: false) { db in try Self.claim(now: now, limit: limit, in: db) }
+        try await batched.write(durable: false, background: true) { db in
+            try Self.claim(now: now, limit: limit, in: db)
+        }
     }
 
     /// Marks up to `limit` due deliveries `sending` and returns them, earliest first.
@@ -411,7 +413,9 @@ public final class KalladDatabase: OutboxStore {
 
     /// One transaction; `durable` writes it with `synchronous=FULL`, else `NORMAL`.
     func write<T>(_ operation: String, durable: Bool, _ body: (Database) throws -> T) throws(StoreError) -> T {
-        try Self.transaction(writer, durability: durability, path: path, operation, durable: durable, body)
+        // The writer may be held by a round at SCHED_IDLE: raise it, so this waits at most that round's time.
+        batched.raiseRound()
+        return try Self.transaction(writer, durability: durability, path: path, operation, durable: durable, body)
     }
 
     static func transaction<T>(
