@@ -96,22 +96,21 @@ final class BatchedWrites: Sendable {
     /// Waits until every outcome noted so far is committed; throws when the commit failed (they stay noted).
     func flush() async throws(StoreError) {
         guard noted.count > 0 else { return }
-        try await write(durable: false, background: true) { _ in () }
+        try await write(durable: false) { _ in () }
     }
 
     /// Runs `work` in the next round, in a savepoint of its own, and returns once the round has committed.
-    /// `background`: the outbox's own work, which may run at `SCHED_IDLE` (`GroupCommit`).
     func write<T: Sendable>(
-        durable: Bool, background: Bool = false, _ work: @escaping @Sendable (Database) throws -> T
+        durable: Bool, _ work: @escaping @Sendable (Database) throws -> T
     ) async throws(StoreError) -> T {
         let result: Result<T, StoreError> = await withCheckedContinuation { continuation in
-            submit(durable: durable, background: background, work) { continuation.resume(returning: $0) }
+            submit(durable: durable, work) { continuation.resume(returning: $0) }
         }
         return try result.get()
     }
 
-    /// Raises a round under way at `SCHED_IDLE` back to the normal class: a writer outside the rounds is about to
-    /// wait for the connection.
+    /// Raises a round of noted outcomes under way at `SCHED_IDLE` back to the normal class: a writer outside the
+    /// rounds is about to wait for the connection.
     func raiseRound() { commits.raiseRound() }
 }
 
@@ -119,13 +118,13 @@ extension BatchedWrites {
     /// Runs `work` in the next round, in a savepoint of its own; `then` runs on the commit thread once the round has
     /// committed (or failed), for a caller that cannot wait (`write` waits for it).
     func submit<T: Sendable>(
-        durable: Bool, background: Bool = false, _ work: @escaping @Sendable (Database) throws -> T,
+        durable: Bool, _ work: @escaping @Sendable (Database) throws -> T,
         then: @escaping @Sendable (Result<T, StoreError>) -> Void
     ) {
         let result = WriteResult<T>()
         commits.submit(
             GroupCommit.Job(
-                durable: durable, background: background,
+                durable: durable,
                 work: { db in result.set(try work(db)) },
                 done: { failure in
                     if let failure {

@@ -9,30 +9,18 @@ import Synchronization
 /// — and ends its wait as soon as a job arrives. Once the queue has been idle for `idleAfter`, `idle` runs on it
 /// (the store asks for a checkpoint of its write-ahead log then).
 ///
-/// A round whose jobs are all `background` (the outbox's claims and flushes, or noted outcomes alone) runs at
-/// `SCHED_IDLE` (`IdleRounds`), when the process may raise a thread back; it is raised as soon as any other job is
-/// submitted (`submit`) or another writer needs the connection (`raiseRound`), so such work never waits behind a
-/// round starved of CPU.
+/// A round without jobs (noted outcomes alone, safe in their journal already) runs at `SCHED_IDLE` (`IdleRounds`),
+/// when the process may raise a thread back: it takes a core only when nothing else wants it. It is raised as soon
+/// as a job is submitted (`submit`) or a writer outside the rounds needs the connection (`raiseRound`), so no job
+/// waits behind a round starved of CPU longer than that round takes at the normal class.
 final class GroupCommit: Sendable {
     /// One piece of work: run inside the round's transaction; `done` is called once the round has committed (nil)
     /// or failed (the error), or at once with the job's own error (its savepoint is rolled back, the others go on).
     struct Job: Sendable {
         /// Commit this round with `synchronous=FULL`.
         let durable: Bool
-        /// The outbox's own work (a claim, a flush): a round of only such jobs may run at `SCHED_IDLE`.
-        let background: Bool
         let work: @Sendable (Database) throws -> Void
         let done: @Sendable (StoreError?) -> Void
-
-        init(
-            durable: Bool, background: Bool = false, work: @escaping @Sendable (Database) throws -> Void,
-            done: @escaping @Sendable (StoreError?) -> Void
-        ) {
-            self.durable = durable
-            self.background = background
-            self.work = work
-            self.done = done
-        }
     }
 
     private struct State {
@@ -63,7 +51,7 @@ final class GroupCommit: Sendable {
     private let idle: (@Sendable () -> Void)?
     /// How long the next round waits after a round of several jobs.
     private let loadedPause: Duration
-    /// Rounds of background jobs run at `SCHED_IDLE`.
+    /// Rounds without jobs run at `SCHED_IDLE`.
     private let idleRounds: Bool
 
     init(
@@ -85,7 +73,7 @@ final class GroupCommit: Sendable {
     func submit(_ job: Job) {
         let (start, wake) = state.withLock { state -> (Bool, Bool) in
             state.jobs.append(job)
-            if !job.background { Self.raise(&state) }
+            Self.raise(&state)
             guard !state.running else {
                 defer { state.gathering = false }
                 return (false, state.gathering)
@@ -111,10 +99,10 @@ final class GroupCommit: Sendable {
         state.lowered = nil
     }
 
-    /// Lowers the calling thread for a round of background jobs, unless other work already waits.
+    /// Lowers the calling thread for a round without jobs, unless a job already waits.
     private func lower() {
         state.withLock { state in
-            guard state.lowered == nil, state.jobs.allSatisfy(\.background), IdleRounds.lowerCurrentThread() else {
+            guard state.lowered == nil, state.jobs.isEmpty, IdleRounds.lowerCurrentThread() else {
                 return
             }
             state.lowered = pthread_self()
@@ -147,7 +135,7 @@ final class GroupCommit: Sendable {
                 }
                 jobs += take(endingIfIdle: false) ?? []
             }
-            let background = idleRounds && jobs.allSatisfy(\.background)
+            let background = idleRounds && jobs.isEmpty
             if background { lower() }
             let failures = commit(jobs)
             if background { state.withLock { Self.raise(&$0) } }

@@ -116,9 +116,7 @@ public final class KalladDatabase: OutboxStore {
     }
 
     public func claimDueInBackground(now: Instant, limit: Int) async throws(StoreError) -> [ClaimedDelivery] {
-        try await batched.write(durable: false, background: true) { db in
-            try Self.claim(now: now, limit: limit, in: db)
-        }
+        try await batched.write(durable: false) { db in try Self.claim(now: now, limit: limit, in: db) }
     }
 
     /// Marks up to `limit` due deliveries `sending` and returns them, earliest first.

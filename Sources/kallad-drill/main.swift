@@ -109,6 +109,13 @@ final class TimedCourier: Courier, Sendable {
             FileHandle.standardError.write(Data(String(
                 format: "first outcome at %.3f s; %d pauses over 1 ms between outcomes, %.3f s in all\n",
                 first, pauses.count, pauses.map(\.1).reduce(0, +)).utf8))
+            // The longest, with the number of outcomes before each (a claim of 200 or a round of 2,000 shows there).
+            let longest = zip(times.indices, zip(times, times.dropFirst()).map { $1 - $0 })
+                .filter { $0.1 > 0.001 }.sorted { $0.1 > $1.1 }.prefix(12)
+            FileHandle.standardError.write(Data(
+                ("longest pauses (after outcome: ms): "
+                    + longest.map { "\($0.0 + 1): \(String(format: "%.1f", $0.1 * 1000))" }.joined(separator: ", ")
+                    + "\n").utf8))
             // When they came: the pauses' seconds in each tenth of the run.
             let last = times.last ?? 0
             var tenths = [Double](repeating: 0, count: 10)
@@ -189,7 +196,8 @@ func dueTime(store: KalladDatabase, url: String) async -> (Int, Double, Double) 
     do {
         while true {
             let report = try await dispatcher.dispatch(
-                store: store, now: now, limit: DispatcherService.claimLimit, batches: DispatcherService.claimsPerRound)
+                store: store, now: now, limit: DispatcherService.claimLimit, batches: DispatcherService.claimsPerRound,
+                within: DispatcherService.roundTime)
             delivered += report.outcomes["delivered"] ?? 0
             if report.claimed == 0 { break }
         }
@@ -252,7 +260,8 @@ case (4, "drain"), (5, "drain"):
         while true {
             // As the daemon dispatches: a claim at a time, the next joining the wire while it still has work.
             let report = try await dispatcher.dispatch(
-                store: store, now: now, limit: DispatcherService.claimLimit, batches: DispatcherService.claimsPerRound)
+                store: store, now: now, limit: DispatcherService.claimLimit, batches: DispatcherService.claimsPerRound,
+                within: DispatcherService.roundTime)
             sent += report.claimed
             if report.claimed == 0 {
                 let counts = try store.countsByState()
