@@ -147,7 +147,7 @@ public final class KalladDatabase: OutboxStore {
                 ClaimedDelivery(
                     id: id, notificationKey: due.text(1) ?? "", kind: kind, meeting: due.text(3) ?? "",
                     channel: channel, recipient: due.text(5) ?? "", envelopeFrom: due.text(6),
-                    message: due.text(7) ?? "", attempt: due.int(8) + 1,
+                    messageBytes: due.bytes(7), attempt: due.int(8) + 1,
                     due: Instant(secondsSinceEpoch: due.int64(9)),
                     meetingStart: Instant(secondsSinceEpoch: due.int64(10))))
         }

@@ -177,7 +177,8 @@ public struct NetworkCourier: Courier {
                 mailed.add(mails)
                 queue.append(mails.map { delivery in
                     OutgoingMail(
-                        from: delivery.envelopeFrom ?? "", recipients: [delivery.recipient], message: delivery.message)
+                        from: delivery.envelopeFrom ?? "", recipients: [delivery.recipient],
+                        messageBytes: delivery.messageBytes)
                 })
             }
             queue.finish()
@@ -192,7 +193,8 @@ public struct NetworkCourier: Courier {
         switch delivery.channel {
         case .email:
             let mail = OutgoingMail(
-                from: delivery.envelopeFrom ?? "", recipients: [delivery.recipient], message: delivery.message)
+                from: delivery.envelopeFrom ?? "", recipients: [delivery.recipient],
+                messageBytes: delivery.messageBytes)
             let result = await smtp.send([mail])
             return result.first.map { Self.outcome($0, for: delivery.recipient) }
                 ?? .transient(nil, reason: "the transport gave no result", retryAfter: nil)
