@@ -58,14 +58,17 @@ public final class MailQueue: @unchecked Sendable {
     }
 
     /// The next mail to send with its position, waiting while the queue is empty but open; nil once the queue is
-    /// finished and every mail handed out, or cancelled.
+    /// finished and every mail handed out, or cancelled. The queue lets go of the message it hands out (it keeps the
+    /// envelope for `results`), so a long open queue holds only the messages not yet sent.
     func next() -> (index: Int, mail: OutgoingMail)? {
         condition.lock()
         defer { condition.unlock() }
         while !cancelled {
             if nextIndex < mails.count {
+                let mail = mails[nextIndex]
+                mails[nextIndex].messageBytes = []
                 nextIndex += 1
-                return (nextIndex - 1, mails[nextIndex - 1])
+                return (nextIndex - 1, mail)
             }
             if finished { return nil }
             condition.wait()

@@ -213,7 +213,8 @@ public struct NetworkCourier: Courier {
 }
 
 /// The deliveries in a courier's mail queue, by position, and which the transport has answered (it tells them on
-/// its own thread). A delivery is added before its mail joins the queue, so every answer finds it.
+/// its own thread). A delivery is added before its mail joins the queue, so every answer finds it. An answered
+/// delivery's message is let go, so a round of thousands holds only the messages not yet answered.
 final class MailedDeliveries: Sendable {
     private let entries = Mutex<[(delivery: ClaimedDelivery, answered: Bool)]>([])
 
@@ -225,7 +226,9 @@ final class MailedDeliveries: Sendable {
     func answer(_ position: Int) -> ClaimedDelivery {
         entries.withLock { entries in
             entries[position].answered = true
-            return entries[position].delivery
+            let delivery = entries[position].delivery
+            entries[position].delivery.messageBytes = []
+            return delivery
         }
     }
 
