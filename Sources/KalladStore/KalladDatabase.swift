@@ -147,7 +147,7 @@ public final class KalladDatabase: OutboxStore {
                 ClaimedDelivery(
                     id: id, notificationKey: due.text(1) ?? "", kind: kind, meeting: due.text(3) ?? "",
                     channel: channel, recipient: due.text(5) ?? "", envelopeFrom: due.text(6),
-                    message: due.text(7) ?? "", attempt: due.int(8) + 1,
+                    messageBytes: due.bytes(7), attempt: due.int(8) + 1,
                     due: Instant(secondsSinceEpoch: due.int64(9)),
                     meetingStart: Instant(secondsSinceEpoch: due.int64(10))))
         }
@@ -411,7 +411,9 @@ public final class KalladDatabase: OutboxStore {
 
     /// One transaction; `durable` writes it with `synchronous=FULL`, else `NORMAL`.
     func write<T>(_ operation: String, durable: Bool, _ body: (Database) throws -> T) throws(StoreError) -> T {
-        try Self.transaction(writer, durability: durability, path: path, operation, durable: durable, body)
+        // The writer may be held by a round at SCHED_IDLE: raise it, so this waits at most that round's time.
+        batched.raiseRound()
+        return try Self.transaction(writer, durability: durability, path: path, operation, durable: durable, body)
     }
 
     static func transaction<T>(

@@ -83,8 +83,13 @@ public struct ClaimedDelivery: Hashable, Sendable {
     public var recipient: String
     /// Envelope sender.
     public var envelopeFrom: String?
-    /// The message.
-    public var message: String
+    /// The message's bytes (UTF-8) as stored, read without decoding: mail goes on the wire as it is.
+    public var messageBytes: [UInt8]
+    /// The message (or the webhook request as JSON).
+    public var message: String {
+        get { String(decoding: messageBytes, as: UTF8.self) }
+        set { messageBytes = Array(newValue.utf8) }
+    }
     /// This attempt's number (1 for the first).
     public var attempt: Int
     /// When the notification was due.

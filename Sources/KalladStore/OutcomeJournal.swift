@@ -192,6 +192,11 @@ final class OutcomeJournal: Sendable {
                 out.append(contentsOf: [0x5C, 0x2D])
                 return
             }
+            // A server's reply seldom holds anything to escape: then it goes in with one copy.
+            if !value.utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0x00 }) {
+                out.append(contentsOf: value.utf8)
+                return
+            }
             for byte in value.utf8 {
                 switch byte {
                 case 0x5C: out.append(contentsOf: [0x5C, 0x5C])

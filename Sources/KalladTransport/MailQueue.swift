@@ -13,6 +13,9 @@ public final class MailQueue: @unchecked Sendable {
     private var nextIndex = 0
     private var finished: Bool
     private var cancelled = false
+    /// An open queue lets go of each message it hands out; a list given whole is the caller's too (its messages
+    /// stay alive with the caller, and letting go would only copy the list).
+    private let releasesSent: Bool
 
     /// A queue of `mails`; `open` lets it grow through `append` until `finish` (a closed queue is complete as
     /// given).
@@ -20,6 +23,7 @@ public final class MailQueue: @unchecked Sendable {
         self.mails = mails
         outcomes = Array(repeating: nil, count: mails.count)
         finished = !open
+        releasesSent = open
     }
 
     /// Adds mails at the end; returns the position of the first (positions are what `onResult` reports). Mails added
@@ -58,14 +62,17 @@ public final class MailQueue: @unchecked Sendable {
     }
 
     /// The next mail to send with its position, waiting while the queue is empty but open; nil once the queue is
-    /// finished and every mail handed out, or cancelled.
+    /// finished and every mail handed out, or cancelled. An open queue lets go of the message it hands out (it keeps
+    /// the envelope for `results`), so a long open queue holds only the messages not yet sent.
     func next() -> (index: Int, mail: OutgoingMail)? {
         condition.lock()
         defer { condition.unlock() }
         while !cancelled {
             if nextIndex < mails.count {
+                let mail = mails[nextIndex]
+                if releasesSent { mails[nextIndex].messageBytes = [] }
                 nextIndex += 1
-                return (nextIndex - 1, mails[nextIndex - 1])
+                return (nextIndex - 1, mail)
             }
             if finished { return nil }
             condition.wait()

@@ -36,7 +36,7 @@ extension SMTPSession {
         if resetting { add("RSET\r\n") }
         // The addresses are printable ASCII without spaces or angle brackets (`EmailAddress`, checked by the batch):
         // no SMTPUTF8, and nothing in them can end a command early.
-        let size = advertisesSize ? " SIZE=\(mail.message.utf8.count)" : ""
+        let size = advertisesSize ? " SIZE=\(mail.messageBytes.count)" : ""
         add("MAIL FROM:<\(mail.from)>\(size)\r\n")
         for address in recipients { add("RCPT TO:<\(address)>\r\n") }
         add("DATA\r\n")
@@ -113,7 +113,7 @@ extension SMTPSession {
                 needsReset = true
                 return SMTPTransaction(recipients: outcomes, keep: true, answered: true)
             }
-            try send(Self.wire(mail.message)[...], cancel: cancel, deadline: deadline)
+            try send(Self.wire(mail.messageBytes)[...], cancel: cancel, deadline: deadline)
             let finalCode = try readReply(cancel: cancel, deadline: deadline)
             let outcome = Self.outcome(lastReply)
             for address in recipients where outcomes[address] == nil { outcomes[address] = outcome }
@@ -141,9 +141,11 @@ extension SMTPSession {
 
     /// The message as it goes after DATA: a line that begins with "." gets another "." (RFC 5321 4.5.2; the server
     /// takes it off), a line end is added if the message lacks one, then the final "." line.
-    static func wire(_ message: String) -> [UInt8] {
-        var message = message
-        return message.withUTF8 { bytes in
+    static func wire(_ message: String) -> [UInt8] { wire(Array(message.utf8)) }
+
+    /// `wire` of a message's bytes.
+    static func wire(_ message: [UInt8]) -> [UInt8] {
+        message.withUnsafeBufferPointer { bytes in
             var wire: [UInt8] = []
             wire.reserveCapacity(bytes.count + 16)
             var start = 0

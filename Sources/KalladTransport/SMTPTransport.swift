@@ -47,14 +47,25 @@ public struct OutgoingMail: Hashable, Sendable {
     public var from: String
     /// RCPT TO, one or more.
     public var recipients: [String]
+    /// The message's bytes (UTF-8), as they go on the wire before dot-stuffing.
+    public var messageBytes: [UInt8]
+
     /// The message.
-    public var message: String
+    public var message: String {
+        get { String(decoding: messageBytes, as: UTF8.self) }
+        set { messageBytes = Array(newValue.utf8) }
+    }
 
     /// Creates a mail.
     public init(from: String, recipients: [String], message: String) {
+        self.init(from: from, recipients: recipients, messageBytes: Array(message.utf8))
+    }
+
+    /// Creates a mail from the message's bytes (UTF-8) as stored: nothing decodes them on the way to the wire.
+    public init(from: String, recipients: [String], messageBytes: [UInt8]) {
         self.from = from
         self.recipients = recipients
-        self.message = message
+        self.messageBytes = messageBytes
     }
 }
 

@@ -5,6 +5,7 @@
 //   kallad-drill bare SMTP_URL COUNT       the bare transport alone, for profiling
 //   kallad-drill line SMTP_URL COUNT       the whole line alone (enqueue, claim, send, record), for profiling
 //   kallad-drill due SMTP_URL COUNT        a batch enqueued ahead, then claimed, sent and recorded, for profiling
+//   kallad-drill pairs SMTP_URL COUNT N    bare and due batch back to back, N times, one JSON line each (A/B tests)
 //   kallad-drill store COUNT               the outbox alone (enqueue, claim, record; nothing sent), for profiling
 // Each message ends with a line `KALLAD-END <key>`, so a dump can tell a whole message from a cut one.
 import Foundation
@@ -108,6 +109,13 @@ final class TimedCourier: Courier, Sendable {
             FileHandle.standardError.write(Data(String(
                 format: "first outcome at %.3f s; %d pauses over 1 ms between outcomes, %.3f s in all\n",
                 first, pauses.count, pauses.map(\.1).reduce(0, +)).utf8))
+            // The longest, with the number of outcomes before each (a claim of 200 or a round of 2,000 shows there).
+            let longest = zip(times.indices, zip(times, times.dropFirst()).map { $1 - $0 })
+                .filter { $0.1 > 0.001 }.sorted { $0.1 > $1.1 }.prefix(12)
+            FileHandle.standardError.write(Data(
+                ("longest pauses (after outcome: ms): "
+                    + longest.map { "\($0.0 + 1): \(String(format: "%.1f", $0.1 * 1000))" }.joined(separator: ", ")
+                    + "\n").utf8))
             // When they came: the pauses' seconds in each tenth of the run.
             let last = times.last ?? 0
             var tenths = [Double](repeating: 0, count: 10)
@@ -158,13 +166,25 @@ func wholeLine(_ made: [NewNotification], store: KalladDatabase, url: String) as
 /// claim joining the running connection). Enqueues first (untimed), then returns the number delivered and the
 /// seconds and CPU seconds from the due time to the last outcome recorded.
 func dueBatch(_ made: [NewNotification], store: KalladDatabase, url: String) async -> (Int, Double, Double) {
+    await enqueueAhead(made, store: store)
+    return await dueTime(store: store, url: url)
+}
+
+/// The planner's tick ahead of the due time: the batch enqueued in pieces of 1,000, then the store left quiet for
+/// its checkpoint (in service a minute passes before the due time).
+func enqueueAhead(_ made: [NewNotification], store: KalladDatabase) async {
     do {
         for piece in PlannerTick.pieces(of: made.count, chunk: 1_000) {
             _ = try store.enqueue(Array(made[piece]), now: now())
         }
     } catch { fail("\(error)") }
-    // The store checkpoints once it has been quiet for a second; in service a minute passes before the due time.
+    // The store checkpoints once it has been quiet for a second.
     try? await Task.sleep(for: .milliseconds(1_500))
+}
+
+/// The due time of a batch enqueued ahead: claim, send, record until nothing is left; the number delivered, the
+/// seconds and CPU seconds to the last outcome recorded.
+func dueTime(store: KalladDatabase, url: String) async -> (Int, Double, Double) {
     let start = ContinuousClock.now
     let cpuStart = cpuSeconds()
     let marked = monotonicSeconds()
@@ -176,7 +196,8 @@ func dueBatch(_ made: [NewNotification], store: KalladDatabase, url: String) asy
     do {
         while true {
             let report = try await dispatcher.dispatch(
-                store: store, now: now, limit: DispatcherService.claimLimit, batches: DispatcherService.claimsPerRound)
+                store: store, now: now, limit: DispatcherService.claimLimit, batches: DispatcherService.claimsPerRound,
+                within: DispatcherService.roundTime)
             delivered += report.outcomes["delivered"] ?? 0
             if report.claimed == 0 { break }
         }
@@ -239,7 +260,8 @@ case (4, "drain"), (5, "drain"):
         while true {
             // As the daemon dispatches: a claim at a time, the next joining the wire while it still has work.
             let report = try await dispatcher.dispatch(
-                store: store, now: now, limit: DispatcherService.claimLimit, batches: DispatcherService.claimsPerRound)
+                store: store, now: now, limit: DispatcherService.claimLimit, batches: DispatcherService.claimsPerRound,
+                within: DispatcherService.roundTime)
             sent += report.claimed
             if report.claimed == 0 {
                 let counts = try store.countsByState()
@@ -343,6 +365,34 @@ case (4, "bench"):
             + "\"bare_cpu_seconds\": \(bareCPU), \"outbox_cpu_seconds\": \(outboxCPU), "
             + "\"due_seconds\": \(dueSeconds), \"due_delivered\": \(dueDelivered), \"due_cpu_seconds\": \(dueCPU)}")
 
+case (5, "pairs"):
+    // A/B comparisons on a shared machine: PAIRS times, a batch enqueued ahead, then the bare transport and that
+    // batch's due time back to back (so a load that drifts moves both alike); one JSON line per pair.
+    guard let count = Int(arguments[3]), let pairs = Int(arguments[4]) else { fail("COUNT and PAIRS must be numbers") }
+    let url = arguments[2]
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kallad-drill-\(getpid())")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let mails = notifications(count, prefix: "bare", due: now()).map {
+        OutgoingMail(from: "kallad@example.se", recipients: [$0.deliveries[0].recipient], message: $0.deliveries[0].message)
+    }
+    _ = await SMTPTransport(settings: SMTPSettings(url: url, requireTLS: false)).send(Array(mails.prefix(500)), connections: 1)
+    for pair in 0..<pairs {
+        let store = open(folder.appendingPathComponent("due-\(pair).sqlite").path)
+        await enqueueAhead(notifications(count, prefix: "due\(pair)", due: now()), store: store)
+        let start = ContinuousClock.now
+        let cpuStart = cpuSeconds()
+        let bare = await SMTPTransport(settings: SMTPSettings(url: url, requireTLS: false)).send(mails, connections: 1)
+        let bareSeconds = elapsed(start)
+        let bareCPU = cpuSeconds() - cpuStart
+        let bareDelivered = bare.filter { $0.recipients.values.allSatisfy { $0.name == "delivered" } }.count
+        let (delivered, seconds, cpu) = await dueTime(store: store, url: url)
+        print(
+            "{\"messages\": \(count), \"bare_seconds\": \(bareSeconds), \"bare_delivered\": \(bareDelivered), "
+                + "\"bare_cpu_seconds\": \(bareCPU), \"due_seconds\": \(seconds), \"due_delivered\": \(delivered), "
+                + "\"due_cpu_seconds\": \(cpu)}")
+        fflush(nil)
+    }
+
 default:
-    fail("usage: kallad-drill fill DB COUNT | drain DB SMTP_URL [LANES] | bench SMTP_URL COUNT | bare SMTP_URL COUNT | line SMTP_URL COUNT | due SMTP_URL COUNT | store COUNT")
+    fail("usage: kallad-drill fill DB COUNT | drain DB SMTP_URL [LANES] | bench SMTP_URL COUNT | pairs SMTP_URL COUNT PAIRS | bare SMTP_URL COUNT | line SMTP_URL COUNT | due SMTP_URL COUNT | store COUNT")
 }

@@ -119,6 +119,33 @@ struct OutboxDeliveryTests {
         }
     }
 
+    @Test("a round claims no more once it has run its time: one claim of 10 of 35, the next round takes the rest")
+    func roundTime() async throws {
+        let server = try TestServer()
+        let outbox = try ScratchOutbox()
+        defer { outbox.remove() }
+        let due = Instant(secondsSinceEpoch: 1_800_000_000)
+        let made = (0..<35).map { n in
+            NewNotification(
+                key: "time-\(n)", kind: .summons, meeting: "time/\(n)", body: "time", sequence: 0, due: due,
+                meetingStart: due.adding(seconds: 30 * 86_400),
+                deliveries: [
+                    NewDelivery(
+                        channel: .email, recipient: "t\(n)@example.se", envelopeFrom: "kallad@example.se",
+                        message: "Subject: t\(n)\r\n\r\nKallelse \(n)\r\n")
+                ])
+        }
+        #expect(try outbox.store.enqueue(made, now: due) == 35)
+        let dispatcher = Dispatcher(policy: .standard, courier: network(server))
+        let first = try await dispatcher.dispatch(store: outbox.store, now: { due }, limit: 10, batches: 10, within: .zero)
+        #expect(first.claimed == 10)
+        #expect(try outbox.store.countsByState() == [.delivered: 10, .queued: 25])
+        let rest = try await dispatcher.dispatch(store: outbox.store, now: { due }, limit: 10, batches: 10)
+        #expect(rest.claimed == 25)
+        #expect(try outbox.store.countsByState() == [.delivered: 35])
+        #expect(try server.stored().count == 35)
+    }
+
     @Test("a round of several claims: 35 summonses claimed 10 at a time all go, in claim order, over one SMTP session")
     func streamedBatches() async throws {
         let server = try TestServer()

@@ -50,6 +50,20 @@ struct StoreTests {
         #expect(try reopened.integrityCheck())
     }
 
+    @Test("a claimed message comes back byte for byte, non-ASCII text and all, as bytes and as text")
+    func claimedMessageBytes() throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let db = try temp.open()
+        let text = "Subject: Kallelse\r\n\r\nLänsstyrgruppen möts på fredag — välkommen.\r\n.\r\n"
+        var made = notification("bytes-1")
+        made.deliveries[0].message = text
+        #expect(try db.enqueue([made], now: t0) == 1)
+        let claimed = try db.claimDue(now: t0, limit: 1)
+        #expect(claimed.map(\.messageBytes) == [Array(text.utf8)])
+        #expect(claimed.map(\.message) == [text])
+    }
+
     @Test("claim → record walks the state machine; nothing is claimed before it is due or twice")
     func stateMachine() throws {
         let temp = try TemporaryDatabase()

@@ -177,7 +177,8 @@ public struct NetworkCourier: Courier {
                 mailed.add(mails)
                 queue.append(mails.map { delivery in
                     OutgoingMail(
-                        from: delivery.envelopeFrom ?? "", recipients: [delivery.recipient], message: delivery.message)
+                        from: delivery.envelopeFrom ?? "", recipients: [delivery.recipient],
+                        messageBytes: delivery.messageBytes)
                 })
             }
             queue.finish()
@@ -192,7 +193,8 @@ public struct NetworkCourier: Courier {
         switch delivery.channel {
         case .email:
             let mail = OutgoingMail(
-                from: delivery.envelopeFrom ?? "", recipients: [delivery.recipient], message: delivery.message)
+                from: delivery.envelopeFrom ?? "", recipients: [delivery.recipient],
+                messageBytes: delivery.messageBytes)
             let result = await smtp.send([mail])
             return result.first.map { Self.outcome($0, for: delivery.recipient) }
                 ?? .transient(nil, reason: "the transport gave no result", retryAfter: nil)
@@ -211,7 +213,8 @@ public struct NetworkCourier: Courier {
 }
 
 /// The deliveries in a courier's mail queue, by position, and which the transport has answered (it tells them on
-/// its own thread). A delivery is added before its mail joins the queue, so every answer finds it.
+/// its own thread). A delivery is added before its mail joins the queue, so every answer finds it. An answered
+/// delivery's message is let go, so a round of thousands holds only the messages not yet answered.
 final class MailedDeliveries: Sendable {
     private let entries = Mutex<[(delivery: ClaimedDelivery, answered: Bool)]>([])
 
@@ -223,7 +226,9 @@ final class MailedDeliveries: Sendable {
     func answer(_ position: Int) -> ClaimedDelivery {
         entries.withLock { entries in
             entries[position].answered = true
-            return entries[position].delivery
+            let delivery = entries[position].delivery
+            entries[position].delivery.messageBytes = []
+            return delivery
         }
     }
 

@@ -1,6 +1,7 @@
 public import KalladCore
 public import KalladStore
 import KalladTransport
+import ServiceLifecycle
 import Synchronization
 
 /// Claims the deliveries that are due, sends them through the courier, and notes each outcome with the store the
@@ -42,11 +43,14 @@ public struct Dispatcher: Sendable {
     /// database nor stop between batches. A batch is checked against the meeting's start (`RetryPolicy.shouldSend`)
     /// when it is handed over, so a check is never older than about two batches' time on the wire; `now` is read
     /// again when each outcome is decided. Outcomes noted in an earlier round and not yet committed (the store
-    /// refused) are committed first; while the store refuses, nothing is claimed.
+    /// refused) are committed first — with the first claim, in its transaction; while the store refuses, nothing is
+    /// claimed. No further batch is claimed once the round has run for `within` or graceful shutdown has begun, so
+    /// the caller looks again at its configuration and at shutdown between rounds.
     public func dispatch(
-        store: any OutboxStore, now: @escaping @Sendable () -> Instant, limit: Int = 200, batches: Int = 1
+        store: any OutboxStore, now: @escaping @Sendable () -> Instant, limit: Int = 200, batches: Int = 1,
+        within: Duration? = nil
     ) async throws(StoreError) -> Report {
-        try await store.flushNoted()
+        let began = ContinuousClock.now
         let tally = Tally()
         var batch = try await store.claimDueInBackground(now: now(), limit: limit)
         guard !batch.isEmpty else { return tally.report }
@@ -70,7 +74,9 @@ public struct Dispatcher: Sendable {
             unanswered.add(sendable.count)
             if !sendable.isEmpty { feed.yield(sendable) }
             left -= 1
-            guard left > 0, !Task.isCancelled else { break }
+            guard left > 0, !Task.isCancelled, !Task.isShuttingDownGracefully,
+                within.map({ ContinuousClock.now - began < $0 }) ?? true
+            else { break }
             await withTaskCancellationHandler {
                 await unanswered.fallen(below: limit)
             } onCancel: {

@@ -204,8 +204,13 @@ final class PlannerThread: Sendable {
 public struct DispatcherService: Service {
     /// Deliveries claimed at a time; the next claim joins the wire once fewer than this are unanswered.
     public static let claimLimit = 200
-    /// Claims in one round (`Dispatcher.dispatch`), before the service looks again at shutdown and the runtime.
-    public static let claimsPerRound = 10
+    /// Claims in one round (`Dispatcher.dispatch`), each joining the running connections; the round ends sooner
+    /// when it has run for `roundTime` or graceful shutdown begins. Between rounds the connection's queue runs dry
+    /// and the next round claims before anything goes on the wire (a pause of several milliseconds), so a batch
+    /// that comes due goes in as few rounds as that allows.
+    public static let claimsPerRound = 50
+    /// How long a round claims more before the service looks again at its configuration and at shutdown.
+    public static let roundTime: Duration = .seconds(2)
 
     let store: any OutboxStore
     let runtime: @Sendable () async -> OutboxRuntime?
@@ -249,7 +254,8 @@ public struct DispatcherService: Service {
                 var busy = false
                 if let runtime = await runtime() {
                     let report = try await runtime.dispatcher.dispatch(
-                        store: store, now: clock, limit: Self.claimLimit, batches: Self.claimsPerRound)
+                        store: store, now: clock, limit: Self.claimLimit, batches: Self.claimsPerRound,
+                        within: Self.roundTime)
                     busy = report.claimed > 0
                     for problem in report.configurationErrors {
                         logger.error("delivery configuration error", metadata: ["problem": "\(problem)"])
