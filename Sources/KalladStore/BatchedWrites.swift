@@ -108,10 +108,6 @@ final class BatchedWrites: Sendable {
         }
         return try result.get()
     }
-
-    /// Raises a round of noted outcomes under way at `SCHED_IDLE` back to the normal class: a writer outside the
-    /// rounds is about to wait for the connection.
-    func raiseRound() { commits.raiseRound() }
 }
 
 extension BatchedWrites {

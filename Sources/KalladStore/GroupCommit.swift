@@ -8,11 +8,6 @@ import Synchronization
 /// starts one. A round with no job yet (noted outcomes only) may first gather for a while — `gather` says whether to
 /// — and ends its wait as soon as a job arrives. Once the queue has been idle for `idleAfter`, `idle` runs on it
 /// (the store asks for a checkpoint of its write-ahead log then).
-///
-/// A round without jobs (noted outcomes alone, safe in their journal already) runs at `SCHED_IDLE` (`IdleRounds`),
-/// when the process may raise a thread back: it takes a core only when nothing else wants it. It is raised as soon
-/// as a job is submitted (`submit`) or a writer outside the rounds needs the connection (`raiseRound`), so no job
-/// waits behind a round starved of CPU longer than that round takes at the normal class.
 final class GroupCommit: Sendable {
     /// One piece of work: run inside the round's transaction; `done` is called once the round has committed (nil)
     /// or failed (the error), or at once with the job's own error (its savepoint is rolled back, the others go on).
@@ -34,8 +29,6 @@ final class GroupCommit: Sendable {
         var rounds = 0
         /// An idle check is scheduled.
         var idleCheckPending = false
-        /// The thread of the round under way, while it runs at `SCHED_IDLE`.
-        var lowered: pthread_t?
     }
 
     private let state = Mutex(State())
@@ -51,16 +44,13 @@ final class GroupCommit: Sendable {
     private let idle: (@Sendable () -> Void)?
     /// How long the next round waits after a round of several jobs.
     private let loadedPause: Duration
-    /// Rounds without jobs run at `SCHED_IDLE`.
-    private let idleRounds: Bool
 
     init(
         label: String, gatherFor: Duration = .zero, gather: @escaping @Sendable () -> Bool = { false },
         idleAfter: Duration = .seconds(1), idle: (@Sendable () -> Void)? = nil, loadedPause: Duration = .zero,
-        idleRounds: Bool = IdleRounds.available, commit: @escaping @Sendable ([Job]) -> [StoreError?]
+        commit: @escaping @Sendable ([Job]) -> [StoreError?]
     ) {
         self.loadedPause = loadedPause
-        self.idleRounds = idleRounds
         queue = DispatchQueue(label: label, qos: .userInitiated)
         self.gatherFor = gatherFor
         self.gather = gather
@@ -73,7 +63,6 @@ final class GroupCommit: Sendable {
     func submit(_ job: Job) {
         let (start, wake) = state.withLock { state -> (Bool, Bool) in
             state.jobs.append(job)
-            Self.raise(&state)
             guard !state.running else {
                 defer { state.gathering = false }
                 return (false, state.gathering)
@@ -83,30 +72,6 @@ final class GroupCommit: Sendable {
         }
         if wake { jobArrived.signal() }
         if start { queue.async { self.drain() } }
-    }
-
-    /// Raises the round under way to the normal class if it runs at `SCHED_IDLE`: for a writer that is about to wait
-    /// for the connection it holds.
-    func raiseRound() {
-        guard idleRounds else { return }
-        state.withLock { Self.raise(&$0) }
-    }
-
-    /// Raises the lowered round's thread (under the lock, so the thread is still in that round).
-    private static func raise(_ state: inout State) {
-        guard let thread = state.lowered else { return }
-        IdleRounds.raise(thread)
-        state.lowered = nil
-    }
-
-    /// Lowers the calling thread for a round without jobs, unless a job already waits.
-    private func lower() {
-        state.withLock { state in
-            guard state.lowered == nil, state.jobs.isEmpty, IdleRounds.lowerCurrentThread() else {
-                return
-            }
-            state.lowered = pthread_self()
-        }
     }
 
     /// Starts a round for work that is not a job, unless one is under way (it will look again when it ends).
@@ -135,11 +100,7 @@ final class GroupCommit: Sendable {
                 }
                 jobs += take(endingIfIdle: false) ?? []
             }
-            let background = idleRounds && jobs.isEmpty
-            if background { lower() }
-            let failures = commit(jobs)
-            if background { state.withLock { Self.raise(&$0) } }
-            for (job, failure) in zip(jobs, failures) { job.done(failure) }
+            for (job, failure) in zip(jobs, commit(jobs)) { job.done(failure) }
             // Under load (a round of several jobs), the next round waits a little for more: every round costs an
             // fsync and rewrites its pages whatever it holds, so fewer, fuller rounds take less CPU per job.
             if jobs.count >= 2 && loadedPause > .zero { usleep(UInt32(loadedPause / .microseconds(1))) }

@@ -411,9 +411,7 @@ public final class KalladDatabase: OutboxStore {
 
     /// One transaction; `durable` writes it with `synchronous=FULL`, else `NORMAL`.
     func write<T>(_ operation: String, durable: Bool, _ body: (Database) throws -> T) throws(StoreError) -> T {
-        // The writer may be held by a round at SCHED_IDLE: raise it, so this waits at most that round's time.
-        batched.raiseRound()
-        return try Self.transaction(writer, durability: durability, path: path, operation, durable: durable, body)
+        try Self.transaction(writer, durability: durability, path: path, operation, durable: durable, body)
     }
 
     static func transaction<T>(

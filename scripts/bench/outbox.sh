@@ -56,7 +56,7 @@ before; at 08:00 the dispatcher claims 200 at a time, each claim joining the que
 while it still has work (the connection never stops between claims; a round goes on for up to 50 claims or 2 s, so
 the 10,000 go through one queue), notes each outcome in a journal (a mapped file) before the connection takes its
 next message (a crash repeats at most that message), and commits the outcomes in groups on the store's own thread
-(with the next claim, or in a round of their own at `SCHED_IDLE` when the process may raise the thread back). The write-ahead log is copied into the database on a thread and a
+(with the next claim, or in a round of their own). The write-ahead log is copied into the database on a thread and a
 connection of its own, beside the writer (past 1,000 pages, and when the store has been quiet for a second),
 never inside a commit. The drill enqueues the batch, waits 1.5 s for that copy, then times from the first claim to
 the last outcome committed.
