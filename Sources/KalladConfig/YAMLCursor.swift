@@ -22,24 +22,10 @@ struct YAMLFields {
     private var kept: UInt64 = 0
     private var more: [Bool] = []
     private(set) var count = 0
-    /// The keys the mapping may have, and bit i: `allowed[i]` is the key of a kept pair. A look-up of a key not
-    /// among them, or not present, then needs no pass over the pairs. All bits set when there are over 64 keys.
-    private let allowed: [String]
-    private var present: UInt64 = 0
 
-    init(mapping: YAMLCursor, allowed: [String] = []) {
-        self.mapping = mapping
-        self.allowed = allowed
-        if allowed.count > 64 { present = .max }
-    }
+    init(mapping: YAMLCursor) { self.mapping = mapping }
 
     private func isKept(_ pair: Int) -> Bool { pair < 64 ? kept & (1 << UInt64(pair)) != 0 : more[pair - 64] }
-
-    /// Keeps pair `pair`, whose key is `allowed[slot]`.
-    mutating func keep(_ pair: Int, slot: Int) {
-        if slot < 64 { present |= 1 << UInt64(slot) }
-        keep(pair)
-    }
 
     mutating func keep(_ pair: Int) {
         if pair < 64 {
@@ -53,9 +39,6 @@ struct YAMLFields {
 
     /// The value node of the kept pair whose key is `key`, if any.
     private func valueNode(_ key: String) -> Int32? {
-        if allowed.count <= 64 {
-            guard let slot = allowed.firstIndex(of: key), present & (1 << UInt64(slot)) != 0 else { return nil }
-        }
         let entries = mapping.tree.entries(mapping.index)
         var pair = 0
         var i = entries.startIndex
@@ -149,7 +132,7 @@ struct YAMLCursor {
             typeError(expected: "a mapping with \(allowed.prefix(4).joined(separator: ", "))…", example: example)
             return nil
         }
-        var result = YAMLFields(mapping: self, allowed: allowed)
+        var result = YAMLFields(mapping: self)
         let entries = tree.entries(index)
         var pair = 0
         var i = entries.startIndex
@@ -163,7 +146,7 @@ struct YAMLCursor {
                 sink.error("config.key_type", "a key in \(name) is not text", at: place(of: keyNode))
                 continue
             }
-            guard let slot = allowed.firstIndex(where: { tree.text(keyNode, is: $0) }) else {
+            guard allowed.contains(where: { tree.text(keyNode, is: $0) }) else {
                 let key = tree.text(keyNode)
                 let suggestion = Suggest.closest(to: key, in: allowed)
                 sink.error(
@@ -179,7 +162,7 @@ struct YAMLCursor {
                     hint: "keep one of them", at: place(of: keyNode))
                 continue
             }
-            result.keep(pair, slot: slot)
+            result.keep(pair)
         }
         for key in required where result[key] == nil {
             sink.error(
