@@ -28,13 +28,14 @@ extension RegistryReader {
         seatIDs.reserveCapacity(members.count)
         for item in members {
             guard let seat = readSeat(item) else { continue }
-            if let first = seatIDs[seat.id] {
+            // One look-up: insert, and put the first place back in the rare case the seat was there.
+            if let first = seatIDs.updateValue(item.location, forKey: seat.id) {
+                seatIDs[seat.id] = first
                 sink.error(
                     "config.duplicate_seat", "seat '\(seat.id)' appears twice in body \(id)",
                     hint: "the first is at \(first); give one of them `seat: <another id>`", at: item.location)
                 continue
             }
-            seatIDs[seat.id] = item.location
             seats.append(seat)
         }
         var hours = (LocalTime(hour: 10, minute: 0), LocalTime(hour: 15, minute: 0))

@@ -14,7 +14,7 @@ final class RegistryReader {
     var bodies: [Body] = []
     var changes: [OverlayChange] = []
     /// Where each id was first declared, per kind, for duplicate reports.
-    var declared: [String: [String: SourceLocation]] = [:]
+    var declared = DeclaredIDs()
     /// Raw body documents, read after everything they refer to.
     var bodyCursors: [YAMLCursor] = []
     var changeCursors: [YAMLCursor] = []
@@ -41,13 +41,14 @@ final class RegistryReader {
 
     /// Records an id; reports a duplicate with the first place it was declared.
     func declare(_ id: String, kind: String, at location: SourceLocation) -> Bool {
-        if let first = declared[kind]?[id] {
+        // One look-up of the id: insert it, and put the first place back in the rare case it was there.
+        if let first = declared[kind, default: [:]].updateValue(location, forKey: id) {
+            declared[kind]?[id] = first
             sink.error(
                 "config.duplicate_id", "\(kind) id '\(id)' is declared twice",
                 hint: "the first is at \(first); ids must be unique", at: location)
             return false
         }
-        declared[kind, default: [:]][id] = location
         if kind == "body" { lastDeclaredBody = id }
         return true
     }
