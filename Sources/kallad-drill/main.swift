@@ -66,6 +66,27 @@ func notifications(_ count: Int, prefix: String, due: Instant) -> [NewNotificati
     }
 }
 
+/// The bare transport's batch: `count` one-recipient summonses as mails, after 500 of them sent untimed so the timed
+/// batch does not pay for the process's first connection and its cold code and caches (which the outbox's runs
+/// after it would not).
+func bareMailsWarmedUp(_ count: Int, url: String) async -> [OutgoingMail] {
+    let mails = notifications(count, prefix: "bare", due: now()).map {
+        OutgoingMail(from: "kallad@example.se", recipients: [$0.deliveries[0].recipient], message: $0.deliveries[0].message)
+    }
+    _ = await SMTPTransport(settings: SMTPSettings(url: url, requireTLS: false)).send(Array(mails.prefix(500)), connections: 1)
+    return mails
+}
+
+/// The bare transport's timed batch on one connection: mails delivered, seconds, CPU seconds of the process.
+func bareBatch(_ mails: [OutgoingMail], url: String) async -> (Int, Double, Double) {
+    let start = ContinuousClock.now
+    let cpuStart = cpuSeconds()
+    let bare = await SMTPTransport(settings: SMTPSettings(url: url, requireTLS: false)).send(mails, connections: 1)
+    let seconds = elapsed(start)
+    let cpu = cpuSeconds() - cpuStart
+    return (bare.filter { $0.recipients.values.allSatisfy { $0.name == "delivered" } }.count, seconds, cpu)
+}
+
 func open(_ path: String) -> KalladDatabase {
     do { return try KalladDatabase(path: path) } catch { fail("\(error)") }
 }
@@ -333,25 +354,14 @@ case (4, "bench"):
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kallad-drill-\(getpid())")
     defer { try? FileManager.default.removeItem(at: folder) }
     // The bare transport: the same messages, one connection, no outbox.
-    let mails = notifications(count, prefix: "bare", due: now()).map {
-        OutgoingMail(from: "kallad@example.se", recipients: [$0.deliveries[0].recipient], message: $0.deliveries[0].message)
-    }
-    // Untimed: 500 mails first, so the bare batch does not pay for the process's first connection and its cold
-    // code and caches, which the outbox's runs after it would not.
-    _ = await SMTPTransport(settings: SMTPSettings(url: url, requireTLS: false)).send(Array(mails.prefix(500)), connections: 1)
-    var start = ContinuousClock.now
-    var cpuStart = cpuSeconds()
-    let bare = await SMTPTransport(settings: SMTPSettings(url: url, requireTLS: false)).send(mails, connections: 1)
-    let bareSeconds = elapsed(start)
-    let bareCPU = cpuSeconds() - cpuStart
-    let bareDelivered = bare.filter { $0.recipients.values.allSatisfy { $0.name == "delivered" } }.count
+    let (bareDelivered, bareSeconds, bareCPU) = await bareBatch(await bareMailsWarmedUp(count, url: url), url: url)
     let rowsSeconds = await outboxAlone(
         notifications(count, prefix: "rows", due: now()),
         store: open(folder.appendingPathComponent("store-only.sqlite").path))
     let store = open(folder.appendingPathComponent("outbox.sqlite").path)
     let made = notifications(count, prefix: "outbox", due: now())
-    start = ContinuousClock.now
-    cpuStart = cpuSeconds()
+    let start = ContinuousClock.now
+    let cpuStart = cpuSeconds()
     let delivered = await wholeLine(made, store: store, url: url)
     let outboxSeconds = elapsed(start)
     let outboxCPU = cpuSeconds() - cpuStart
@@ -372,19 +382,11 @@ case (5, "pairs"):
     let url = arguments[2]
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kallad-drill-\(getpid())")
     defer { try? FileManager.default.removeItem(at: folder) }
-    let mails = notifications(count, prefix: "bare", due: now()).map {
-        OutgoingMail(from: "kallad@example.se", recipients: [$0.deliveries[0].recipient], message: $0.deliveries[0].message)
-    }
-    _ = await SMTPTransport(settings: SMTPSettings(url: url, requireTLS: false)).send(Array(mails.prefix(500)), connections: 1)
+    let mails = await bareMailsWarmedUp(count, url: url)
     for pair in 0..<pairs {
         let store = open(folder.appendingPathComponent("due-\(pair).sqlite").path)
         await enqueueAhead(notifications(count, prefix: "due\(pair)", due: now()), store: store)
-        let start = ContinuousClock.now
-        let cpuStart = cpuSeconds()
-        let bare = await SMTPTransport(settings: SMTPSettings(url: url, requireTLS: false)).send(mails, connections: 1)
-        let bareSeconds = elapsed(start)
-        let bareCPU = cpuSeconds() - cpuStart
-        let bareDelivered = bare.filter { $0.recipients.values.allSatisfy { $0.name == "delivered" } }.count
+        let (bareDelivered, bareSeconds, bareCPU) = await bareBatch(mails, url: url)
         let (delivered, seconds, cpu) = await dueTime(store: store, url: url)
         print(
             "{\"messages\": \(count), \"bare_seconds\": \(bareSeconds), \"bare_delivered\": \(bareDelivered), "

@@ -119,23 +119,28 @@ struct OutboxDeliveryTests {
         }
     }
 
+    /// `count` one-recipient summonses due at `due`, a month before their meetings: keys `<name>-<n>`, meetings
+    /// `<name>/<n>` of body `<name>`, recipients `<name><n>@example.se`.
+    static func summonses(_ count: Int, named name: String, due: Instant) -> [NewNotification] {
+        (0..<count).map { n in
+            NewNotification(
+                key: "\(name)-\(n)", kind: .summons, meeting: "\(name)/\(n)", body: name, sequence: 0, due: due,
+                meetingStart: due.adding(seconds: 30 * 86_400),
+                deliveries: [
+                    NewDelivery(
+                        channel: .email, recipient: "\(name)\(n)@example.se", envelopeFrom: "kallad@example.se",
+                        message: "Subject: \(name) \(n)\r\n\r\nKallelse \(n)\r\n")
+                ])
+        }
+    }
+
     @Test("a round claims no more once it has run its time: one claim of 10 of 35, the next round takes the rest")
     func roundTime() async throws {
         let server = try TestServer()
         let outbox = try ScratchOutbox()
         defer { outbox.remove() }
         let due = Instant(secondsSinceEpoch: 1_800_000_000)
-        let made = (0..<35).map { n in
-            NewNotification(
-                key: "time-\(n)", kind: .summons, meeting: "time/\(n)", body: "time", sequence: 0, due: due,
-                meetingStart: due.adding(seconds: 30 * 86_400),
-                deliveries: [
-                    NewDelivery(
-                        channel: .email, recipient: "t\(n)@example.se", envelopeFrom: "kallad@example.se",
-                        message: "Subject: t\(n)\r\n\r\nKallelse \(n)\r\n")
-                ])
-        }
-        #expect(try outbox.store.enqueue(made, now: due) == 35)
+        #expect(try outbox.store.enqueue(Self.summonses(35, named: "time", due: due), now: due) == 35)
         let dispatcher = Dispatcher(policy: .standard, courier: network(server))
         let first = try await dispatcher.dispatch(store: outbox.store, now: { due }, limit: 10, batches: 10, within: .zero)
         #expect(first.claimed == 10)
@@ -152,23 +157,13 @@ struct OutboxDeliveryTests {
         let outbox = try ScratchOutbox()
         defer { outbox.remove() }
         let due = Instant(secondsSinceEpoch: 1_800_000_000)
-        let made = (0..<35).map { n in
-            NewNotification(
-                key: "stream-\(n)", kind: .summons, meeting: "stream/\(n)", body: "stream", sequence: 0, due: due,
-                meetingStart: due.adding(seconds: 30 * 86_400),
-                deliveries: [
-                    NewDelivery(
-                        channel: .email, recipient: "s\(n)@example.se", envelopeFrom: "kallad@example.se",
-                        message: "Subject: n\(n)\r\n\r\nKallelse \(n)\r\n")
-                ])
-        }
-        #expect(try outbox.store.enqueue(made, now: due) == 35)
+        #expect(try outbox.store.enqueue(Self.summonses(35, named: "stream", due: due), now: due) == 35)
         let dispatcher = Dispatcher(policy: .standard, courier: network(server))
         let report = try await dispatcher.dispatch(store: outbox.store, now: { due }, limit: 10, batches: 10)
         #expect(report.claimed == 35)
         #expect(report.outcomes == ["delivered": 35])
         let stored = try server.stored()
-        #expect(stored.compactMap { ($0.envelope["to"] as? [String])?.first } == (0..<35).map { "s\($0)@example.se" })
+        #expect(stored.compactMap { ($0.envelope["to"] as? [String])?.first } == (0..<35).map { "stream\($0)@example.se" })
         #expect(Set(stored.compactMap { $0.envelope["peer_port"] as? Int }).count == 1, "one session throughout")
         let states = try outbox.store.countsByState()
         #expect(states == [.delivered: 35])
