@@ -5,13 +5,15 @@
 // These are the libcurl functions Kallad calls, under libcurl's own names and signatures (the declarations of
 // <curl/curl.h> check them). The first call of any of them loads libcurl.so.4 and looks all of them up; each then
 // calls libcurl's. If libcurl cannot be loaded, they fail as libcurl does when it cannot start (CURLE_FAILED_INIT,
-// NULL handles), curl_easy_strerror says why, and so does kallad_curl_load_error.
+// NULL handles), curl_easy_strerror says why, and so does kallad_curl_load_error. The environment variable
+// KALLAD_LIBCURL names another libcurl to load instead (a path or a soname).
 #define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "loader.h"
 
@@ -43,15 +45,18 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int loaded;
 static char load_error[512];
 
+// KALLAD_LIBCURL names another libcurl to load (a path or a soname), e.g. libcurl-gnutls.so.4.
 static void load(void) {
-    void *library = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    const char *name = getenv("KALLAD_LIBCURL");
+    if (!name || !*name) name = "libcurl.so.4";
+    void *library = dlopen(name, RTLD_NOW | RTLD_LOCAL);
     if (!library) {
         snprintf(load_error, sizeof load_error, "libcurl could not be loaded: %s (install libcurl4)", dlerror());
         return;
     }
-#define FIND(field, name)                                                                                 \
-    if (!(*(void **)&api.field = dlsym(library, name))) {                                                   \
-        snprintf(load_error, sizeof load_error, "libcurl.so.4 has no %s: a libcurl older than 7.66?", name); \
+#define FIND(field, symbol)                                                                               \
+    if (!(*(void **)&api.field = dlsym(library, symbol))) {                                                 \
+        snprintf(load_error, sizeof load_error, "%s has no %s: not a libcurl of 7.66 or later", name, symbol);\
         return;                                                                                             \
     }
     FIND(global_init, "curl_global_init")

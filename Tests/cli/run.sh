@@ -96,5 +96,12 @@ expect "purge keeps recent ones" 0 "purged 0 notifications and 0 deliveries" -- 
 expect "purge, bad retention" 2 "not a duration" -- "$kallad" purge --database "$tmp/sim.sqlite" --older-than 6months
 expect "simulate, dates reversed" 2 "is after" -- "$kallad" simulate --from 2027-03-01 --to 2027-01-01
 
+# libcurl is loaded at the first send (Sources/CCurl/loader.c): one that cannot be loaded is that send's error.
+printf 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n' >"$tmp/trigger-secret"
+expect "a libcurl that cannot be loaded is named" 2 "libcurl could not be loaded: .*nowhere/libcurl.so.4" -- \
+    env KALLAD_LIBCURL="$tmp/nowhere/libcurl.so.4" "$kallad" trigger agenda.item.added \
+    --data '{"meeting":"norrbotten-lsg/2027-02-11","title":"t"}' --url http://127.0.0.1:9/v1/triggers \
+    --secret-file "$tmp/trigger-secret"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
