@@ -70,7 +70,7 @@ struct Preview: ParsableCommand {
             try output.flushIfFull()
         }
         while let first = parts[0].take(), let second = parts[1].take() {
-            try Planner.inDueOrder(first.notifications, first.order, second.notifications, second.order) {
+            try Planner.inDueOrder(first.order, second.order) {
                 part, index in
                 if part == 0 { try write(first, index) } else { try write(second, index) }
             }
@@ -123,8 +123,9 @@ enum MallocArenas {
 /// A piece of one planning thread: its notifications, sorted, what orders them, and each one's line (text or
 /// JSON), written on that thread.
 struct WrittenPiece: Sendable {
-    let notifications: [DueNotification]
+    /// The notifications, sorted, and what orders them.
     let order: PieceOrder
+    var notifications: [DueNotification] { order.notifications }
     /// The lines one after another; line k ends at `ends[k]` (and starts where line k - 1 ends). A notification of
     /// another body than `--body` has an empty line.
     let text: [UInt8]
@@ -144,7 +145,6 @@ struct WrittenPiece: Sendable {
             }
             ends.append(text.count)
         }
-        self.notifications = notifications
         self.order = PieceOrder(notifications)
         self.text = text
         self.ends = ends

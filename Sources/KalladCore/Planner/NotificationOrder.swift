@@ -150,7 +150,7 @@ extension Planner {
     public static func inDueOrder(
         _ first: [DueNotification], _ second: [DueNotification], each: (DueNotification) throws -> Void
     ) rethrows {
-        try inDueOrder(first, PieceOrder(first), second, PieceOrder(second)) { part, index in
+        try inDueOrder(PieceOrder(first), PieceOrder(second)) { part, index in
             try each(part == 0 ? first[index] : second[index])
         }
     }
@@ -158,12 +158,12 @@ extension Planner {
     /// Hands `each` the part (0: `first`, 1: `second`) and index of the notifications of two pieces in their merged
     /// order, as `inDueOrder(_:_:each:)` orders them. The pieces' orders are worked out beforehand (where the pieces
     /// were planned, their memory at hand), so the merge reads no notification unless two keys must be compared.
+    /// Each order holds the notifications it was made from, so an order never meets another piece's notifications.
     public static func inDueOrder(
-        _ first: [DueNotification], _ firstOrder: PieceOrder, _ second: [DueNotification], _ secondOrder: PieceOrder,
-        each: (_ part: Int, _ index: Int) throws -> Void
+        _ firstOrder: PieceOrder, _ secondOrder: PieceOrder, each: (_ part: Int, _ index: Int) throws -> Void
     ) rethrows {
         let a = firstOrder.orders, b = secondOrder.orders
-        precondition(a.count == first.count && b.count == second.count, "orders of other pieces")
+        let first = firstOrder.notifications, second = secondOrder.notifications
         var i = 0, j = 0
         while i < a.count && j < b.count {
             if NotificationOrder.precedes(b[j], a[i]) ?? dueAndKeyPrecede(second[j], first[i]) {
@@ -188,8 +188,13 @@ extension Planner {
 /// What orders each notification of a piece among those of another (due time, key rank, the fields of a made key),
 /// read from the piece once.
 public struct PieceOrder: Sendable {
+    /// The piece's notifications, sorted.
+    public let notifications: [DueNotification]
     let orders: [NotificationOrder]
 
     /// The order fields of each of `notifications`.
-    public init(_ notifications: [DueNotification]) { orders = Planner.orders(of: notifications) }
+    public init(_ notifications: [DueNotification]) {
+        self.notifications = notifications
+        orders = Planner.orders(of: notifications)
+    }
 }
