@@ -43,7 +43,7 @@ build:
 ## release: Package.swift links the release kallad small for an idle daemon (README, "Memory"); link-order remakes
 ## the list of startup functions it lays out first (scripts/link/kallad.order; needs valgrind), to commit.
 release:
-	$(SWIFT) build -c release
+	scripts/release-build.sh kallad
 
 link-order:
 	scripts/link/refresh-order.sh

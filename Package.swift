@@ -11,10 +11,12 @@ let swiftSettings: [SwiftSetting] = [
 
 /// How the release `kallad` binary is linked, for a small idle daemon (issue 5; README, "Memory"): the Swift
 /// runtime, Foundation and libstdc++ linked in statically (no 20 MB of shared libraries mapped and relocated), lld
-/// laying out first the functions that startup runs (scripts/link/kallad.order, made by
-/// scripts/link/refresh-order.sh), so the kernel's 64 KiB fault-around brings in startup code instead of its
-/// neighbours; relative relocations packed (DT_RELR, glibc 2.36+), and no exported symbol table. A stale order
-/// file (names that no longer exist, new functions missing) costs memory, never the build.
+/// laying out first the functions that a daemon in service runs (scripts/link/kallad.order, made by
+/// scripts/link/refresh-order.sh), so the pages the kernel maps around each one it runs hold other functions it
+/// runs instead of their neighbours; relative relocations packed (DT_RELR, glibc 2.36+), and no exported symbol
+/// table. The order works at function grain only when every module is compiled with a section per function,
+/// which scripts/release-build.sh asks for (the dependencies too). A stale order file (names that no longer
+/// exist, new functions missing) costs memory, never the build.
 let daemonReleaseLinking: [LinkerSetting] = [
     .unsafeFlags(
         [
@@ -29,6 +31,9 @@ let daemonReleaseLinking: [LinkerSetting] = [
             "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
             "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/scripts/link/kallad.order",
             "-Xlinker", "--no-warn-symbol-ordering",
+            // The functions without a symbol (closure destroyers, thunks), which the order file cannot name,
+            // together just before .text.
+            "-Xlinker", "-T", "-Xlinker", "\(Context.packageDirectory)/scripts/link/kallad-text.ld",
         ],
         .when(platforms: [.linux], configuration: .release)
     ),

@@ -11,8 +11,12 @@ seed=${SEED:-$RANDOM}
 RANDOM=$seed
 [ -x /usr/sbin/smtp-sink ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postfix >/dev/null
 command -v sqlite3 >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null
-swift build -c "$build" --product kallad-drill >/dev/null 2>&1 || swift build -c "$build" --product kallad-drill
-drill=$(swift build -c "$build" --show-bin-path 2>/dev/null)/kallad-drill
+if [ "$build" = release ]; then
+    scripts/release-build.sh kallad-drill >/dev/null 2>&1 || scripts/release-build.sh kallad-drill
+else
+    swift build -c "$build" --product kallad-drill >/dev/null 2>&1 || swift build -c "$build" --product kallad-drill
+fi
+drill=.build/$build/kallad-drill
 
 work=$(mktemp -d /tmp/kallad-chaos.XXXXXX)
 chmod 755 "$work"

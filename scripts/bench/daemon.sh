@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-swift build -c release --product kallad >/dev/null
+scripts/release-build.sh kallad >/dev/null
 # Three runs of each load; the run with the median req/s is reported (the cores are shared, runs vary).
 figures=$(KALLAD_BENCH_RUNS="${KALLAD_BENCH_RUNS:-3}" .venv/bin/python scripts/bench/daemon_bench.py .build/release/kallad)
 python3 - "$figures" <<'PY'

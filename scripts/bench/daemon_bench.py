@@ -1,7 +1,6 @@
 """Daemon figures for make bench: start to READY (NOTIFY_SOCKET stand-in), idle peak RSS, and wrk against one
 server: signed triggers (pre-signed, unique ids) and unsigned healthz. Prints a JSON object.
 Usage: daemon_bench.py KALLAD_BINARY"""
-import base64
 import json
 import os
 import re
@@ -14,7 +13,7 @@ import tempfile
 import time
 import urllib.request
 
-from daemon_fixture import WRK_THREADS, cpu_seconds, free_port, meeting, post_signed, prepare, root, sign, start
+from daemon_fixture import WRK_THREADS, cpu_seconds, first_delivery, prepare, root, send_to, sign, start, start_sink
 
 kallad = os.path.abspath(sys.argv[1])
 duration = os.environ.get("KALLAD_BENCH_SECONDS", "10")
@@ -79,22 +78,11 @@ def idle_after_sending():
     not at start, so a daemon that has sent nothing since its start holds about 5 MB less than one in service. A
     fresh copy of the binary (just written) with the bundled configuration sending over SMTP to Postfix's
     smtp-sink; a signed `summons.send_now` makes the first delivery; then 3 s idle, as above."""
-    sink_port = free_port()
-    sink = subprocess.Popen(["/usr/sbin/smtp-sink"] + (["-u", "nobody"] if os.getuid() == 0 else []) +
-                            [f"127.0.0.1:{sink_port}", "256"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sink, sink_port = start_sink()
     sending = os.path.join(tmp, "sending")
     os.mkdir(sending)
     sending_config, sending_env, sending_port = prepare(sending, key)
-    path = os.path.join(sending_config, "kallad.yaml")
-    yaml = open(path).read().replace(
-        "    transport: folder\n    folder: out/mail\n",
-        f"    transport: smtp\n    smtp_url: smtp://127.0.0.1:{sink_port}\n    require_tls: false\n", 1)
-    # The receivers' webhooks go to a port on 127.0.0.1 where nothing listens (refused, retried later): nothing
-    # leaves the machine.
-    yaml = re.sub(r"url: https://[^/\s]+/", f"url: http://127.0.0.1:{free_port()}/", yaml)
-    open(path, "w").write(yaml)
-    open(os.path.join(sending, "credentials", "webhook-secret-intranat"), "w").write(
-        "whsec_" + base64.b64encode(key).decode())
+    send_to(sending, sending_config, sink_port, key)
     copy = os.path.join(sending, "kallad-copy")
     shutil.copyfile(kallad, copy)
     os.chmod(copy, 0o755)
@@ -102,13 +90,7 @@ def idle_after_sending():
     try:
         send_base = f"http://127.0.0.1:{sending_port}"
         urllib.request.urlopen(send_base + "/readyz").read()
-        status = post_signed(send_base, key, "idle-send", {"type": "summons.send_now", "data": {"meeting": meeting}})
-        sent = False
-        deadline = time.monotonic() + 30
-        while not sent and time.monotonic() < deadline:
-            time.sleep(0.2)
-            metrics = urllib.request.urlopen(send_base + "/metrics").read().decode()
-            sent = 'kallad_deliveries_total{channel="email",outcome="delivered"}' in metrics
+        status, sent = first_delivery(send_base, key)
         mapped = "libcurl" in open(f"/proc/{process.pid}/maps").read()
         time.sleep(3)
         result = {field: rss_mb(process.pid, field) for field in ("VmHWM", "RssFile", "RssAnon")}

@@ -75,6 +75,41 @@ def prepare(tmp, key=None):
     return config, dict(os.environ, NOTIFY_SOCKET=os.path.join(tmp, "notify.sock"), CREDENTIALS_DIRECTORY=creds), port
 
 
+def start_sink():
+    """Postfix's smtp-sink on a free port of 127.0.0.1 (as user nobody when run as root); returns (process, port)."""
+    port = free_port()
+    sink = subprocess.Popen(["/usr/sbin/smtp-sink"] + (["-u", "nobody"] if os.getuid() == 0 else []) +
+                            [f"127.0.0.1:{port}", "256"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return sink, port
+
+
+def send_to(tmp, config, sink_port, key):
+    """Turns a configuration made by `prepare` into one that sends: mail over SMTP to `sink_port`, and the receivers'
+    webhooks to a port on 127.0.0.1 where nothing listens (refused, retried later), so nothing leaves the machine;
+    the signed receiver's secret is made from `key`."""
+    path = os.path.join(config, "kallad.yaml")
+    yaml = open(path).read().replace(
+        "    transport: folder\n    folder: out/mail\n",
+        f"    transport: smtp\n    smtp_url: smtp://127.0.0.1:{sink_port}\n    require_tls: false\n", 1)
+    yaml = re.sub(r"url: https://[^/\s]+/", f"url: http://127.0.0.1:{free_port()}/", yaml)
+    open(path, "w").write(yaml)
+    open(os.path.join(tmp, "credentials", "webhook-secret-intranat"), "w").write(
+        "whsec_" + base64.b64encode(key).decode())
+
+
+def first_delivery(base, key, timeout=30):
+    """Makes the daemon at `base` send (a signed `summons.send_now` for `meeting`) and waits until a mail is
+    delivered; returns (the trigger's HTTP status, whether a mail was delivered)."""
+    status = post_signed(base, key, "first-delivery", {"type": "summons.send_now", "data": {"meeting": meeting}})
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        metrics = urllib.request.urlopen(base + "/metrics", timeout=timeout).read().decode()
+        if 'kallad_deliveries_total{channel="email",outcome="delivered"}' in metrics:
+            return status, True
+        time.sleep(0.2)
+    return status, False
+
+
 def start(command, tmp, config, env, timeout=10):
     """Starts COMMAND (the kallad invocation, perhaps under a tool) and returns (process, ms to READY=1)."""
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)

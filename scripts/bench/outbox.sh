@@ -8,7 +8,7 @@
 # separate medians.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-swift build -c release --product kallad-drill >/dev/null 2>&1 || swift build -c release --product kallad-drill
+scripts/release-build.sh kallad-drill >/dev/null 2>&1 || scripts/release-build.sh kallad-drill
 port=$(python3 -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
 sink_user=(); [ "$(id -u)" -eq 0 ] && sink_user=(-u nobody)
 /usr/sbin/smtp-sink "${sink_user[@]}" 127.0.0.1:"$port" 256 >/dev/null 2>&1 &

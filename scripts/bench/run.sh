@@ -7,8 +7,7 @@ SEED=${SEED:-1}
 YEAR=2027
 DATA=bench-out/national-$SEED
 command -v /usr/bin/time >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq time; }
-swift build -c release --product kallad >/dev/null
-swift build -c release --product kallad-bench >/dev/null
+scripts/release-build.sh kallad kallad-bench >/dev/null
 [ -d "$DATA" ] || .venv/bin/python scripts/bench/gen_registry.py "$DATA" "$SEED"
 generated=$(.venv/bin/python - "$DATA" <<'PY'
 import glob, sys, yaml

@@ -21,7 +21,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     $sudo apt-get update -qq
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-swift build -c release --product kallad-bench >/dev/null
+scripts/release-build.sh kallad-bench >/dev/null
 bench=.build/release/kallad-bench
 swift build --product kallad-bench --sanitize=address --build-path .build-asan >/dev/null
 asan=.build-asan/debug/kallad-bench

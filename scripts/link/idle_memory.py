@@ -1,7 +1,9 @@
 """The idle daemon's memory, as the daemon bench measures it (issue 5): `kallad run` on a copy of the bundled
 Config/ in a temporary directory, READY=1 on a stand-in NOTIFY_SOCKET, GET /readyz, a short idle, then VmHWM,
 RssAnon, RssFile and the resident size of every mapped file from /proc/PID/smaps. Prints JSON (one object per run
-and the medians). Usage: idle_memory.py KALLAD_BINARY [RUNS] [IDLE_SECONDS]"""
+and the medians). KALLAD_SENDING=1: the daemon first delivers (mail to smtp-sink, as the daemon bench's
+idle-after-sending figure, the one for the target), then idles.
+Usage: idle_memory.py KALLAD_BINARY [RUNS] [IDLE_SECONDS]"""
 import json
 import os
 import re
@@ -15,11 +17,12 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bench"))
-from daemon_fixture import prepare, start  # noqa: E402
+from daemon_fixture import first_delivery, prepare, send_to, start, start_sink  # noqa: E402
 
 kallad = os.path.abspath(sys.argv[1])
 runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 idle = float(sys.argv[3]) if len(sys.argv) > 3 else 3.0
+sending = bool(os.environ.get("KALLAD_SENDING"))
 
 
 def status(pid):
@@ -83,10 +86,16 @@ def resident_by_section(pid, binary):
 
 def once():
     tmp = tempfile.mkdtemp(prefix="kallad-idle-")
+    key = os.urandom(24)
+    sink, sink_port = start_sink() if sending else (None, None)
     try:
-        config, env, port = prepare(tmp)
+        config, env, port = prepare(tmp, key)
+        if sending:
+            send_to(tmp, config, sink_port, key)
         process, ready_ms = start([kallad], tmp, config, env)
         urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz").read()
+        if sending and not first_delivery(f"http://127.0.0.1:{port}", key)[1]:
+            sys.exit("the daemon delivered no mail to smtp-sink")
         time.sleep(idle)
         fields = status(process.pid)
         files = resident_by_file(process.pid)
@@ -97,6 +106,9 @@ def once():
                 "RssAnon": fields["RssAnon"], "RssFile": fields["RssFile"],
                 "sections": sections, "files": {k: round(v, 2) for k, v in sorted(files.items(), key=lambda kv: -kv[1]) if v >= 0.05}}
     finally:
+        if sink:
+            sink.terminate()
+            sink.wait()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -7,11 +7,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v valgrind >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; }
-swift build -c release --product kallad >/dev/null
+scripts/release-build.sh kallad >/dev/null
 python3 scripts/link/profile_startup.py .build/release/kallad > scripts/link/kallad.order.new
 mv scripts/link/kallad.order.new scripts/link/kallad.order
 echo "$(wc -l < scripts/link/kallad.order) functions in scripts/link/kallad.order"
 # SwiftPM does not see the order file as an input of the link: remove the binary so it is linked again.
 rm -f .build/release/kallad
-swift build -c release --product kallad >/dev/null
+scripts/release-build.sh kallad >/dev/null
 python3 scripts/link/idle_memory.py .build/release/kallad 3 | python3 -c 'import json, sys; print(json.load(sys.stdin)["median"])'
