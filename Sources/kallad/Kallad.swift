@@ -11,7 +11,7 @@ enum ExitStatus {
 }
 
 @main
-struct Kallad: AsyncParsableCommand {
+struct Kallad: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kallad",
         abstract: "Summons, agenda requests and reminders for Swedish region–municipality collaboration bodies.",
@@ -22,8 +22,21 @@ struct Kallad: AsyncParsableCommand {
         ]
     )
 
+    /// Runs the subcommand as a task while the main thread waits for it. (An `async` main would hand the main
+    /// thread to Dispatch's `dispatch_main`, which ends it with `pthread_exit`: unwinding its stack reads the
+    /// binary's unwind tables, about 1 MB of a daemon's idle memory for nothing. Kallad runs nothing on the main
+    /// actor or the main queue.)
+    static func main() {
+        let finished = DispatchSemaphore(value: 0)
+        Task.detached {
+            await runSubcommand()
+            finished.signal()
+        }
+        finished.wait()
+    }
+
     /// Runs a subcommand; usage errors exit 2 like any other unusable input.
-    static func main() async {
+    static func runSubcommand() async {
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
