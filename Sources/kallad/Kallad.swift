@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KalladConfig
 import KalladCore
+import Synchronization
 
 /// Exit codes: 0 ok, 1 rule violations, 2 unusable input (bad configuration, bad arguments).
 enum ExitStatus {
@@ -22,25 +23,12 @@ struct Kallad: ParsableCommand {
         ]
     )
 
-    /// Runs the subcommand as a task while the main thread waits for it. (An `async` main would hand the main
-    /// thread to Dispatch's `dispatch_main`, which ends it with `pthread_exit`: unwinding its stack reads the
-    /// binary's unwind tables, about 1 MB of a daemon's idle memory for nothing. Kallad runs nothing on the main
-    /// actor or the main queue.)
-    static func main() {
-        let finished = DispatchSemaphore(value: 0)
-        Task.detached {
-            await runSubcommand()
-            finished.signal()
-        }
-        finished.wait()
-    }
-
     /// Runs a subcommand; usage errors exit 2 like any other unusable input.
-    static func runSubcommand() async {
+    static func main() {
         do {
             var command = try parseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
+            if let asyncCommand = command as? any AsyncParsableCommand {
+                try AsyncSubcommand.run(asyncCommand)
             } else {
                 try command.run()
             }
@@ -55,6 +43,34 @@ struct Kallad: ParsableCommand {
             FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
             Foundation.exit(ExitStatus.unusable)
         }
+    }
+}
+
+/// An `async` subcommand (`run`, `simulate`, `send-test`, `trigger`), run as a task while the main thread waits for
+/// it. `kallad`'s `main` is not itself `async`: an async main hands the main thread to Dispatch's `dispatch_main`,
+/// which ends it with `pthread_exit`, and unwinding its stack reads the binary's unwind tables — about 1 MB of a
+/// daemon's idle memory for nothing. Kallad runs nothing on the main actor or the main queue. The other
+/// subcommands run on the main thread, where they start (the malloc arena they share: `MallocArenas`).
+enum AsyncSubcommand {
+    /// What the task left: the error the subcommand threw, if it threw.
+    private final class Outcome: Sendable {
+        let error = Mutex<(any Error)?>(nil)
+    }
+
+    static func run(_ command: sending any AsyncParsableCommand) throws {
+        let outcome = Outcome()
+        let finished = DispatchSemaphore(value: 0)
+        Task.detached {
+            var command = command
+            do {
+                try await command.run()
+            } catch {
+                outcome.error.withLock { $0 = error }
+            }
+            finished.signal()
+        }
+        finished.wait()
+        if let error = outcome.error.withLock({ $0 }) { throw error }
     }
 }
 
