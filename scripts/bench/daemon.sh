@@ -44,8 +44,10 @@ with unique `webhook-id`s ({f['presigned']:,} made per run; Standard Webhooks HM
 level info to /dev/null; of {len(f['runs']['triggers'])} runs of each, the one with the median req/s. wrk (one thread: a second cost it 6 µs more CPU per
 request) shares the 2 cores with the server; each request is formatted before the run. Each trigger is on disk (SQLite, `synchronous=FULL`) before its 202; triggers that arrive
 together share one commit, and a burst is planned in one planner tick. The binary is the release build `make install`
-ships: Swift runtime, Foundation and libstdc++ linked in statically with lld, the functions startup runs laid out
-first (scripts/link/kallad.order), relative relocations packed; the README's "Memory" says why and how to refresh it.
+ships (scripts/release-build.sh: every module compiled with a section per function): Swift runtime, Foundation and
+libstdc++ linked in statically with lld, the functions a daemon runs from exec through its first delivery laid out
+first (scripts/link/kallad.order) and the functions without a symbol next to them (scripts/link/kallad-text.ld),
+relative relocations packed; the README's "Memory" says why and how to refresh the order.
 Idle memory depends on how the binary sits in the page cache: a file just written is kept in large folios, and a
 fault maps a whole folio, so more of the binary is resident than when it is read from disk; both are measured, on
 fresh copies of the binary. It depends most on whether the daemon has sent anything: libcurl and the two dozen
