@@ -53,7 +53,9 @@ struct YAMLFields {
 
     /// The value node of the kept pair whose key is `key`, if any.
     private func valueNode(_ key: String) -> Int32? {
-        guard let place = allowed.firstIndex(of: key) else { return nil }
+        // Lengths first: most allowed keys differ from `key` in length, and comparing those costs no call.
+        let length = key.utf8.count
+        guard let place = allowed.firstIndex(where: { $0.utf8.count == length && $0 == key }) else { return nil }
         if place < Self.placed { return values[place] >= 0 ? values[place] : nil }
         let entries = mapping.tree.entries(mapping.index)
         var pair = 0

@@ -91,7 +91,12 @@ public struct Scheduler: Sendable {
                 if let list = changesOf[body.id] {
                     apply(list, to: &meetings, body: body, years: years, diagnostics: &found)
                 }
-                meetings.sort { ($0.start, $0.id) < ($1.start, $1.id) }
+                // Most bodies' meetings come in order already (one pattern's dates): sorted only when they do not.
+                // No two meetings of a body have the same id, so the sorted order is the one order there is.
+                let before: (Meeting, Meeting) -> Bool = { ($0.start, $0.id) < ($1.start, $1.id) }
+                if zip(meetings, meetings.dropFirst()).contains(where: { before($1, $0) }) {
+                    meetings.sort(by: before)
+                }
                 let rank = ranks[body.id] ?? 0
                 for meeting in meetings {
                     unsorted.append(meeting)
@@ -210,7 +215,7 @@ public struct Scheduler: Sendable {
         // A meeting's id is `<body>/<date>`, and `<body>/<date>-<n>` (n = 2, 3, …) for the second, third … meeting
         // on a day. The two forms never clash, so the days taken are kept as dates (no id text hashed), and only
         // the rare second ids as text.
-        var usedDays: Set<LocalDate> = []
+        var usedDays = DaysTaken()
         var usedSecondIDs: Set<String> = []
         func add(
             _ date: LocalDate, start: LocalTime?, end: LocalTime?, source: MeetingSource,
@@ -218,7 +223,7 @@ public struct Scheduler: Sendable {
         ) {
             guard body.isActive(on: date) else { return }
             var id: String
-            if usedDays.insert(date).inserted {
+            if usedDays.take(date) {
                 id = Self.meetingID(body: body.id, date: date)
             } else {
                 var n = 2
@@ -428,5 +433,24 @@ public struct Scheduler: Sendable {
             known[dependency] = baseMeetings(of: other, years: years, known: [:], diagnostics: &diagnostics)
         }
         return known
+    }
+}
+
+/// The days a body's meetings take so far: a short list is searched, a long one hashed (hashing every date of a
+/// national registry's hundred thousand meetings costs more than going through a body's few).
+struct DaysTaken {
+    private var few: [LocalDate] = []
+    private var many: Set<LocalDate>?
+
+    /// Takes `day`; `false` when it was taken already.
+    mutating func take(_ day: LocalDate) -> Bool {
+        if many != nil { return many?.insert(day).inserted ?? false }
+        if few.contains(day) { return false }
+        few.append(day)
+        if few.count > 32 {
+            many = Set(few)
+            few = []
+        }
+        return true
     }
 }
