@@ -136,14 +136,17 @@ struct WrittenPiece: Sendable {
         text.reserveCapacity(notifications.count * (format == .text ? 200 : 1_000))
         var ends: [Int] = []
         ends.reserveCapacity(notifications.count)
-        for notification in notifications {
-            if body == nil || notification.meeting.body == body {
-                switch format {
-                case .json: NotificationJSON.append(notification, zone: zone, to: &text)
-                case .text: TextOutput.appendNotification(notification, zone: zone, to: &text)
+        // Read in place: a copy of each notification would retain (and then release) each of its references.
+        notifications.withUnsafeBufferPointer { all in
+            for index in all.indices {
+                if body == nil || all[index].meeting.body == body {
+                    switch format {
+                    case .json: NotificationJSON.append(all[index], zone: zone, to: &text)
+                    case .text: TextOutput.appendNotification(all[index], zone: zone, to: &text)
+                    }
                 }
+                ends.append(text.count)
             }
-            ends.append(text.count)
         }
         self.order = PieceOrder(notifications)
         self.text = text
