@@ -7,14 +7,13 @@ struct RegistryValidator {
     let sink: DiagnosticSink
 
     func validate() {
-        let bodyIDs = registry.bodies.map(\.id)
         for body in registry.bodies {
             let place = body.sourceLocation
             func requireBody(_ id: String, _ what: String) {
-                guard registry.body(id) == nil else { return }
+                guard registry.index(ofBody: id) == nil else { return }
                 sink.error(
                     "config.unknown_id", "body \(body.id): \(what) names body '\(id)', which is not declared",
-                    hint: Suggest.closest(to: id, in: bodyIDs).map { "did you mean '\($0)'?" }
+                    hint: Suggest.closest(to: id, in: registry.bodies.map(\.id)).map { "did you mean '\($0)'?" }
                         ?? "declare it under `bodies`", at: place)
             }
             if let parent = body.reportsTo { requireBody(parent, "reports_to") }
@@ -69,9 +68,10 @@ struct RegistryValidator {
         func seatExists(_ id: String) -> Bool {
             body.seat(id) != nil || body.jointOf.contains { registry.body($0)?.seat(id) != nil }
         }
-        let seatIDs = body.seats.map(\.id) + body.jointOf.flatMap { registry.body($0)?.seats.map(\.id) ?? [] }
         func requireSeat(_ id: String) {
             guard !id.isEmpty, !seatExists(id) else { return }
+            // Made only for the message: most rules name seats that are there.
+            let seatIDs = body.seats.map(\.id) + body.jointOf.flatMap { registry.body($0)?.seats.map(\.id) ?? [] }
             sink.error(
                 "config.unknown_seat", "body \(body.id): \(role.rawValue) names seat '\(id)', which is not a member",
                 hint: Suggest.closest(to: id, in: seatIDs).map { "did you mean '\($0)'?" }
@@ -162,7 +162,11 @@ struct RegistryValidator {
             }
             state[index] = 1
             stack.append(index)
-            for dependency in Scheduler.dependencies(of: registry.bodies[index]) { visit(dependency) }
+            // Read field by field (what `Scheduler.dependencies(of:)` reads): the body is not copied.
+            if let derived = registry.bodies[index].schedule.derived { visit(derived.body) }
+            if registry.bodies[index].schedule.recurrence == nil && registry.bodies[index].schedule.derived == nil {
+                for constraint in registry.bodies[index].constraints { visit(constraint.body) }
+            }
             stack.removeLast()
             state[index] = 2
         }
