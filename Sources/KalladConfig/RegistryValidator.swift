@@ -1,3 +1,4 @@
+import Dispatch
 import KalladCore
 
 /// Checks the references between bodies that can only be checked once everything is read: bodies named by other
@@ -7,6 +8,22 @@ struct RegistryValidator {
     let sink: DiagnosticSink
 
     func validate() {
+        // Cycles of role rules and of schedules are looked for on another thread (with a sink of its own) while
+        // this one checks each body; their problems follow the bodies' here, as when they were found in turn.
+        let cycles = DetachedValidator(RegistryValidator(registry: registry, sink: DiagnosticSink()))
+        let done = DispatchGroup()
+        DispatchQueue.global().async(group: done) {
+            cycles.validator.checkRoleCycles()
+            cycles.validator.checkScheduleCycles()
+        }
+        checkBodies()
+        done.wait()
+        sink.diagnostics += cycles.validator.sink.diagnostics
+        checkChanges()
+    }
+
+    /// References, members, role rules and schedule sources of each body.
+    func checkBodies() {
         for body in registry.bodies {
             let place = body.sourceLocation
             func requireBody(_ id: String, _ what: String) {
@@ -51,9 +68,6 @@ struct RegistryValidator {
                         body: body.id))
             }
         }
-        checkRoleCycles()
-        checkScheduleCycles()
-        checkChanges()
     }
 
     func rule(_ role: Role, _ body: Body) -> RoleRule {
@@ -196,4 +210,12 @@ struct RegistryValidator {
             }
         }
     }
+}
+
+/// A validator handed to another thread. `@unchecked Sendable`: its sink is its own, written only by that thread,
+/// and read by the caller only after waiting for it; the registry is a value.
+private final class DetachedValidator: @unchecked Sendable {
+    let validator: RegistryValidator
+
+    init(_ validator: RegistryValidator) { self.validator = validator }
 }
