@@ -74,6 +74,8 @@ struct Preview: ParsableCommand {
                 part, index in
                 if part == 0 { try write(first, index) } else { try write(second, index) }
             }
+            parts[0].giveBack(consume first)
+            parts[1].giveBack(consume second)
         }
         try output.flush()
         if let eml { try writeMessages(shown, registry: registry, to: eml) }
@@ -159,6 +161,8 @@ final class PieceChannel: @unchecked Sendable {
     private let condition = NSCondition()
     private var waiting: [WrittenPiece] = []
     private var finished = false
+    /// Pieces written out and handed back, for the planning thread to let go.
+    private var done: [WrittenPiece] = []
 
     /// Starts a thread that runs `plan`, which hands each piece to the `put` it is given.
     static func planning(_ plan: @escaping @Sendable (_ put: (WrittenPiece) -> Void) -> Void) -> PieceChannel {
@@ -172,10 +176,23 @@ final class PieceChannel: @unchecked Sendable {
     }
 
     private func put(_ piece: WrittenPiece) {
+        var freed: [WrittenPiece] = []
         condition.lock()
         while !waiting.isEmpty { condition.wait() }
         waiting.append(piece)
+        swap(&freed, &done)
         condition.broadcast()
+        condition.unlock()
+        // The pieces handed back are let go here, on the thread that made them: their notifications share
+        // recipient lists with those this thread is still making, and freeing them on the writing thread would
+        // write those lists' reference counts from two threads at once.
+        freed.removeAll()
+    }
+
+    /// Hands a piece back once its lines are written, for the planning thread to let go.
+    func giveBack(_ piece: consuming WrittenPiece) {
+        condition.lock()
+        done.append(piece)
         condition.unlock()
     }
 
