@@ -44,10 +44,7 @@ public struct DueNotification: Hashable, Sendable {
         var sender: Recipient? { people.sender }
 
         /// The meeting's id as UTF-8 appended to `out`, read in place.
-        func appendMeetingID(to out: inout [UInt8]) {
-            let appended: Void? = meetingID.utf8.withContiguousStorageIfAvailable { out.append(contentsOf: $0) }
-            if appended == nil { out.append(contentsOf: meetingID.utf8) }
-        }
+        func appendMeetingID(to out: inout [UInt8]) { out.append(contentsOf: meetingID.utf8) }
         var chair: RoleHolder? { people.holders.chair }
         var secretary: RoleHolder? { people.holders.secretary }
     }
