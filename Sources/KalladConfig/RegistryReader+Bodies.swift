@@ -24,12 +24,22 @@ extension RegistryReader {
         // doubling keeps up to twice the room.
         var seats: [Seat] = []
         seats.reserveCapacity(members.count)
+        // A body of a few dozen seats finds a seat id taken by going through the seats read so far (ids of up to
+        // 15 bytes compare by their bits), a larger one by a table.
+        let fewSeats = members.count <= 32
         var seatIDs: [String: SourceLocation] = [:]
-        seatIDs.reserveCapacity(members.count)
+        if !fewSeats { seatIDs.reserveCapacity(members.count) }
         for item in members {
-            guard let seat = readSeat(item) else { continue }
+            guard let seat = readOfficeSeat(item) ?? readSeat(item) else { continue }
+            if fewSeats, let taken = seats.firstIndex(where: { $0.id == seat.id }) {
+                let first = seats[taken].location ?? item.location
+                sink.error(
+                    "config.duplicate_seat", "seat '\(seat.id)' appears twice in body \(id)",
+                    hint: "the first is at \(first); give one of them `seat: <another id>`", at: item.location)
+                continue
+            }
             // One look-up: insert, and put the first place back in the rare case the seat was there.
-            if let first = seatIDs.updateValue(item.location, forKey: seat.id) {
+            if !fewSeats, let first = seatIDs.updateValue(item.location, forKey: seat.id) {
                 seatIDs[seat.id] = first
                 sink.error(
                     "config.duplicate_seat", "seat '\(seat.id)' appears twice in body \(id)",
@@ -81,6 +91,61 @@ extension RegistryReader {
         body.handlesDeviations = map["handles_deviations"]?.bool() ?? false
         body.receivers = map["receivers"]?.list()?.compactMap { $0.identifier() } ?? []
         bodies.append(body)
+    }
+
+    static let officeSeatKeys = ["office", "substitute_office", "coopted"]
+
+    /// A seat of the usual form, `{office: X}` with `substitute_office` and `coopted` or without, read in one pass
+    /// over its pairs: what `readSeat` gives when every part is well formed and names a declared office. `nil` when
+    /// the seat has anything else (another key, a key twice, a value `readSeat` would report); `readSeat` reads it
+    /// then, with its diagnostics.
+    func readOfficeSeat(_ cursor: YAMLCursor) -> Seat? {
+        let tree = cursor.tree
+        guard tree.nodes[Int(cursor.index)].kind == .mapping else { return nil }
+        var office: Int32 = -1, substituteOffice: Int32 = -1, coopted: Int32 = -1
+        let entries = tree.entries(cursor.index)
+        var i = entries.startIndex
+        while i < entries.endIndex {
+            let key = entries[i], value = entries[i + 1]
+            i += 2
+            guard tree.nodes[Int(key)].kind == .scalar else { return nil }
+            switch tree.match(key, in: Self.officeSeatKeys) {
+            case 0 where office < 0: office = value
+            case 1 where substituteOffice < 0: substituteOffice = value
+            case 2 where coopted < 0: coopted = value
+            default: return nil
+            }
+        }
+        guard office >= 0, let officeNumber = declaredOffice(tree, office) else { return nil }
+        var isCoopted = false
+        if coopted >= 0 {
+            guard tree.nodes[Int(coopted)].kind == .scalar else { return nil }
+            switch tree.text(coopted) {
+            case "true", "yes", "on": isCoopted = true
+            case "false", "no", "off": isCoopted = false
+            default: return nil
+            }
+        }
+        let holder = offices[officeNumber]
+        var seat = Seat(
+            id: holder.id, office: holder.id, person: holder.holder, party: holder.party, coopted: isCoopted,
+            location: cursor.location)
+        if substituteOffice >= 0 {
+            guard let number = declaredOffice(tree, substituteOffice) else { return nil }
+            seat.substituteOffice = offices[number].id
+            seat.substitute = offices[number].holder
+        }
+        return seat
+    }
+
+    /// The place in `offices` of the office a scalar names, when `reference` would take it without a word.
+    private func declaredOffice(_ tree: YAMLTree, _ node: Int32) -> Int? {
+        let scalar = tree.nodes[Int(node)]
+        guard scalar.kind == .scalar else { return nil }
+        let text = tree.text(node)
+        // Every key of `officeIndex` is a declared office id, so a valid id; a plain `null` reads as nothing.
+        guard let found = officeIndex[text], !(scalar.style == .plain && text == "null") else { return nil }
+        return found
     }
 
     /// `{office: X}` or `{person: Y, party: P}`, with `seat`, `substitute` (a person) or `substitute_office`,

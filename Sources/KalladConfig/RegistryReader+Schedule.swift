@@ -111,7 +111,7 @@ extension RegistryReader {
             return nil
         }
         let start: LocalDateTime?
-        if let text = startCursor.scalarText, text.contains("T") {
+        if let text = startCursor.scalarText, Self.hasTimePart(text) {
             start = startCursor.dateTime()
         } else {
             start = startCursor.date().map { LocalDateTime($0, body.startTime) }
@@ -119,12 +119,22 @@ extension RegistryReader {
         guard let start else { return nil }
         func dates(_ key: String) -> [LocalDateTime] {
             map[key]?.list()?.compactMap { item -> LocalDateTime? in
-                if let text = item.scalarText, text.contains("T") { return item.dateTime() }
+                if let text = item.scalarText, Self.hasTimePart(text) { return item.dateTime() }
                 return item.date().map { LocalDateTime($0, start.time) }
             } ?? []
         }
         let set = RecurrenceSet(start: start, rule: rule, rdates: dates("rdates"), exdates: dates("exdates"))
-        if let problem = set.validate() {
+        // What `validate` finds depends on the rule and DTSTART alone, and a national registry repeats a few dozen
+        // of those thousands of times.
+        let validation = ValidatedStart(rule: text, start: start)
+        let problem: RecurrenceError?
+        if let known = validatedStarts[validation] {
+            problem = known
+        } else {
+            problem = set.validate()
+            validatedStarts[validation] = problem
+        }
+        if let problem {
             sink.error(
                 "config.\(problem.code)", "\(startCursor.path): \(problem.message)",
                 hint: "make `start` the first meeting the rule gives", at: startCursor.location)
@@ -139,6 +149,17 @@ extension RegistryReader {
                     location: map["exdates"]?.location ?? cursor.location))
         }
         return set
+    }
+
+    /// Whether a date text has a time part (`T`): compared as a byte when the text is ASCII, as a character
+    /// otherwise (a `T` with a combining mark is another character).
+    static func hasTimePart(_ text: String) -> Bool {
+        var ascii = true
+        for byte in text.utf8 where byte >= 0x80 {
+            ascii = false
+            break
+        }
+        return ascii ? text.utf8.contains(UInt8(ascii: "T")) : text.contains("T")
     }
 
     // MARK: - Changes

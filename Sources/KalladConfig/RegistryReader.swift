@@ -25,6 +25,14 @@ final class RegistryReader {
     var lastDeclaredBody: String?
     /// Rule texts already parsed: a national registry repeats a few dozen rules thousands of times.
     var parsedRules: [String: Result<RecurrenceRule, RecurrenceError>] = [:]
+    /// What `RecurrenceSet.validate` found for a rule text and DTSTART (`nil`: nothing wrong).
+    var validatedStarts: [ValidatedStart: RecurrenceError?] = [:]
+
+    /// A rule text and DTSTART, whose recurrence sets all validate alike.
+    struct ValidatedStart: Hashable {
+        let rule: String
+        let start: LocalDateTime
+    }
 
     /// The top-level key that lists ids of a kind, where it is not the kind with an `s`.
     static let listKey = ["person": "people", "body": "bodies", "party": "parties"]

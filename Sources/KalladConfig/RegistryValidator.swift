@@ -1,3 +1,4 @@
+import Dispatch
 import KalladCore
 
 /// Checks the references between bodies that can only be checked once everything is read: bodies named by other
@@ -7,14 +8,29 @@ struct RegistryValidator {
     let sink: DiagnosticSink
 
     func validate() {
-        let bodyIDs = registry.bodies.map(\.id)
+        // Cycles of role rules and of schedules are looked for on another thread (with a sink of its own) while
+        // this one checks each body; their problems follow the bodies' here, as when they were found in turn.
+        let cycles = DetachedValidator(RegistryValidator(registry: registry, sink: DiagnosticSink()))
+        let done = DispatchGroup()
+        DispatchQueue.global().async(group: done) {
+            cycles.validator.checkRoleCycles()
+            cycles.validator.checkScheduleCycles()
+        }
+        checkBodies()
+        done.wait()
+        sink.diagnostics += cycles.validator.sink.diagnostics
+        checkChanges()
+    }
+
+    /// References, members, role rules and schedule sources of each body.
+    func checkBodies() {
         for body in registry.bodies {
             let place = body.sourceLocation
             func requireBody(_ id: String, _ what: String) {
-                guard registry.body(id) == nil else { return }
+                guard registry.index(ofBody: id) == nil else { return }
                 sink.error(
                     "config.unknown_id", "body \(body.id): \(what) names body '\(id)', which is not declared",
-                    hint: Suggest.closest(to: id, in: bodyIDs).map { "did you mean '\($0)'?" }
+                    hint: Suggest.closest(to: id, in: registry.bodies.map(\.id)).map { "did you mean '\($0)'?" }
                         ?? "declare it under `bodies`", at: place)
             }
             if let parent = body.reportsTo { requireBody(parent, "reports_to") }
@@ -52,9 +68,6 @@ struct RegistryValidator {
                         body: body.id))
             }
         }
-        checkRoleCycles()
-        checkScheduleCycles()
-        checkChanges()
     }
 
     func rule(_ role: Role, _ body: Body) -> RoleRule {
@@ -69,9 +82,10 @@ struct RegistryValidator {
         func seatExists(_ id: String) -> Bool {
             body.seat(id) != nil || body.jointOf.contains { registry.body($0)?.seat(id) != nil }
         }
-        let seatIDs = body.seats.map(\.id) + body.jointOf.flatMap { registry.body($0)?.seats.map(\.id) ?? [] }
         func requireSeat(_ id: String) {
             guard !id.isEmpty, !seatExists(id) else { return }
+            // Made only for the message: most rules name seats that are there.
+            let seatIDs = body.seats.map(\.id) + body.jointOf.flatMap { registry.body($0)?.seats.map(\.id) ?? [] }
             sink.error(
                 "config.unknown_seat", "body \(body.id): \(role.rawValue) names seat '\(id)', which is not a member",
                 hint: Suggest.closest(to: id, in: seatIDs).map { "did you mean '\($0)'?" }
@@ -162,7 +176,11 @@ struct RegistryValidator {
             }
             state[index] = 1
             stack.append(index)
-            for dependency in Scheduler.dependencies(of: registry.bodies[index]) { visit(dependency) }
+            // Read field by field (what `Scheduler.dependencies(of:)` reads): the body is not copied.
+            if let derived = registry.bodies[index].schedule.derived { visit(derived.body) }
+            if registry.bodies[index].schedule.recurrence == nil && registry.bodies[index].schedule.derived == nil {
+                for constraint in registry.bodies[index].constraints { visit(constraint.body) }
+            }
             stack.removeLast()
             state[index] = 2
         }
@@ -192,4 +210,12 @@ struct RegistryValidator {
             }
         }
     }
+}
+
+/// A validator handed to another thread. `@unchecked Sendable`: its sink is its own, written only by that thread,
+/// and read by the caller only after waiting for it; the registry is a value.
+private final class DetachedValidator: @unchecked Sendable {
+    let validator: RegistryValidator
+
+    init(_ validator: RegistryValidator) { self.validator = validator }
 }

@@ -15,30 +15,48 @@ final class DiagnosticSink {
 }
 
 /// The entries of a mapping whose keys were checked against the allowed ones: looked up by key, in file order.
-/// Refers to the mapping in its tree and marks the entries kept, so reading one costs no allocation.
+/// Refers to the mapping in its tree and marks the entries kept, so reading one costs no allocation. Each kept
+/// entry's value node is also kept by its key's place among the allowed keys, so looking a key up compares it with
+/// the allowed keys (constants, mostly compared by their bits) rather than with the file's keys.
 struct YAMLFields {
     let mapping: YAMLCursor
+    /// The allowed keys, in the caller's order.
+    private let allowed: [String]
     /// Bit i: the i-th pair is kept (its key allowed and not seen before); pairs past 64 in `more`.
     private var kept: UInt64 = 0
     private var more: [Bool] = []
+    /// The value node of the kept pair of `allowed[i]` (-1 when there is none), for the first `placed` keys.
+    private var values = InlineArray<24, Int32>(repeating: -1)
     private(set) var count = 0
 
-    init(mapping: YAMLCursor) { self.mapping = mapping }
+    /// How many allowed keys have a place in `values`; the keys after them are found by going through the pairs.
+    private static let placed = 24
+
+    init(mapping: YAMLCursor, allowed: [String]) {
+        self.mapping = mapping
+        self.allowed = allowed
+    }
 
     private func isKept(_ pair: Int) -> Bool { pair < 64 ? kept & (1 << UInt64(pair)) != 0 : more[pair - 64] }
 
-    mutating func keep(_ pair: Int) {
+    /// Keeps pair `pair`, whose key is `allowed[key]` and whose value is `value`.
+    mutating func keep(_ pair: Int, key: Int, value: Int32) {
         if pair < 64 {
             kept |= 1 << UInt64(pair)
         } else {
             while more.count <= pair - 64 { more.append(false) }
             more[pair - 64] = true
         }
+        if key < Self.placed { values[key] = value }
         count += 1
     }
 
     /// The value node of the kept pair whose key is `key`, if any.
     private func valueNode(_ key: String) -> Int32? {
+        // Lengths first: most allowed keys differ from `key` in length, and comparing those costs no call.
+        let length = key.utf8.count
+        guard let place = allowed.firstIndex(where: { $0.utf8.count == length && $0 == key }) else { return nil }
+        if place < Self.placed { return values[place] >= 0 ? values[place] : nil }
         let entries = mapping.tree.entries(mapping.index)
         var pair = 0
         var i = entries.startIndex
@@ -50,11 +68,12 @@ struct YAMLFields {
         return nil
     }
 
-    /// Whether a kept pair before `pair` has the key of node `key`.
-    func hasKept(before pair: Int, sameAs key: Int32) -> Bool {
+    /// Whether a kept pair before `pair` has the key `allowed[key]` (whose node is `node`).
+    func hasKept(before pair: Int, key: Int, node: Int32) -> Bool {
+        if key < Self.placed { return values[key] >= 0 }
         let entries = mapping.tree.entries(mapping.index)
         for earlier in 0..<pair where isKept(earlier) {
-            if mapping.tree.sameText(entries[entries.startIndex + 2 * earlier], key) { return true }
+            if mapping.tree.sameText(entries[entries.startIndex + 2 * earlier], node) { return true }
         }
         return false
     }
@@ -132,12 +151,12 @@ struct YAMLCursor {
             typeError(expected: "a mapping with \(allowed.prefix(4).joined(separator: ", "))…", example: example)
             return nil
         }
-        var result = YAMLFields(mapping: self)
+        var result = YAMLFields(mapping: self, allowed: allowed)
         let entries = tree.entries(index)
         var pair = 0
         var i = entries.startIndex
         while i < entries.endIndex {
-            let keyNode = entries[i]
+            let keyNode = entries[i], valueNode = entries[i + 1]
             defer {
                 i += 2
                 pair += 1
@@ -146,7 +165,7 @@ struct YAMLCursor {
                 sink.error("config.key_type", "a key in \(name) is not text", at: place(of: keyNode))
                 continue
             }
-            guard allowed.contains(where: { tree.text(keyNode, is: $0) }) else {
+            guard let key = tree.match(keyNode, in: allowed) else {
                 let key = tree.text(keyNode)
                 let suggestion = Suggest.closest(to: key, in: allowed)
                 sink.error(
@@ -156,13 +175,13 @@ struct YAMLCursor {
                     at: place(of: keyNode))
                 continue
             }
-            if result.hasKept(before: pair, sameAs: keyNode) {
+            if result.hasKept(before: pair, key: key, node: keyNode) {
                 sink.error(
                     "config.duplicate_key", "'\(tree.text(keyNode))' appears twice in \(path)",
                     hint: "keep one of them", at: place(of: keyNode))
                 continue
             }
-            result.keep(pair)
+            result.keep(pair, key: key, value: valueNode)
         }
         for key in required where result[key] == nil {
             sink.error(

@@ -133,6 +133,27 @@ final class YAMLTree {
         return same ?? bytes[start..<(start + count)].elementsEqual(word.utf8)
     }
 
+    /// The place in `words` of the first word a scalar's text is, if any, without making a string: the words of
+    /// another length or first byte are passed over without comparing the rest.
+    func match(_ index: Int32, in words: [String]) -> Int? {
+        let node = nodes[Int(index)]
+        if node.first < 0 { return words.firstIndex(of: texts[Int(-1 - node.first)]) }
+        let start = Int(node.first), count = Int(node.count)
+        return bytes.withUnsafeBufferPointer { buffer -> Int? in
+            guard let base = buffer.baseAddress else { return nil }
+            let text = base + start
+            for (place, word) in words.enumerated() where word.utf8.count == count {
+                if count == 0 { return place }
+                let same = word.utf8.withContiguousStorageIfAvailable { wordBytes in
+                    guard let a = wordBytes.baseAddress else { return false }
+                    return a.pointee == text.pointee && memcmp(a, text, count) == 0
+                }
+                if same ?? word.utf8.elementsEqual(UnsafeBufferPointer(start: text, count: count)) { return place }
+            }
+            return nil
+        }
+    }
+
     /// Whether two scalars have the same text.
     func sameText(_ a: Int32, _ b: Int32) -> Bool {
         let x = nodes[Int(a)], y = nodes[Int(b)]

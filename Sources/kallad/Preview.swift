@@ -74,6 +74,8 @@ struct Preview: ParsableCommand {
                 part, index in
                 if part == 0 { try write(first, index) } else { try write(second, index) }
             }
+            parts[0].giveBack(consume first)
+            parts[1].giveBack(consume second)
         }
         try output.flush()
         if let eml { try writeMessages(shown, registry: registry, to: eml) }
@@ -136,14 +138,17 @@ struct WrittenPiece: Sendable {
         text.reserveCapacity(notifications.count * (format == .text ? 200 : 1_000))
         var ends: [Int] = []
         ends.reserveCapacity(notifications.count)
-        for notification in notifications {
-            if body == nil || notification.meeting.body == body {
-                switch format {
-                case .json: NotificationJSON.append(notification, zone: zone, to: &text)
-                case .text: TextOutput.appendNotification(notification, zone: zone, to: &text)
+        // Read in place: a copy of each notification would retain (and then release) each of its references.
+        notifications.withUnsafeBufferPointer { all in
+            for index in all.indices {
+                if body == nil || all[index].meeting.body == body {
+                    switch format {
+                    case .json: NotificationJSON.append(all[index], zone: zone, to: &text)
+                    case .text: TextOutput.appendNotification(all[index], zone: zone, to: &text)
+                    }
                 }
+                ends.append(text.count)
             }
-            ends.append(text.count)
         }
         self.order = PieceOrder(notifications)
         self.text = text
@@ -156,6 +161,8 @@ final class PieceChannel: @unchecked Sendable {
     private let condition = NSCondition()
     private var waiting: [WrittenPiece] = []
     private var finished = false
+    /// Pieces written out and handed back, for the planning thread to let go.
+    private var done: [WrittenPiece] = []
 
     /// Starts a thread that runs `plan`, which hands each piece to the `put` it is given.
     static func planning(_ plan: @escaping @Sendable (_ put: (WrittenPiece) -> Void) -> Void) -> PieceChannel {
@@ -169,10 +176,23 @@ final class PieceChannel: @unchecked Sendable {
     }
 
     private func put(_ piece: WrittenPiece) {
+        var freed: [WrittenPiece] = []
         condition.lock()
         while !waiting.isEmpty { condition.wait() }
         waiting.append(piece)
+        swap(&freed, &done)
         condition.broadcast()
+        condition.unlock()
+        // The pieces handed back are let go here, on the thread that made them: their notifications share
+        // recipient lists with those this thread is still making, and freeing them on the writing thread would
+        // write those lists' reference counts from two threads at once.
+        freed.removeAll()
+    }
+
+    /// Hands a piece back once its lines are written, for the planning thread to let go.
+    func giveBack(_ piece: consuming WrittenPiece) {
+        condition.lock()
+        done.append(piece)
         condition.unlock()
     }
 

@@ -51,7 +51,7 @@ extension TextOutput {
         out.append(contentsOf: kind)
         if kind.count < 16 { out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 16 - kind.count)) }
         out.append(UInt8(ascii: " "))
-        out.append(contentsOf: n.meetingID.utf8)
+        n.appendMeetingID(to: &out)
         out.append(contentsOf: "  from ".utf8)
         n.appendSenderName(orElse: "—", to: &out)
         out.append(contentsOf: " to ".utf8)

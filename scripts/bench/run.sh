@@ -98,14 +98,18 @@ Written by `make bench` (`scripts/bench/run.sh`) — do not edit by hand.
 |---|---|---|---|
 """ + "\n".join(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows) + """
 
-Both commands use the two cores: the scheduler works out groups of bodies closed under their dependencies on two
-threads (each sorting its own meetings; the main thread merges the two lists), and `preview` plans half of the
-bodies on each of two threads, a week at a time, each thread also writing its week's lines, while the main thread
-merges the weeks line by line in due/key order (the output is the same bytes as one thread's). The meetings of a
-body and year with the same role holders share one set of recipient lists, worked out once. Before planning,
-`preview` cuts the schedule to the meetings whose notifications can reach the window (and all meetings of bodies
-whose role rules count or look up meetings), so the neighbouring years' meetings are freed; both commands share one
-malloc arena between their threads, so what one thread frees another reuses.
+Both commands use the two cores: while the main thread takes in one file, a second reads and parses the next; the
+registry's tables are made on two threads, and the cycles of role rules and schedules are looked for on one while
+the other checks each body; the scheduler works out groups of bodies closed under their dependencies on two
+threads (each sorting its own meetings; the main thread moves the two lists into one), `check` checks the rules of
+half of the bodies on each of two threads, and `preview` plans half of the bodies on each of two threads, a week
+at a time, each thread also writing its week's lines, while the main thread merges the weeks line by line in
+due/key order (the output is the same bytes as one thread's) and hands each week back to the thread that made it
+to be freed there. The meetings of a body and year with the same role holders share one set of recipient lists,
+worked out once. Before planning, `preview` cuts the schedule to the meetings whose notifications can reach the
+window (and all meetings of bodies whose role rules count or look up meetings), and frees the neighbouring years'
+meetings on another thread while it ranks the kept meetings' keys; both commands share one malloc arena between
+their threads, so what one thread frees another reuses.
 
 Inside one process (`kallad-bench`; its planner phase is one thread):
 

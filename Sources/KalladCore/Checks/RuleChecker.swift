@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Checks a year of meetings against the bodies' rules: cadence (R1), hours (R2), ties to other bodies (R3, R4),
 /// composition (R14), weekends and holidays, times that do not exist or occur twice at a DST change, and meetings
 /// outside a temporary body's life (R17). Pure.
@@ -15,15 +17,24 @@ public struct RuleChecker: Sendable {
 
     /// The problems of `year` in `schedule` (which must cover the year), in body order.
     public func check(year: Int, schedule: MeetingSchedule) -> [Diagnostic] {
-        var result: [Diagnostic] = []
-        for body in registry.bodies {
-            let meetings = (schedule.byBody[body.id] ?? []).filter { $0.status == .scheduled }
-            let inYear = meetings.filter { $0.date.year == year }
-            result += checkCadence(body, year: year, meetings: inYear)
-            result += checkMeetings(body, meetings: inYear)
-            result += checkConstraints(body, year: year, meetings: meetings, schedule: schedule)
+        // The bodies in two halves, each checked on a thread of its own (a body's checks read only the schedule);
+        // the halves' problems are put together in body order.
+        let count = registry.bodies.count
+        let halves = count < 256 ? 1 : 2
+        let found = DiagnosticLists(count: halves)
+        DispatchQueue.concurrentPerform(iterations: halves) { half in
+            var result: [Diagnostic] = []
+            for index in (count * half / halves)..<(count * (half + 1) / halves) {
+                let body = registry.bodies[index]
+                let meetings = (schedule.byBody[body.id] ?? []).filter { $0.status == .scheduled }
+                let inYear = meetings.filter { $0.date.year == year }
+                result += checkCadence(body, year: year, meetings: inYear)
+                result += checkMeetings(body, meetings: inYear)
+                result += checkConstraints(body, year: year, meetings: meetings, schedule: schedule)
+            }
+            found.set(half, result)
         }
-        return result
+        return (0..<halves).flatMap { found.take($0) }
     }
 
     /// Composition rules (R14) and the registry-wide rules that do not depend on a year.
@@ -162,4 +173,26 @@ public struct RuleChecker: Sendable {
         }
         return result
     }
+}
+
+/// The problems each thread found, one list per thread, each written by its thread alone and read once all are done.
+final class DiagnosticLists: @unchecked Sendable {
+    private let count: Int
+    /// Raw slots (not an array), so two threads writing their own slot share no array storage.
+    private let lists: UnsafeMutablePointer<[Diagnostic]>
+
+    init(count: Int) {
+        self.count = count
+        lists = .allocate(capacity: count)
+        lists.initialize(repeating: [], count: count)
+    }
+
+    deinit {
+        lists.deinitialize(count: count)
+        lists.deallocate()
+    }
+
+    func set(_ index: Int, _ list: [Diagnostic]) { lists[index] = list }
+
+    func take(_ index: Int) -> [Diagnostic] { lists[index] }
 }

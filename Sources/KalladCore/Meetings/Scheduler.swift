@@ -91,7 +91,12 @@ public struct Scheduler: Sendable {
                 if let list = changesOf[body.id] {
                     apply(list, to: &meetings, body: body, years: years, diagnostics: &found)
                 }
-                meetings.sort { ($0.start, $0.id) < ($1.start, $1.id) }
+                // Most bodies' meetings come in order already (one pattern's dates): sorted only when they do not.
+                // No two meetings of a body have the same id, so the sorted order is the one order there is.
+                let before: (Meeting, Meeting) -> Bool = { ($0.start, $0.id) < ($1.start, $1.id) }
+                if zip(meetings, meetings.dropFirst()).contains(where: { before($1, $0) }) {
+                    meetings.sort(by: before)
+                }
                 let rank = ranks[body.id] ?? 0
                 for meeting in meetings {
                     unsorted.append(meeting)
@@ -112,9 +117,14 @@ public struct Scheduler: Sendable {
         var allKeys: [GroupResults.SortKey] = []
         for group in groups.indices {
             let (known, found, sorted, keys) = results.take(group)
-            byBody.merge(known) { first, _ in first }
+            // The first group's table is taken as it is (merging into an empty one would hash every key again).
+            if byBody.isEmpty {
+                byBody = known
+            } else {
+                byBody.merge(known) { first, _ in first }
+            }
             problems.merge(found) { first, _ in first }
-            (all, allKeys) = Self.merge(all, allKeys, sorted, keys)
+            (all, allKeys) = Self.merge(consume all, allKeys, consume sorted, keys)
         }
         for position in problems.keys.sorted() { diagnostics += problems[position] ?? [] }
         for (bodyID, list) in changesByBody where registry.body(bodyID) == nil {
@@ -133,25 +143,42 @@ public struct Scheduler: Sendable {
 
     /// Two lists of meetings sorted by their keys, merged. The lists are of different bodies, so no two keys are
     /// the same.
+    ///
+    /// The meetings are moved, not copied: a copy retains each meeting (a national registry's three years have over
+    /// a hundred thousand, long out of the cache), and freeing the lists then releases each again. Each place of
+    /// the two lists is left holding the first merged meeting instead, so freeing them touches that one alone.
     static func merge(
-        _ a: [Meeting], _ aKeys: [GroupResults.SortKey], _ b: [Meeting], _ bKeys: [GroupResults.SortKey]
+        _ a: consuming [Meeting], _ aKeys: [GroupResults.SortKey], _ b: consuming [Meeting],
+        _ bKeys: [GroupResults.SortKey]
     ) -> ([Meeting], [GroupResults.SortKey]) {
         if a.isEmpty { return (b, bKeys) }
         if b.isEmpty { return (a, aKeys) }
-        var merged: [Meeting] = [], keys: [GroupResults.SortKey] = []
-        merged.reserveCapacity(a.count + b.count)
-        keys.reserveCapacity(a.count + b.count)
-        var i = 0, j = 0
-        while i < a.count || j < b.count {
-            let takeA = j == b.count || (i < a.count && aKeys[i] < bKeys[j])
-            if takeA {
-                merged.append(a[i])
-                keys.append(aKeys[i])
-                i += 1
-            } else {
-                merged.append(b[j])
-                keys.append(bKeys[j])
-                j += 1
+        let total = a.count + b.count
+        var keys: [GroupResults.SortKey] = []
+        keys.reserveCapacity(total)
+        let merged = a.withUnsafeMutableBufferPointer { a in
+            b.withUnsafeMutableBufferPointer { b in
+                [Meeting](unsafeUninitializedCapacity: total) { out, count in
+                    guard let first = a.baseAddress, let second = b.baseAddress, let into = out.baseAddress else {
+                        return
+                    }
+                    var i = 0, j = 0
+                    while i < a.count || j < b.count {
+                        if j == b.count || (i < a.count && aKeys[i] < bKeys[j]) {
+                            (into + count).initialize(to: (first + i).move())
+                            keys.append(aKeys[i])
+                            i += 1
+                        } else {
+                            (into + count).initialize(to: (second + j).move())
+                            keys.append(bKeys[j])
+                            j += 1
+                        }
+                        count += 1
+                    }
+                    let filler = into.pointee
+                    first.initialize(repeating: filler, count: a.count)
+                    second.initialize(repeating: filler, count: b.count)
+                }
             }
         }
         return (merged, keys)
@@ -210,7 +237,7 @@ public struct Scheduler: Sendable {
         // A meeting's id is `<body>/<date>`, and `<body>/<date>-<n>` (n = 2, 3, …) for the second, third … meeting
         // on a day. The two forms never clash, so the days taken are kept as dates (no id text hashed), and only
         // the rare second ids as text.
-        var usedDays: Set<LocalDate> = []
+        var usedDays = DaysTaken()
         var usedSecondIDs: Set<String> = []
         func add(
             _ date: LocalDate, start: LocalTime?, end: LocalTime?, source: MeetingSource,
@@ -218,7 +245,7 @@ public struct Scheduler: Sendable {
         ) {
             guard body.isActive(on: date) else { return }
             var id: String
-            if usedDays.insert(date).inserted {
+            if usedDays.take(date) {
                 id = Self.meetingID(body: body.id, date: date)
             } else {
                 var n = 2
@@ -428,5 +455,24 @@ public struct Scheduler: Sendable {
             known[dependency] = baseMeetings(of: other, years: years, known: [:], diagnostics: &diagnostics)
         }
         return known
+    }
+}
+
+/// The days a body's meetings take so far: a short list is searched, a long one hashed (hashing every date of a
+/// national registry's hundred thousand meetings costs more than going through a body's few).
+struct DaysTaken {
+    private var few: [LocalDate] = []
+    private var many: Set<LocalDate>?
+
+    /// Takes `day`; `false` when it was taken already.
+    mutating func take(_ day: LocalDate) -> Bool {
+        if many != nil { return many?.insert(day).inserted ?? false }
+        if few.contains(day) { return false }
+        few.append(day)
+        if few.count > 32 {
+            many = Set(few)
+            few = []
+        }
+        return true
     }
 }

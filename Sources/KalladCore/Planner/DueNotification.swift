@@ -42,6 +42,9 @@ public struct DueNotification: Hashable, Sendable {
         }
 
         var sender: Recipient? { people.sender }
+
+        /// The meeting's id as UTF-8 appended to `out`, read in place.
+        func appendMeetingID(to out: inout [UInt8]) { out.append(contentsOf: meetingID.utf8) }
         var chair: RoleHolder? { people.holders.chair }
         var secretary: RoleHolder? { people.holders.secretary }
     }
@@ -147,16 +150,18 @@ public struct DueNotification: Hashable, Sendable {
     /// The sender's name as UTF-8 appended to `out`, or `fallback` when there is no sender: read in place, neither
     /// the sender nor its name copied.
     public func appendSenderName(orElse fallback: StaticString, to out: inout [UInt8]) {
-        let appended: Void? = shared.people.sender?.name.utf8.withContiguousStorageIfAvailable {
-            out.append(contentsOf: $0)
-        }
-        if appended != nil { return }
-        if let name = shared.people.sender?.name {
+        let people = shared.people
+        if let name = people.senderName {
+            out.append(contentsOf: name)
+        } else if let name = people.sender?.name {
             out.append(contentsOf: name.utf8)
         } else {
             fallback.withUTF8Buffer { out.append(contentsOf: $0) }
         }
     }
+
+    /// The meeting's id as UTF-8 appended to `out`: read in place, not copied.
+    public func appendMeetingID(to out: inout [UInt8]) { shared.appendMeetingID(to: &out) }
 
     /// The chair at the meeting.
     public var chair: RoleHolder? {
@@ -218,7 +223,7 @@ extension DueNotification {
             out.append(contentsOf: keyText.utf8)
             return
         }
-        out.append(contentsOf: meetingID.utf8)
+        shared.appendMeetingID(to: &out)
         out.append(UInt8(ascii: "/"))
         out.append(contentsOf: kind.rawValue.utf8)
         if keyIncludesSequence {

@@ -16,6 +16,8 @@ final class MeetingKeyOrder: Sendable {
     init(meetings: [Meeting]) {
         // Every ASCII id's bytes followed by `/`, one after another in one buffer: sorting compares them in place.
         var bytes: [UInt8] = []
+        // Room for ids of the usual length (`<body id>/<date>`) at once, instead of growing by doubling.
+        bytes.reserveCapacity(meetings.count * 32)
         var spans: [(start: Int, count: Int)] = []
         spans.reserveCapacity(meetings.count)
         var order: [Int] = []

@@ -7,6 +7,9 @@ final class MeetingPeople: Sendable {
     let holders: MeetingRoleHolders
     /// The convener as a recipient: the sender.
     let sender: Recipient?
+    /// The sender's name as UTF-8, in storage of this list's own: the lines of a preview are written on several
+    /// threads, and reading the registry's name there would write its reference count from each of them.
+    let senderName: [UInt8]?
     /// Members, substitutes standing in and co-opted, plus the convener, chair and secretary if they are not
     /// members: who gets agenda requests, summonses, reminders, updates and cancellations.
     let attendees: [Recipient]
@@ -21,6 +24,7 @@ final class MeetingPeople: Sendable {
     init(sender: Recipient?, chair: RoleHolder?, secretary: RoleHolder?) {
         holders = MeetingRoleHolders(convener: nil, chair: chair, secretary: secretary)
         self.sender = sender
+        senderName = sender.map { Array($0.name.utf8) }
         attendees = []
         optionalAttendees = 0
         convener = []
@@ -32,6 +36,7 @@ final class MeetingPeople: Sendable {
         self.holders = holders
         let sender = registry.recipient(holders.convener, as: .convener)
         self.sender = sender
+        senderName = sender.map { Array($0.name.utf8) }
         var list = members
         // One after another, not from an array of the three.
         func add(_ holder: RoleHolder?, as reason: RecipientReason) {

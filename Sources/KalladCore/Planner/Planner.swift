@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Decides which notifications are due: a pure function of (registry, overlay, window). No clock, file or network.
 ///
 /// For every meeting it lays out the timeline of its body's notification policy (convener prompt, agenda request,
@@ -46,7 +48,14 @@ public struct Planner: Sendable {
         guard trimmed else { return (planner, schedule) }
         // Planned in parts on several threads: their notifications are merged by key, in one key order.
         var cut = planner.trimmed(schedule, from: from, to: to)
+        // The whole schedule (the meetings of the years around the window) is let go on another thread while this
+        // one ranks the kept meetings' keys; both are done before the planning threads start, so they meet no
+        // freeing.
+        let whole = LetGo(consume schedule)
+        let released = DispatchGroup()
+        DispatchQueue.global().async(group: released) { whole.now() }
         cut.keyOrder = MeetingKeyOrder(meetings: cut.meetings)
+        released.wait()
         return (planner, cut)
     }
 
@@ -380,4 +389,15 @@ struct KindSet {
     mutating func insert(_ kind: NotificationKind) { bits |= Self.bit(kind) }
 
     func contains(_ kind: NotificationKind) -> Bool { bits & Self.bit(kind) != 0 }
+}
+
+/// A value held until `now()`, then let go on the thread that calls it (freeing a large value there instead of on
+/// the thread that made it). `@unchecked Sendable`: after `init` only the one thread that calls `now()` touches the
+/// value, and whoever waits for that call (a `DispatchGroup`) sees it done.
+final class LetGo<Value>: @unchecked Sendable {
+    private var value: Value?
+
+    init(_ value: consuming Value) { self.value = value }
+
+    func now() { value = nil }
 }

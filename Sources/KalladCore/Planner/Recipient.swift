@@ -59,21 +59,31 @@ extension Registry {
         for other in bodies[index].jointOf {
             if let otherIndex = self.index(ofBody: other) { seats += bodies[otherIndex].seats }
         }
-        var seen = Set<String>(minimumCapacity: seats.count)
+        // Looked up only when the meeting has stand-ins or absences (a look-up in an empty table still hashes).
+        let adjustments = meeting.adjustments
+        let standIns = adjustments.standIns, absent = adjustments.absent
+        // A few dozen seats find a person already summoned by going through those summoned so far; more, by a set.
+        let fewSeats = seats.count <= 32
+        var seen = Set<String>(minimumCapacity: fewSeats ? 0 : seats.count)
         var result: [Recipient] = []
         result.reserveCapacity(seats.count)
         for seat in seats {
             var personID = seat.person
             var reason: RecipientReason = seat.coopted ? .coopted : .member
-            if let standIn = meeting.adjustments.standIns[seat.id] {
+            if !standIns.isEmpty, let standIn = standIns[seat.id] {
                 personID = standIn
                 reason = .standIn
-            } else if meeting.adjustments.absent.contains(seat.id) {
+            } else if !absent.isEmpty, absent.contains(seat.id) {
                 guard let substitute = seat.substitute else { continue }
                 personID = substitute
                 reason = .substitute
             }
-            guard seen.insert(personID).inserted, let person = people[personID] else { continue }
+            if fewSeats {
+                guard !result.contains(where: { $0.person == personID }) else { continue }
+            } else {
+                guard seen.insert(personID).inserted else { continue }
+            }
+            guard let person = people[personID] else { continue }
             result.append(
                 Recipient(
                     person: person.id, name: person.name, email: person.email, reason: reason, seat: seat.id,

@@ -11,10 +11,18 @@ struct MeetingRoleHolders: Equatable {
 struct YearRoleHolders {
     /// Per body and role (`body * 3 + role`): 0 not known yet, 1 decided by the year, 2 not.
     private var yearOnly: [UInt8]
-    /// Per `(body * 3 + role) * 10_000 + year`.
-    private var known: [Int: RoleHolder?] = [:]
+    /// Per body and role, the two years last asked for (places `slot * 2` and `slot * 2 + 1`; -1: none) and where
+    /// their holders are in `worked`. The planner asks year after year (a window's edge mixes two), so two places
+    /// per slot find nearly every holder without hashing; a year not there is worked out again, to the same holder.
+    private var recentYears: [Int32]
+    private var recentHolders: [Int32]
+    private var worked: [RoleHolder?] = []
 
-    init(bodies: Int) { yearOnly = [UInt8](repeating: 0, count: bodies * 3) }
+    init(bodies: Int) {
+        yearOnly = [UInt8](repeating: 0, count: bodies * 3)
+        recentYears = [Int32](repeating: -1, count: bodies * 6)
+        recentHolders = [Int32](repeating: 0, count: bodies * 6)
+    }
 
     /// Whether all three roles of the body are decided by the year alone (for meetings without stand-ins,
     /// absences or named holders): then such meetings of one year have the same holders.
@@ -42,10 +50,15 @@ struct YearRoleHolders {
         guard plain, (0..<10_000).contains(year) else { return roles.holder(of: role, at: meeting) }
         if yearOnly[slot] == 0 { yearOnly[slot] = roles.dependsOnYearOnly(role, in: body) ? 1 : 2 }
         guard yearOnly[slot] == 1 else { return roles.holder(of: role, at: meeting) }
-        let key = slot * 10_000 + year
-        if let found = known[key] { return found }
+        let place = slot * 2, asked = Int32(year)
+        if recentYears[place] == asked { return worked[Int(recentHolders[place])] }
+        if recentYears[place + 1] == asked { return worked[Int(recentHolders[place + 1])] }
         let found = roles.holder(of: role, at: meeting)
-        known[key] = found
+        recentYears[place + 1] = recentYears[place]
+        recentHolders[place + 1] = recentHolders[place]
+        recentYears[place] = asked
+        recentHolders[place] = Int32(worked.count)
+        worked.append(found)
         return found
     }
 }

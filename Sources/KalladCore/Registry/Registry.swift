@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Service-wide settings that the registry carries.
 public struct Settings: Hashable, Sendable {
     /// The time zone meetings are planned in.
@@ -59,16 +61,33 @@ public struct Registry: Sendable {
         settings: Settings = Settings(), parties: [Party] = [], areas: [Area] = [], people: [Person] = [],
         offices: [Office] = [], bodies: [Body] = [], changes: Overlay = Overlay(), receivers: [ReceiverSettings] = []
     ) {
-        self.receivers = Dictionary(receivers.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        // The tables of a large registry (tens of thousands of people, offices and bodies) are made on two threads:
+        // people, parties, areas and receivers on one, offices and bodies on the other.
+        let tables = RegistryTables()
+        let parts = people.count + offices.count + bodies.count >= 4096 ? 2 : 1
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            if part == 0 {
+                tables.receivers = Dictionary(receivers.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+                tables.parties = Dictionary(parties.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+                tables.areas = Dictionary(areas.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+                tables.people = Dictionary(people.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            }
+            if part == 1 || parts == 1 {
+                tables.offices = Dictionary(offices.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+                // By index: enumerating the bodies would copy each one.
+                tables.bodyIndex = Dictionary(
+                    bodies.indices.map { (bodies[$0].id, $0) }, uniquingKeysWith: { first, _ in first })
+            }
+        }
+        self.receivers = tables.receivers
         self.settings = settings
-        self.parties = Dictionary(parties.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        self.areas = Dictionary(areas.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        self.people = Dictionary(people.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        self.offices = Dictionary(offices.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.parties = tables.parties
+        self.areas = tables.areas
+        self.people = tables.people
+        self.offices = tables.offices
         self.bodies = bodies
         self.changes = changes
-        // By index: enumerating the bodies would copy each one.
-        self.bodyIndex = Dictionary(bodies.indices.map { (bodies[$0].id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.bodyIndex = tables.bodyIndex
     }
 
     /// The body with an id, if any.
@@ -93,4 +112,15 @@ public struct Registry: Sendable {
     public func terms(for body: Body) -> TermRules {
         body.terms ?? body.area.flatMap { areas[$0]?.terms } ?? settings.terms
     }
+}
+
+/// The tables `Registry.init` makes, each written by one thread and read once both are done. `@unchecked Sendable`:
+/// no table is written by two threads, and `concurrentPerform` returns only when both are done.
+private final class RegistryTables: @unchecked Sendable {
+    var receivers: [String: ReceiverSettings] = [:]
+    var parties: [String: Party] = [:]
+    var areas: [String: Area] = [:]
+    var people: [String: Person] = [:]
+    var offices: [String: Office] = [:]
+    var bodyIndex: [String: Int] = [:]
 }
