@@ -188,7 +188,15 @@ func wholeLine(_ made: [NewNotification], store: KalladDatabase, url: String) as
 /// seconds and CPU seconds from the due time to the last outcome recorded.
 func dueBatch(_ made: [NewNotification], store: KalladDatabase, url: String) async -> (Int, Double, Double) {
     await enqueueAhead(made, store: store)
-    return await dueTime(store: store, url: url)
+    return await dueTime(store: store, url: url, readAhead: await readAhead(store))
+}
+
+/// What `DispatcherService` does in the seconds before a due time: the batch due then is read (read-only) so that at
+/// the due time only the claims, the sending and the outcomes remain. Untimed, like the enqueue before it; nil with
+/// KALLAD_DRILL_NO_READ_AHEAD set (each claim then reads its batch, for A/B comparisons).
+func readAhead(_ store: KalladDatabase) async -> ReadAheadBatch? {
+    guard ProcessInfo.processInfo.environment["KALLAD_DRILL_NO_READ_AHEAD"] == nil else { return nil }
+    do { return try await store.readAhead(dueBy: now()) } catch { fail("\(error)") }
 }
 
 /// The planner's tick ahead of the due time: the batch enqueued in pieces of 1,000, then the store left quiet for
@@ -205,7 +213,7 @@ func enqueueAhead(_ made: [NewNotification], store: KalladDatabase) async {
 
 /// The due time of a batch enqueued ahead: claim, send, record until nothing is left; the number delivered, the
 /// seconds and CPU seconds to the last outcome recorded.
-func dueTime(store: KalladDatabase, url: String) async -> (Int, Double, Double) {
+func dueTime(store: KalladDatabase, url: String, readAhead: ReadAheadBatch?) async -> (Int, Double, Double) {
     let start = ContinuousClock.now
     let cpuStart = cpuSeconds()
     let marked = monotonicSeconds()
@@ -218,7 +226,7 @@ func dueTime(store: KalladDatabase, url: String) async -> (Int, Double, Double) 
         while true {
             let report = try await dispatcher.dispatch(
                 store: store, now: now, limit: DispatcherService.claimLimit, batches: DispatcherService.claimsPerRound,
-                within: DispatcherService.roundTime)
+                within: DispatcherService.roundTime, readAhead: readAhead)
             delivered += report.outcomes["delivered"] ?? 0
             if report.claimed == 0 { break }
         }
@@ -386,8 +394,9 @@ case (5, "pairs"):
     for pair in 0..<pairs {
         let store = open(folder.appendingPathComponent("due-\(pair).sqlite").path)
         await enqueueAhead(notifications(count, prefix: "due\(pair)", due: now()), store: store)
+        let ahead = await readAhead(store)
         let (bareDelivered, bareSeconds, bareCPU) = await bareBatch(mails, url: url)
-        let (delivered, seconds, cpu) = await dueTime(store: store, url: url)
+        let (delivered, seconds, cpu) = await dueTime(store: store, url: url, readAhead: ahead)
         print(
             "{\"messages\": \(count), \"bare_seconds\": \(bareSeconds), \"bare_delivered\": \(bareDelivered), "
                 + "\"bare_cpu_seconds\": \(bareCPU), \"due_seconds\": \(seconds), \"due_delivered\": \(delivered), "

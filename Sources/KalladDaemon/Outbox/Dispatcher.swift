@@ -45,14 +45,15 @@ public struct Dispatcher: Sendable {
     /// again when each outcome is decided. Outcomes noted in an earlier round and not yet committed (the store
     /// refused) are committed first — with the first claim, in its transaction; while the store refuses, nothing is
     /// claimed. No further batch is claimed once the round has run for `within` or graceful shutdown has begun, so
-    /// the caller looks again at its configuration and at shutdown between rounds.
+    /// the caller looks again at its configuration and at shutdown between rounds. Once the due time of `readAhead`
+    /// (deliveries read before it) has come, batches are claimed from it while it lasts, then as usual.
     public func dispatch(
         store: any OutboxStore, now: @escaping @Sendable () -> Instant, limit: Int = 200, batches: Int = 1,
-        within: Duration? = nil
+        within: Duration? = nil, readAhead: ReadAheadBatch? = nil
     ) async throws(StoreError) -> Report {
         let began = ContinuousClock.now
         let tally = Tally()
-        var batch = try await store.claimDueInBackground(now: now(), limit: limit)
+        var batch = try await Self.claim(store: store, now: now(), limit: limit, readAhead: readAhead)
         guard !batch.isEmpty else { return tally.report }
         let unanswered = Unanswered()
         let (stream, feed) = AsyncStream.makeStream(of: [ClaimedDelivery].self)
@@ -82,7 +83,9 @@ public struct Dispatcher: Sendable {
             } onCancel: {
                 unanswered.close()
             }
-            do throws(StoreError) { batch = try await store.claimDueInBackground(now: now(), limit: limit) } catch {
+            do throws(StoreError) {
+                batch = try await Self.claim(store: store, now: now(), limit: limit, readAhead: readAhead)
+            } catch {
                 claimFailure = error
                 break
             }
@@ -93,6 +96,20 @@ public struct Dispatcher: Sendable {
         try await store.flushNoted()
         if let claimFailure { throw claimFailure }
         return tally.report
+    }
+
+    /// Claims the next batch: from `readAhead` while it lasts, once its due time has come (a batch of it whose
+    /// deliveries were all cancelled or claimed meanwhile gives way to the next), then what is due, as usual.
+    static func claim(
+        store: any OutboxStore, now: Instant, limit: Int, readAhead: ReadAheadBatch?
+    ) async throws(StoreError) -> [ClaimedDelivery] {
+        if let readAhead, now >= readAhead.dueBy {
+            while readAhead.count > 0 {
+                let claimed = try await store.claimReadAhead(readAhead.take(limit), now: now)
+                if !claimed.isEmpty { return claimed }
+            }
+        }
+        return try await store.claimDueInBackground(now: now, limit: limit)
     }
 
     /// The claimed deliveries that may still go at `now`; the others (the meeting has begun, or is too close for
