@@ -58,55 +58,68 @@ extension KalladDatabase {
         try settleDelivered(delivered, in: db)
     }
 
-    /// Deliveries settled as delivered in one statement.
-    static let deliveredGroup = 100
+    /// Deliveries settled as delivered in one statement, at most; a group is written in pieces of a power of two
+    /// (64, 32, … 1), so the statements have few shapes and each is prepared once.
+    static let deliveredGroup = 64
 
     /// Settles `group`, all delivered: the deliveries still `sending` that attempt become `delivered`, and each of
     /// those gets its attempt's row.
     static func settleDelivered(_ group: [SettledAttempt], in db: Database) throws {
-        guard !group.isEmpty else { return }
+        var start = 0
+        var size = deliveredGroup
+        while start < group.count {
+            while size > group.count - start { size /= 2 }
+            try settleDelivered(group[start..<start + size], in: db)
+            start += size
+        }
+    }
+
+    private static func settleDelivered(_ group: ArraySlice<SettledAttempt>, in db: Database) throws {
         let update = try HotStatement(
             db,
             sql: """
                 UPDATE delivery SET state = 'delivered', next_attempt = v.column3, last_code = v.column4,
                     last_reply = v.column5, reason = NULL, updated_at = v.column3
-                FROM (VALUES \(repeatElement("(?, ?, ?, ?, ?)", count: group.count).joined(separator: ", "))) AS v
+                FROM (VALUES \(SQLRows.placeholders(group.count, columns: 5))) AS v
                 WHERE delivery.id = v.column1 AND delivery.state = 'sending' AND delivery.attempts = v.column2
                 RETURNING delivery.id
                 """)
         var replies: [String?] = []
         replies.reserveCapacity(group.count)
-        for (index, outcome) in group.enumerated() {
-            let first = Int32(index * 5)
-            let reply = outcome.record.reply.map { $0.count > 500 ? String($0.prefix(500)) : $0 }
+        var column: Int32 = 0
+        for outcome in group {
+            let reply = outcome.record.reply.map { $0.utf8.count > 500 ? String($0.prefix(500)) : $0 }
             replies.append(reply)
-            update.bind(first + 1, outcome.id)
-            update.bind(first + 2, outcome.attempt)
-            update.bind(first + 3, outcome.now.secondsSinceEpoch)
-            update.bind(first + 4, outcome.record.code)
-            update.bind(first + 5, reply)
+            update.bind(column + 1, outcome.id)
+            update.bind(column + 2, outcome.attempt)
+            update.bind(column + 3, outcome.now.secondsSinceEpoch)
+            update.bind(column + 4, outcome.record.code)
+            update.bind(column + 5, reply)
+            column += 5
         }
         var settled = Set<Int64>(minimumCapacity: group.count)
         while try update.next() { settled.insert(update.int64(0)) }
         guard !settled.isEmpty else { return }
+        // Every one settled (the rule): one statement; otherwise one row at a time for those that were.
+        let all = settled.count == group.count
         let insert = try HotStatement(
             db,
             sql: """
                 INSERT INTO attempt (delivery_id, started_at, duration_ms, outcome, code, reply)
-                VALUES \(repeatElement("(?, ?, ?, ?, ?, ?)", count: settled.count).joined(separator: ", "))
+                VALUES \(SQLRows.placeholders(all ? group.count : 1, columns: 6))
                 """)
-        var row: Int32 = 0
+        column = 0
         for (outcome, reply) in zip(group, replies) where settled.contains(outcome.id) {
-            insert.bind(row + 1, outcome.id)
-            insert.bind(row + 2, outcome.record.started.secondsSinceEpoch)
-            insert.bind(row + 3, outcome.record.milliseconds)
-            insert.bind(row + 4, outcome.record.outcome)
-            insert.bind(row + 5, outcome.record.code)
-            insert.bind(row + 6, reply)
-            row += 6
+            insert.bind(column + 1, outcome.id)
+            insert.bind(column + 2, outcome.record.started.secondsSinceEpoch)
+            insert.bind(column + 3, outcome.record.milliseconds)
+            insert.bind(column + 4, outcome.record.outcome)
+            insert.bind(column + 5, outcome.record.code)
+            insert.bind(column + 6, reply)
             settled.remove(outcome.id)
+            if all { column += 6 } else { try insert.run() }
         }
-        try insert.run()
+        if all { try insert.run() }
     }
 
     /// Settles one outcome of any kind (`anyAttempt`: whichever attempt its delivery is `sending`).

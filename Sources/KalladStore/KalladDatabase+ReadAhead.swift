@@ -77,7 +77,7 @@ extension KalladDatabase {
     }
 
     static func claim(_ batch: [ClaimedDelivery], now: Instant, in db: Database) throws -> [ClaimedDelivery] {
-        let marks = String(repeating: "?,", count: batch.count - 1) + "?"
+        let marks = SQLRows.placeholders(batch.count, columns: 0)
         let flip = try HotStatement(
             db,
             sql: """
@@ -96,5 +96,21 @@ extension KalladDatabase {
             claimed.attempt = attempt
             return claimed
         }
+    }
+}
+
+/// Lists of placeholders for statements over many rows, made once per shape.
+enum SQLRows {
+    private static let made = Mutex<[Int: String]>([:])
+
+    /// `count` rows of `columns` placeholders each — `(?, ?), (?, ?)` — or, with `columns` 0, `count` bare ones
+    /// (`?, ?, ?`, for `IN`).
+    static func placeholders(_ count: Int, columns: Int) -> String {
+        let key = count << 8 | columns
+        if let known = made.withLock({ $0[key] }) { return known }
+        let row = columns == 0 ? "?" : "(" + repeatElement("?", count: columns).joined(separator: ", ") + ")"
+        let list = repeatElement(row, count: count).joined(separator: ", ")
+        made.withLock { $0[key] = list }
+        return list
     }
 }
