@@ -4,7 +4,7 @@
 //   kallad-drill bench SMTP_URL COUNT      the bare transport against the outbox, same messages; prints JSON
 //   kallad-drill bare SMTP_URL COUNT       the bare transport alone, for profiling
 //   kallad-drill line SMTP_URL COUNT       the whole line alone (enqueue, claim, send, record), for profiling
-//   kallad-drill due SMTP_URL COUNT        a batch enqueued ahead, then claimed, sent and recorded, for profiling
+//   kallad-drill due SMTP_URL COUNT        a batch enqueued and read ahead, then claimed, sent and recorded, for profiling
 //   kallad-drill pairs SMTP_URL COUNT N    bare and due batch back to back, N times, one JSON line each (A/B tests)
 //   kallad-drill store COUNT               the outbox alone (enqueue, claim, record; nothing sent), for profiling
 // Each message ends with a line `KALLAD-END <key>`, so a dump can tell a whole message from a cut one.
@@ -184,8 +184,9 @@ func wholeLine(_ made: [NewNotification], store: KalladDatabase, url: String) as
 /// A batch that came due, as the daemon meets one: its tick enqueued the batch ahead of its due time (the
 /// planner's lookahead, 1–2 minutes), the write-ahead log was copied into the database while the store was quiet,
 /// and at the due time the dispatcher claims, sends and records, as `DispatcherService` does (200 a claim, each
-/// claim joining the running connection). Enqueues first (untimed), then returns the number delivered and the
-/// seconds and CPU seconds from the due time to the last outcome recorded.
+/// claim joining the running connection). Enqueues first and reads the batch ahead, as the service does in the
+/// seconds before its due time (both untimed), then returns the number delivered and the seconds and CPU seconds
+/// from the due time to the last outcome recorded.
 func dueBatch(_ made: [NewNotification], store: KalladDatabase, url: String) async -> (Int, Double, Double) {
     await enqueueAhead(made, store: store)
     return await dueTime(store: store, url: url, readAhead: await readAhead(store))
