@@ -98,6 +98,11 @@ public struct Dispatcher: Sendable {
         return tally.report
     }
 
+    /// How many deliveries of a batch read ahead one claim takes (at least `limit`). Such a claim is one `UPDATE`
+    /// and reads nothing, and each claim is a burst of work on the store's thread that takes a core from the
+    /// connection's thread or the server's for its length: a batch of 10,000 goes in five, not fifty.
+    public static let readAheadClaim = 2_000
+
     /// Claims the next batch: from `readAhead` while it lasts, once its due time has come (a batch of it whose
     /// deliveries were all cancelled or claimed meanwhile gives way to the next), then what is due, as usual.
     static func claim(
@@ -105,7 +110,8 @@ public struct Dispatcher: Sendable {
     ) async throws(StoreError) -> [ClaimedDelivery] {
         if let readAhead, now >= readAhead.dueBy {
             while readAhead.count > 0 {
-                let claimed = try await store.claimReadAhead(readAhead.take(limit), now: now)
+                let claimed = try await store.claimReadAhead(
+                    readAhead.take(max(limit, Self.readAheadClaim)), now: now)
                 if !claimed.isEmpty { return claimed }
             }
         }
