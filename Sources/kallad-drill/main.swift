@@ -287,11 +287,14 @@ case (4, "drain"), (5, "drain"):
     var sent = 0
     do {
         _ = try store.recoverInterrupted(now: now())
+        // What is due is read ahead and claimed from there first, as the daemon does with a batch read before its
+        // due time, so a kill also lands among claims of a batch read ahead.
+        let ahead = try await store.readAhead(dueBy: now())
         while true {
             // As the daemon dispatches: a claim at a time, the next joining the wire while it still has work.
             let report = try await dispatcher.dispatch(
                 store: store, now: now, limit: DispatcherService.claimLimit, batches: DispatcherService.claimsPerRound,
-                within: DispatcherService.roundTime)
+                within: DispatcherService.roundTime, readAhead: ahead)
             sent += report.claimed
             if report.claimed == 0 {
                 let counts = try store.countsByState()

@@ -280,6 +280,11 @@ public struct DispatcherService: Service {
                     (1...wait).contains(next.secondsSinceEpoch - clock().secondsSinceEpoch)
                 {
                     readAhead = try? await store.readAhead(dueBy: next)
+                    if let count = readAhead?.count, count > 0 {
+                        logger.debug(
+                            "read ahead the deliveries due next",
+                            metadata: ["deliveries": "\(count)", "due": "\(next)"])
+                    }
                 }
                 let doorbell = self.doorbell
                 _ = try? await cancelWhenGracefulShutdown { await doorbell.wait(timeout: .seconds(wait)) }
