@@ -164,7 +164,13 @@ final class NotedOutcomes: Sendable {
             list.removeFirst(count)
             if list.isEmpty { journal?.reset() }
         }
+        // The pages the next outcomes will be journalled in are readied here, on the store's thread.
+        journal?.touchAhead(Self.touchAhead)
     }
+
+    /// How far past its last line the journal's pages are readied after a commit: more than a round of outcomes
+    /// (`BatchedWrites.gatherUpTo`, about 80 bytes each) journals.
+    static let touchAhead = 128 << 10
 }
 
 /// What a job's work gave, kept until its round has committed.

@@ -53,7 +53,8 @@ public struct Dispatcher: Sendable {
     ) async throws(StoreError) -> Report {
         let began = ContinuousClock.now
         let tally = Tally()
-        var batch = try await Self.claim(store: store, now: now(), limit: limit, readAhead: readAhead)
+        // The first claim of a batch read ahead takes `limit`, so the wire starts after a small `UPDATE`.
+        var batch = try await Self.claim(store: store, now: now(), limit: limit, readAhead: readAhead, first: true)
         guard !batch.isEmpty else { return tally.report }
         let unanswered = Unanswered()
         let (stream, feed) = AsyncStream.makeStream(of: [ClaimedDelivery].self)
@@ -106,12 +107,12 @@ public struct Dispatcher: Sendable {
     /// Claims the next batch: from `readAhead` while it lasts, once its due time has come (a batch of it whose
     /// deliveries were all cancelled or claimed meanwhile gives way to the next), then what is due, as usual.
     static func claim(
-        store: any OutboxStore, now: Instant, limit: Int, readAhead: ReadAheadBatch?
+        store: any OutboxStore, now: Instant, limit: Int, readAhead: ReadAheadBatch?, first: Bool = false
     ) async throws(StoreError) -> [ClaimedDelivery] {
         if let readAhead, now >= readAhead.dueBy {
             while readAhead.count > 0 {
                 let claimed = try await store.claimReadAhead(
-                    readAhead.take(max(limit, Self.readAheadClaim)), now: now)
+                    readAhead.take(first ? limit : max(limit, Self.readAheadClaim)), now: now)
                 if !claimed.isEmpty { return claimed }
             }
         }
