@@ -90,4 +90,31 @@ struct ReadAheadTests {
         #expect(stored?.updated == t0.adding(seconds: 1))
         #expect(try db.integrityCheck())
     }
+
+    @Test("readying the journal's next pages changes nothing it holds, and appends go on after them, across growth")
+    func journalTouchAhead() throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let path = temp.path + "-outcomes"
+        let outcomes = (0..<30_000).map { n in
+            SettledAttempt(
+                id: Int64(n), attempt: 1,
+                record: AttemptRecord(started: t0, milliseconds: 2, outcome: "delivered", code: 250,
+                                      reply: "2.0.0 Ok: queued as \(n)"),
+                resolution: .delivered, now: t0)
+        }
+        let journal = try #require(OutcomeJournal(path: path))
+        journal.touchAhead(128 << 10)
+        #expect(OutcomeJournal.read(path: path).isEmpty, "readied pages are still empty")
+        for (n, outcome) in outcomes.enumerated() {
+            #expect(journal.append(outcome))
+            if n % 1_000 == 999 { journal.touchAhead(128 << 10) }
+        }
+        // 30,000 lines outgrow the first mapping: the journal was mapped again, larger, on the way.
+        #expect(OutcomeJournal.read(path: path) == outcomes)
+        journal.reset()
+        journal.touchAhead(128 << 10)
+        #expect(journal.append(outcomes[7]))
+        #expect(OutcomeJournal.read(path: path) == [outcomes[7]])
+    }
 }
