@@ -17,10 +17,12 @@ final class SynchronousSetting: Sendable {
 final class BatchedWrites: Sendable {
     private let commits: GroupCommit
     private let noted: NotedOutcomes
+    private let checkpointer: WALCheckpointer
 
     init(writer: DatabasePool, durability: SynchronousSetting, path: String, checkpointer: WALCheckpointer) {
         let noted = NotedOutcomes(journal: OutcomeJournal(path: path + "-outcomes"))
         self.noted = noted
+        self.checkpointer = checkpointer
         // Outcomes alone are safe in the journal already: a round of only outcomes lets more gather (at most
         // `gatherFor`), since every commit rewrites whole pages however few rows it changes, and each round is a
         // burst on this thread that takes a core from the connections. A job (a trigger, a claim, a flush) ends the
@@ -89,6 +91,7 @@ final class BatchedWrites: Sendable {
     /// Journals the outcome and queues it for the next round, which it starts if none is under way.
     func note(_ outcome: SettledAttempt) {
         noted.add(outcome)
+        checkpointer.sending()
         commits.kick()
     }
 

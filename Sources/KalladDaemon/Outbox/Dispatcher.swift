@@ -79,8 +79,11 @@ public struct Dispatcher: Sendable {
             guard left > 0, !Task.isCancelled, !Task.isShuttingDownGracefully,
                 within.map({ ContinuousClock.now - began < $0 }) ?? true
             else { break }
+            // The next claim from a batch read ahead is bigger, and is asked for as soon as fewer than its size are
+            // unanswered: the wire keeps that much queued while the claim's transaction runs.
+            let next = Self.claimsReadAhead(readAhead, now: now()) ? max(limit, Self.readAheadClaim) : limit
             await withTaskCancellationHandler {
-                await unanswered.fallen(below: limit)
+                await unanswered.fallen(below: next)
             } onCancel: {
                 unanswered.close()
             }
@@ -104,12 +107,18 @@ public struct Dispatcher: Sendable {
     /// connection's thread or the server's for its length: a batch of 10,000 goes in five, not fifty.
     public static let readAheadClaim = 2_000
 
+    /// Whether the next claim comes from `readAhead`: its due time has come and it is not used up.
+    static func claimsReadAhead(_ readAhead: ReadAheadBatch?, now: Instant) -> Bool {
+        guard let readAhead else { return false }
+        return now >= readAhead.dueBy && readAhead.count > 0
+    }
+
     /// Claims the next batch: from `readAhead` while it lasts, once its due time has come (a batch of it whose
     /// deliveries were all cancelled or claimed meanwhile gives way to the next), then what is due, as usual.
     static func claim(
         store: any OutboxStore, now: Instant, limit: Int, readAhead: ReadAheadBatch?, first: Bool = false
     ) async throws(StoreError) -> [ClaimedDelivery] {
-        if let readAhead, now >= readAhead.dueBy {
+        if let readAhead, claimsReadAhead(readAhead, now: now) {
             while readAhead.count > 0 {
                 let claimed = try await store.claimReadAhead(
                     readAhead.take(first ? limit : max(limit, Self.readAheadClaim)), now: now)
