@@ -59,8 +59,9 @@ has work (the connection never stops between claims; a round goes on for up to 5
 through one queue), notes each outcome in a journal (a mapped file) before the connection takes its next message (a
 crash repeats at most that message), and commits the outcomes in groups on the store's own thread (with the next
 claim, or in a round of their own of up to 1,000 or 50 ms; delivered ones 64 to a statement). The write-ahead log is
-copied into the database on a thread and a connection of its own, beside the writer (past 1,000 pages, and when the
-store has been quiet for a second), never inside a commit. The drill enqueues the batch, waits 1.5 s for that copy,
+copied into the database on a thread and a connection of its own, beside the writer (past 1,000 pages — 10,000 while
+a batch is being sent — and when the store has been quiet for a second), never inside a commit. The next claim is
+asked for once fewer than a claim's worth are unanswered. The drill enqueues the batch, waits 1.5 s for that copy,
 reads the batch ahead (untimed, as the enqueue), then times from the first claim to the last outcome committed.
 
 **Catching up** is the case of a daemon that was down when 10,000 came due: the tick enqueues them in growing
