@@ -265,6 +265,12 @@ public protocol OutboxStore: Sendable {
     /// `claimDue` on the store's own thread: for async callers, so a claim that waits for the database never holds
     /// a thread of Swift's cooperative pool (which the dispatcher needs to hand the next batch to the transport).
     func claimDueInBackground(now: Instant, limit: Int) async throws(StoreError) -> [ClaimedDelivery]
+    /// Reads the queued and deferred deliveries due by `dueBy` ahead of that time, read-only and beside the writer:
+    /// what claiming them will hand over, so that at the due time only `claimReadAhead` remains.
+    func readAhead(dueBy: Instant) async throws(StoreError) -> ReadAheadBatch
+    /// Claims, on the store's own thread, those of `batch` (read ahead) still queued or deferred and due at `now`;
+    /// returns them with their attempt numbers as claimed. Those cancelled, superseded or claimed meanwhile are not.
+    func claimReadAhead(_ batch: [ClaimedDelivery], now: Instant) async throws(StoreError) -> [ClaimedDelivery]
     /// Records an attempt and what it settled.
     func record(_ id: Int64, attempt: AttemptRecord, resolution: Resolution, now: Instant) throws(StoreError)
     /// Notes what an attempt settled: kept safe from a crash of the process at once, committed with the next group

@@ -47,6 +47,8 @@ final class OutcomeJournal: Sendable {
         var capacity = 0
         var used = 0
         var line: [UInt8] = []
+        /// Bytes from the start whose pages have been written since they were mapped (`touchAhead`).
+        var touched = 0
     }
 
     /// Space is allocated (and mapped) in steps of this many bytes.
@@ -95,6 +97,7 @@ final class OutcomeJournal: Sendable {
         if let old = state.base { munmap(old, state.capacity) }
         state.base = base
         state.capacity = capacity
+        state.touched = 0
         return true
     }
 
@@ -113,6 +116,27 @@ final class OutcomeJournal: Sendable {
             }
             state.used += state.line.count
             return true
+        }
+    }
+
+    /// Writes a zero into each page of the next `bytes` after the last line that has not been written since it was
+    /// mapped: the first write to a page of a shared file mapping is a page fault (the file system readies the page
+    /// for writing), which this takes on the caller's thread — the store's, after a commit — instead of the sending
+    /// thread's, when it appends. The pages hold zeros already; reading the journal is unchanged.
+    /// One page at a time, so an append waits for one page fault at most.
+    func touchAhead(_ bytes: Int) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        var more = true
+        while more {
+            more = region.withLock { state -> Bool in
+                guard let base = state.base else { return false }
+                // The page after the last line's, or after the last page readied, whichever is further.
+                let offset = max(state.touched, (state.used + page - 1) / page * page)
+                guard offset < min(state.capacity, state.used + bytes) else { return false }
+                base.storeBytes(of: 0, toByteOffset: offset, as: UInt8.self)
+                state.touched = offset + page
+                return true
+            }
         }
     }
 

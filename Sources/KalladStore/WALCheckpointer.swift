@@ -9,9 +9,18 @@ import Synchronization
 /// The writer connection tells it how long the log has grown after each commit (`sqlite3_wal_hook`, which takes
 /// the place of SQLite's automatic checkpoint); past `threshold` frames it runs a `PASSIVE` checkpoint, which never
 /// blocks the writer or the readers. The store also asks for one when it has been quiet for a second (`soon`).
+///
+/// While a batch is being sent (outcomes were noted since the last commit's look, `sending`), the log may grow to
+/// `sendingThreshold` frames first: a checkpoint copies every page again and takes a core from the connection and
+/// the server for milliseconds, and the batch's pages are copied once it has gone, when the store is quiet.
 final class WALCheckpointer: Sendable {
     /// Frames in the log that make a checkpoint start (SQLite's default is 1,000 pages).
     let threshold: Int32
+    /// Frames in the log that make a checkpoint start while a batch is being sent.
+    let sendingThreshold: Int32
+    /// Outcomes noted so far, and as many as the last look after a commit saw.
+    private let noted = Atomic<Int>(0)
+    private let notedAtLastLook = Mutex(0)
     private let path: String
     private let queue = DispatchQueue(label: "kallad.store.checkpoint", qos: .utility)
     private let state = Mutex(State())
@@ -32,9 +41,24 @@ final class WALCheckpointer: Sendable {
     /// The connection the checkpoints run on, opened on first use; only touched on `queue`.
     private let connection = Mutex<OpaquePointer?>(nil)
 
-    init(path: String, threshold: Int32 = 1_000) {
+    init(path: String, threshold: Int32 = 1_000, sendingThreshold: Int32 = 10_000) {
         self.path = path
         self.threshold = threshold
+        self.sendingThreshold = sendingThreshold
+    }
+
+    /// An outcome was noted: a batch is being sent.
+    func sending() { noted.wrappingAdd(1, ordering: .relaxed) }
+
+    /// Whether a log of `frames` frames, just after a commit, wants a checkpoint now.
+    func wants(_ frames: Int32) -> Bool {
+        guard frames >= threshold else { return false }
+        let now = noted.load(ordering: .relaxed)
+        let before = notedAtLastLook.withLock { last in
+            defer { last = now }
+            return last
+        }
+        return now == before || frames >= sendingThreshold
     }
 
     deinit {
@@ -62,7 +86,7 @@ final class WALCheckpointer: Sendable {
             { context, _, _, frames in
                 guard let context else { return SQLITE_OK }
                 let checkpointer = Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue()
-                if frames >= checkpointer.threshold { checkpointer.soon() }
+                if checkpointer.wants(frames) { checkpointer.soon() }
                 return SQLITE_OK
             },
             Unmanaged.passUnretained(self).toOpaque())

@@ -4,7 +4,7 @@
 //   kallad-drill bench SMTP_URL COUNT      the bare transport against the outbox, same messages; prints JSON
 //   kallad-drill bare SMTP_URL COUNT       the bare transport alone, for profiling
 //   kallad-drill line SMTP_URL COUNT       the whole line alone (enqueue, claim, send, record), for profiling
-//   kallad-drill due SMTP_URL COUNT        a batch enqueued ahead, then claimed, sent and recorded, for profiling
+//   kallad-drill due SMTP_URL COUNT        a batch enqueued and read ahead, then claimed, sent and recorded, for profiling
 //   kallad-drill pairs SMTP_URL COUNT N    bare and due batch back to back, N times, one JSON line each (A/B tests)
 //   kallad-drill store COUNT               the outbox alone (enqueue, claim, record; nothing sent), for profiling
 // Each message ends with a line `KALLAD-END <key>`, so a dump can tell a whole message from a cut one.
@@ -184,11 +184,20 @@ func wholeLine(_ made: [NewNotification], store: KalladDatabase, url: String) as
 /// A batch that came due, as the daemon meets one: its tick enqueued the batch ahead of its due time (the
 /// planner's lookahead, 1–2 minutes), the write-ahead log was copied into the database while the store was quiet,
 /// and at the due time the dispatcher claims, sends and records, as `DispatcherService` does (200 a claim, each
-/// claim joining the running connection). Enqueues first (untimed), then returns the number delivered and the
-/// seconds and CPU seconds from the due time to the last outcome recorded.
+/// claim joining the running connection). Enqueues first and reads the batch ahead, as the service does in the
+/// seconds before its due time (both untimed), then returns the number delivered and the seconds and CPU seconds
+/// from the due time to the last outcome recorded.
 func dueBatch(_ made: [NewNotification], store: KalladDatabase, url: String) async -> (Int, Double, Double) {
     await enqueueAhead(made, store: store)
-    return await dueTime(store: store, url: url)
+    return await dueTime(store: store, url: url, readAhead: await readAhead(store))
+}
+
+/// What `DispatcherService` does in the seconds before a due time: the batch due then is read (read-only) so that at
+/// the due time only the claims, the sending and the outcomes remain. Untimed, like the enqueue before it; nil with
+/// KALLAD_DRILL_NO_READ_AHEAD set (each claim then reads its batch, for A/B comparisons).
+func readAhead(_ store: KalladDatabase) async -> ReadAheadBatch? {
+    guard ProcessInfo.processInfo.environment["KALLAD_DRILL_NO_READ_AHEAD"] == nil else { return nil }
+    do { return try await store.readAhead(dueBy: now()) } catch { fail("\(error)") }
 }
 
 /// The planner's tick ahead of the due time: the batch enqueued in pieces of 1,000, then the store left quiet for
@@ -205,7 +214,7 @@ func enqueueAhead(_ made: [NewNotification], store: KalladDatabase) async {
 
 /// The due time of a batch enqueued ahead: claim, send, record until nothing is left; the number delivered, the
 /// seconds and CPU seconds to the last outcome recorded.
-func dueTime(store: KalladDatabase, url: String) async -> (Int, Double, Double) {
+func dueTime(store: KalladDatabase, url: String, readAhead: ReadAheadBatch?) async -> (Int, Double, Double) {
     let start = ContinuousClock.now
     let cpuStart = cpuSeconds()
     let marked = monotonicSeconds()
@@ -218,7 +227,7 @@ func dueTime(store: KalladDatabase, url: String) async -> (Int, Double, Double) 
         while true {
             let report = try await dispatcher.dispatch(
                 store: store, now: now, limit: DispatcherService.claimLimit, batches: DispatcherService.claimsPerRound,
-                within: DispatcherService.roundTime)
+                within: DispatcherService.roundTime, readAhead: readAhead)
             delivered += report.outcomes["delivered"] ?? 0
             if report.claimed == 0 { break }
         }
@@ -278,11 +287,14 @@ case (4, "drain"), (5, "drain"):
     var sent = 0
     do {
         _ = try store.recoverInterrupted(now: now())
+        // What is due is read ahead and claimed from there first, as the daemon does with a batch read before its
+        // due time, so a kill also lands among claims of a batch read ahead.
+        let ahead = try await store.readAhead(dueBy: now())
         while true {
             // As the daemon dispatches: a claim at a time, the next joining the wire while it still has work.
             let report = try await dispatcher.dispatch(
                 store: store, now: now, limit: DispatcherService.claimLimit, batches: DispatcherService.claimsPerRound,
-                within: DispatcherService.roundTime)
+                within: DispatcherService.roundTime, readAhead: ahead)
             sent += report.claimed
             if report.claimed == 0 {
                 let counts = try store.countsByState()
@@ -386,8 +398,9 @@ case (5, "pairs"):
     for pair in 0..<pairs {
         let store = open(folder.appendingPathComponent("due-\(pair).sqlite").path)
         await enqueueAhead(notifications(count, prefix: "due\(pair)", due: now()), store: store)
+        let ahead = await readAhead(store)
         let (bareDelivered, bareSeconds, bareCPU) = await bareBatch(mails, url: url)
-        let (delivered, seconds, cpu) = await dueTime(store: store, url: url)
+        let (delivered, seconds, cpu) = await dueTime(store: store, url: url, readAhead: ahead)
         print(
             "{\"messages\": \(count), \"bare_seconds\": \(bareSeconds), \"bare_delivered\": \(bareDelivered), "
                 + "\"bare_cpu_seconds\": \(bareCPU), \"due_seconds\": \(seconds), \"due_delivered\": \(delivered), "

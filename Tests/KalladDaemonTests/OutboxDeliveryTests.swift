@@ -168,6 +168,33 @@ struct OutboxDeliveryTests {
         let states = try outbox.store.countsByState()
         #expect(states == [.delivered: 35])
     }
+
+    @Test("a batch read ahead: what was cancelled meanwhile is not sent, what was enqueued since goes after it")
+    func readAheadBatch() async throws {
+        let server = try TestServer()
+        let outbox = try ScratchOutbox()
+        defer { outbox.remove() }
+        let due = Instant(secondsSinceEpoch: 1_800_000_000)
+        #expect(try outbox.store.enqueue(Self.summonses(25, named: "ahead", due: due), now: due.adding(seconds: -90)) == 25)
+        let ahead = try await outbox.store.readAhead(dueBy: due)
+        #expect(ahead.count == 25)
+        // Before the due time: a meeting is cancelled, and one more summons comes due.
+        let cancelled = try outbox.store.deliveries(DeliveryFilter(meeting: "ahead/3")).map(\.id)
+        try outbox.store.settle(cancelled, as: .cancelled, reason: "meeting cancelled", now: due.adding(seconds: -10))
+        #expect(try outbox.store.enqueue(Self.summonses(1, named: "late", due: due), now: due.adding(seconds: -5)) == 1)
+        let dispatcher = Dispatcher(policy: .standard, courier: network(server))
+        let early = try await dispatcher.dispatch(
+            store: outbox.store, now: { due.adding(seconds: -1) }, limit: 10, batches: 10, readAhead: ahead)
+        #expect(early.claimed == 0, "before its due time the batch read ahead is kept, not claimed")
+        #expect(ahead.count == 25)
+        let report = try await dispatcher.dispatch(
+            store: outbox.store, now: { due }, limit: 10, batches: 10, readAhead: ahead)
+        #expect(report.claimed == 25)
+        #expect(ahead.count == 0)
+        let recipients = try server.stored().compactMap { ($0.envelope["to"] as? [String])?.first }
+        #expect(recipients == (0..<25).filter { $0 != 3 }.map { "ahead\($0)@example.se" } + ["late0@example.se"])
+        #expect(try outbox.store.countsByState() == [.delivered: 25, .cancelled: 1])
+    }
 }
 
 /// The message's headers and every base64 part decoded, as one text to search.

@@ -19,6 +19,18 @@ struct CheckpointTests {
         ((try? FileManager.default.attributesOfItem(atPath: temp.path + "-wal"))?[.size] as? Int) ?? 0
     }
 
+    @Test("while a batch is being sent the log may grow to its sending threshold; once outcomes stop, the usual one holds")
+    func deferredWhileSending() {
+        let checkpointer = WALCheckpointer(path: "/nonexistent", threshold: 1_000, sendingThreshold: 10_000)
+        #expect(!checkpointer.wants(999))
+        #expect(checkpointer.wants(1_000), "nothing noted: the usual threshold")
+        checkpointer.sending()
+        #expect(!checkpointer.wants(5_000), "an outcome noted since the last look: a batch is being sent")
+        checkpointer.sending()
+        #expect(checkpointer.wants(10_000), "a log this long is copied even while sending")
+        #expect(checkpointer.wants(1_200), "no outcome since the last look: the batch has gone")
+    }
+
     @Test("a log past its threshold is checkpointed off the writer, and the next writes reuse the log from its start")
     func pastThreshold() async throws {
         let temp = try TemporaryDatabase()

@@ -51,15 +51,18 @@ Medians of 7 alternating runs (`kallad-drill bench`), release build, one SMTP co
 | every message delivered, all four ways | {"yes" if delivered else "no"} | yes | {"pass" if delivered else "**miss**"} |
 
 **A batch that comes due** is how the daemon meets a batch in service: each minute's planner tick enqueues what
-falls due in the next two minutes (`lookahead`), so a batch due at 08:00 is in the outbox, durable, a minute
-before; at 08:00 the dispatcher claims 200 at a time, each claim joining the queue of the running SMTP connection
-while it still has work (the connection never stops between claims; a round goes on for up to 50 claims or 2 s, so
-the 10,000 go through one queue), notes each outcome in a journal (a mapped file) before the connection takes its
-next message (a crash repeats at most that message), and commits the outcomes in groups on the store's own thread
-(with the next claim, or in a round of their own). The write-ahead log is copied into the database on a thread and a
-connection of its own, beside the writer (past 1,000 pages, and when the store has been quiet for a second),
-never inside a commit. The drill enqueues the batch, waits 1.5 s for that copy, then times from the first claim to
-the last outcome committed.
+falls due in the next two minutes (`lookahead`), so a batch due at 08:00 is in the outbox, durable, a minute before,
+and in the seconds before 08:00 the dispatcher reads the batch ahead (read-only, beside the writer: rows,
+recipients, message bytes); at 08:00 it claims 2,000 at a time, each claim one `UPDATE` over ids read ahead (only
+those still queued are made `sending`), each claim joining the queue of the running SMTP connection while it still
+has work (the connection never stops between claims; a round goes on for up to 50 claims or 2 s, so the 10,000 go
+through one queue), notes each outcome in a journal (a mapped file) before the connection takes its next message (a
+crash repeats at most that message), and commits the outcomes in groups on the store's own thread (with the next
+claim, or in a round of their own of up to 1,000 or 50 ms; delivered ones 64 to a statement). The write-ahead log is
+copied into the database on a thread and a connection of its own, beside the writer (past 1,000 pages — 10,000 while
+a batch is being sent — and when the store has been quiet for a second), never inside a commit. The next claim is
+asked for once fewer than a claim's worth are unanswered. The drill enqueues the batch, waits 1.5 s for that copy,
+reads the batch ahead (untimed, as the enqueue), then times from the first claim to the last outcome committed.
 
 **Catching up** is the case of a daemon that was down when 10,000 came due: the tick enqueues them in growing
 pieces (100, 200, 400, 800, then 1,000, each committed with `synchronous=FULL`) while the dispatcher claims 500 at

@@ -218,8 +218,11 @@ public struct NetworkCourier: Courier {
 final class MailedDeliveries: Sendable {
     private let entries = Mutex<[(delivery: ClaimedDelivery, answered: Bool)]>([])
 
+    /// The entries are made before the lock is taken: a claim of thousands would otherwise hold it while the
+    /// transport's thread waits to mark an answer.
     func add(_ deliveries: [ClaimedDelivery]) {
-        entries.withLock { $0 += deliveries.map { ($0, false) } }
+        let added = deliveries.map { (delivery: $0, answered: false) }
+        entries.withLock { $0.append(contentsOf: added) }
     }
 
     /// Marks the delivery at `position` answered and returns it.

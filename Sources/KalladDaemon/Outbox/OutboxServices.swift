@@ -240,6 +240,8 @@ public struct DispatcherService: Service {
         var failingSince: Instant?
         var pause: Int64 = 1
         var recovered = false
+        // The deliveries of the next due time, read in the seconds before it.
+        var readAhead: ReadAheadBatch?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do throws(StoreError) {
                 if !recovered {
@@ -255,7 +257,8 @@ public struct DispatcherService: Service {
                 if let runtime = await runtime() {
                     let report = try await runtime.dispatcher.dispatch(
                         store: store, now: clock, limit: Self.claimLimit, batches: Self.claimsPerRound,
-                        within: Self.roundTime)
+                        within: Self.roundTime, readAhead: readAhead)
+                    if readAhead?.count == 0 { readAhead = nil }
                     busy = report.claimed > 0
                     for problem in report.configurationErrors {
                         logger.error("delivery configuration error", metadata: ["problem": "\(problem)"])
@@ -271,6 +274,18 @@ public struct DispatcherService: Service {
                 if busy { continue }
                 let next = (try? store.nextAttempt()).flatMap { $0 }
                 let wait = max(1, min(5, (next?.secondsSinceEpoch ?? Int64.max) - clock().secondsSinceEpoch))
+                // What falls due within this wait is read now (read-only, beside the writer), so at its due time
+                // only the claims (one `UPDATE` each) and the sending remain.
+                if let next, readAhead?.dueBy != next,
+                    (1...wait).contains(next.secondsSinceEpoch - clock().secondsSinceEpoch)
+                {
+                    readAhead = try? await store.readAhead(dueBy: next)
+                    if let count = readAhead?.count, count > 0 {
+                        logger.debug(
+                            "read ahead the deliveries due next",
+                            metadata: ["deliveries": "\(count)", "due": "\(next)"])
+                    }
+                }
                 let doorbell = self.doorbell
                 _ = try? await cancelWhenGracefulShutdown { await doorbell.wait(timeout: .seconds(wait)) }
             } catch {

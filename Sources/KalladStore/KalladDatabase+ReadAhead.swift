@@ -1,0 +1,116 @@
+import GRDB
+import Synchronization
+public import KalladCore
+
+/// Deliveries read before their due time — the rows, their notifications' fields and the messages' bytes — so that
+/// at the due time claiming them is one `UPDATE` over their ids (`KalladDatabase.claimReadAhead`) and reading them
+/// is done. Reading ahead is read-only: it decides nothing. A delivery cancelled, superseded or claimed meanwhile is
+/// not in `sending` after the claim, and is not sent; what is due and was not read ahead is claimed as usual once
+/// the read-ahead batch is used up.
+public final class ReadAheadBatch: Sendable {
+    /// Every delivery in the batch is due at or before this time.
+    public let dueBy: Instant
+    private let waiting: Mutex<ArraySlice<ClaimedDelivery>>
+
+    /// A batch of `deliveries`, in claim order, all due by `dueBy`.
+    public init(dueBy: Instant, deliveries: [ClaimedDelivery]) {
+        self.dueBy = dueBy
+        waiting = Mutex(deliveries[...])
+    }
+
+    /// How many deliveries have not been taken yet.
+    public var count: Int { waiting.withLock { $0.count } }
+
+    /// Takes the next `limit` deliveries (fewer at the end).
+    public func take(_ limit: Int) -> [ClaimedDelivery] {
+        waiting.withLock { waiting in
+            let taken = Array(waiting.prefix(max(0, limit)))
+            waiting = waiting.dropFirst(taken.count)
+            // The slice keeps the whole array (and every message) alive; let the taken part go once it is all taken.
+            if waiting.isEmpty { waiting = [] }
+            return taken
+        }
+    }
+}
+
+extension KalladDatabase {
+    /// How much a read-ahead holds at most: deliveries, and bytes of their messages (a batch past either is read
+    /// ahead in part; the rest is claimed as usual).
+    public static let readAheadLimit = (deliveries: 50_000, messageBytes: 64 << 20)
+
+    /// Reads, on a reader connection (beside the writer, which it never waits for), the queued and deferred
+    /// deliveries due by `dueBy`, in claim order, up to `readAheadLimit`.
+    public func readAhead(dueBy: Instant) async throws(StoreError) -> ReadAheadBatch {
+        do {
+            let deliveries = try await writer.read { db in try Self.due(by: dueBy, in: db) }
+            return ReadAheadBatch(dueBy: dueBy, deliveries: deliveries)
+        } catch {
+            throw Self.storeError(error, path: path, operation: "read ahead")
+        }
+    }
+
+    /// The queued and deferred deliveries due by `dueBy`, in claim order, as they would be claimed now.
+    static func due(by dueBy: Instant, in db: Database) throws -> [ClaimedDelivery] {
+        let due = try HotStatement(db, sql: dueSQL)
+        due.bind(1, dueBy.secondsSinceEpoch)
+        due.bind(2, readAheadLimit.deliveries)
+        var found: [ClaimedDelivery] = []
+        var bytes = 0
+        while try due.next() {
+            guard let delivery = Self.claimedDelivery(due) else { continue }
+            found.append(delivery)
+            bytes += delivery.messageBytes.count
+            if bytes >= readAheadLimit.messageBytes {
+                due.finish()
+                break
+            }
+        }
+        return found
+    }
+
+    /// Claims those of `batch` that are still queued or deferred and due at `now` — one `UPDATE` by their ids — and
+    /// returns them, in the batch's order, each with its attempt number as claimed; the others (cancelled,
+    /// superseded, claimed meanwhile) are left as they are.
+    public func claimReadAhead(_ batch: [ClaimedDelivery], now: Instant) async throws(StoreError) -> [ClaimedDelivery] {
+        guard !batch.isEmpty else { return [] }
+        return try await batched.write(durable: false) { db in try Self.claim(batch, now: now, in: db) }
+    }
+
+    static func claim(_ batch: [ClaimedDelivery], now: Instant, in db: Database) throws -> [ClaimedDelivery] {
+        let marks = SQLRows.placeholders(batch.count, columns: 0)
+        let flip = try HotStatement(
+            db,
+            sql: """
+                UPDATE delivery SET state = 'sending', attempts = attempts + 1, updated_at = ?1
+                WHERE id IN (\(marks)) AND state IN ('queued', 'deferred') AND next_attempt <= ?1
+                RETURNING id, attempts
+                """)
+        flip.bind(1, now.secondsSinceEpoch)
+        for (index, delivery) in batch.enumerated() { flip.bind(Int32(index + 2), delivery.id) }
+        var attempts: [Int64: Int] = [:]
+        attempts.reserveCapacity(batch.count)
+        while try flip.next() { attempts[flip.int64(0)] = flip.int(1) }
+        return batch.compactMap { delivery in
+            guard let attempt = attempts[delivery.id] else { return nil }
+            var claimed = delivery
+            claimed.attempt = attempt
+            return claimed
+        }
+    }
+}
+
+/// Lists of placeholders for statements over many rows, made once per shape.
+enum SQLRows {
+    private static let made = Mutex<[Int: String]>([:])
+
+    /// `count` rows of `columns` placeholders each — `(?, ?), (?, ?)` — or, with `columns` 0, `count` bare ones
+    /// (`?, ?, ?`, for `IN`).
+    static func placeholders(_ count: Int, columns: Int) -> String {
+        let key = count << 8 | columns
+        if let known = made.withLock({ $0[key] }) { return known }
+        let row = columns == 0 ? "?" : "(" + repeatElement("?", count: columns).joined(separator: ", ") + ")"
+        let list = repeatElement(row, count: count).joined(separator: ", ")
+        made.withLock { $0[key] = list }
+        return list
+    }
+}
