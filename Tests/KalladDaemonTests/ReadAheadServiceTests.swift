@@ -44,8 +44,10 @@ struct ReadAheadServiceTests {
         defer { running.cancel() }
         // The service finds the batch due in 2 s (its clock stands still until the test moves it), reads it ahead
         // and waits. Meanwhile one of it is cancelled and a summons due sooner arrives: claimed in due order it
-        // would go first, but the batch read ahead goes first.
-        let read = try await eventually(timeout: 30) {
+        // would go first, but the batch read ahead goes first. The wait is long because the service's task needs a
+        // thread of the cooperative pool, which the suites that compute for seconds may hold for half a minute
+        // when every test runs at once on 2 cores; when it is scheduled, the line comes at once.
+        let read = try await eventually(timeout: 180) {
             lines.withLock { $0.contains { $0.contains("read ahead") && $0.contains("deliveries=30") } }
         }
         #expect(read, "\(lines.withLock { $0 })")
@@ -57,10 +59,10 @@ struct ReadAheadServiceTests {
                 == 1)
         clock.withLock { $0 = due }
         bell.ring()
-        let sent = try await eventually(timeout: 30) { courier.keys.withLock { $0.count } == 30 }
+        let sent = try await eventually(timeout: 180) { courier.keys.withLock { $0.count } == 30 }
         #expect(sent)
         #expect(courier.keys.withLock { $0 } == (0..<30).filter { $0 != 7 }.map { "ahead-\($0)" } + ["sooner-0"])
-        let settled = try await eventually(timeout: 30) { try store.countsByState() == [.delivered: 30, .cancelled: 1] }
+        let settled = try await eventually(timeout: 180) { try store.countsByState() == [.delivered: 30, .cancelled: 1] }
         #expect(settled)
     }
 }

@@ -279,7 +279,16 @@ public struct DispatcherService: Service {
                 if let next, readAhead?.dueBy != next,
                     (1...wait).contains(next.secondsSinceEpoch - clock().secondsSinceEpoch)
                 {
-                    readAhead = try? await store.readAhead(dueBy: next)
+                    do {
+                        readAhead = try await store.readAhead(dueBy: next)
+                    } catch {
+                        // Nothing is lost: the batch is claimed in due order at its due time, as without reading
+                        // ahead.
+                        readAhead = nil
+                        logger.warning(
+                            "could not read ahead the deliveries due next; they are claimed when due",
+                            metadata: ["error.code": "\(error.code)", "error": "\(error)"])
+                    }
                     if let count = readAhead?.count, count > 0 {
                         logger.debug(
                             "read ahead the deliveries due next",
