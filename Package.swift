@@ -4,9 +4,8 @@ import PackageDescription
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
-    // A section per function in release builds, so the linker can lay out the daemon's startup code together
-    // (see daemonReleaseLinking below).
-    .unsafeFlags(["-Xfrontend", "-function-sections"], .when(configuration: .release)),
+    // A section per function in release builds comes from scripts/release-build.sh, for every module alike (see
+    // daemonReleaseLinking below).
 ]
 
 /// How the release `kallad` binary is linked, for a small idle daemon (issue 5; README, "Memory"): the Swift

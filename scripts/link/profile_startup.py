@@ -1,8 +1,8 @@
 """Lists the functions of the kallad binary that a daemon in service runs: from exec to READY=1, a GET /readyz,
 the first delivery (mail over SMTP to Postfix's smtp-sink, webhooks refused by a closed local port, as the daemon
 bench's idle-after-sending figure has it) and a short idle: the daemon runs under valgrind's callgrind on the
-bench's configuration (daemon_fixture), is dumped after the idle, then stopped. Prints one symbol a line (raw, as the linker names them), in the order callgrind first lists them:
-the --symbol-ordering-file lld gets (Package.swift). Needs valgrind (Debian package valgrind).
+bench's configuration (daemon_fixture), is dumped after the idle, then stopped. Prints one symbol a line (raw, as
+the linker names them), in the order callgrind first lists them: the --symbol-ordering-file lld gets (Package.swift). Needs valgrind (Debian package valgrind).
 Usage: profile_startup.py KALLAD_BINARY [IDLE_SECONDS] > symbols
 (KALLAD_PROFILE_KEEP=PREFIX keeps the callgrind profiles as PREFIXcallgrind.out.PID[.1], e.g. for callgrind_annotate.)"""
 import glob
