@@ -4,7 +4,8 @@ import KalladCore
 extension KalladDatabase {
     public func recordTrigger(_ entry: TriggerEntry) throws(StoreError) -> Bool {
         try checkIDs(entry)
-        return try write("trigger", durable: true) { db in try Self.insert(entry, in: db) }
+        let actions = entry.changes.map { OverlayCodec.encode($0.action) }
+        return try write("trigger", durable: true) { db in try Self.insert(entry, actions: actions, in: db) }
     }
 
     public func logTrigger(_ entry: TriggerEntry) async throws(StoreError) -> Bool {
@@ -15,7 +16,8 @@ extension KalladDatabase {
     }
 
     /// `logTrigger` for a caller that cannot wait: `then` runs on the group commit's thread once the round holding
-    /// the trigger has committed (`synchronous=FULL`: on disk), or with the error.
+    /// the trigger has committed (`synchronous=FULL`: on disk), or with the error. The changes are encoded here, on
+    /// the caller's thread: the commit's thread runs one round at a time, and every trigger waits for its round.
     public func logTrigger(_ entry: TriggerEntry, then: @escaping @Sendable (Result<Bool, StoreError>) -> Void) {
         do throws(StoreError) {
             try checkIDs(entry)
@@ -23,7 +25,8 @@ extension KalladDatabase {
             then(.failure(error))
             return
         }
-        batched.submit(durable: true, { db in try Self.insert(entry, in: db) }, then: then)
+        let actions = entry.changes.map { OverlayCodec.encode($0.action) }
+        batched.submit(durable: true, { db in try Self.insert(entry, actions: actions, in: db) }, then: then)
     }
 
     /// What keeps overlay change ids unique without an index (migration v4): a trigger id has no "/", and each of
@@ -49,11 +52,12 @@ extension KalladDatabase {
         }
     }
 
-    /// The trigger and its overlay changes (their ids checked by `checkIDs`); false when its id was logged before (a
+    /// The trigger and its overlay changes (their ids checked by `checkIDs`, `actions` their actions encoded by
+    /// `OverlayCodec`, in order); false when its id was logged before (a
     /// replay: nothing written). Bound
     /// and stepped through SQLite directly (`HotStatement`): it runs once per trigger, many to a group commit, where
     /// GRDB's argument arrays cost more than the insert.
-    static func insert(_ entry: TriggerEntry, in db: Database) throws -> Bool {
+    static func insert(_ entry: TriggerEntry, actions: [String], in db: Database) throws -> Bool {
         let trigger = try HotStatement(
             db,
             sql: """
@@ -72,7 +76,7 @@ extension KalladDatabase {
             sql: """
                 INSERT INTO overlay_change (change_id, trigger_id, known_at, action) VALUES (?, ?, ?, ?)
                 """)
-        for each in entry.changes {
+        for (each, action) in zip(entry.changes, actions) {
             change.bind(1, each.id)
             change.bind(2, entry.id)
             if let knownAt = each.knownAt {
@@ -80,7 +84,7 @@ extension KalladDatabase {
             } else {
                 change.bind(3, nil as Int?)
             }
-            change.bind(4, OverlayCodec.encode(each.action))
+            change.bind(4, action)
             try change.run()
         }
         return true

@@ -20,23 +20,32 @@ enum OverlayCodec {
         /// Sorted snake_case keys, absent values left out, strings escaped as JSONEncoder escapes them (DEL aside): the
         /// same bytes, without its cost (a trigger is logged on the trigger API's hot path).
         var json: String {
-            let fields: [(String, String?)] = [
-                ("body", body), ("end", end), ("meeting", meeting), ("person", person), ("reason", reason),
-                ("requested_by", requestedBy), ("role", role), ("seat", seat), ("start", start),
-                ("submitted_by", submittedBy), ("title", title), ("type", type),
-            ]
-            var out = "{"
-            out.reserveCapacity(160)
-            for (key, value) in fields {
-                guard let value else { continue }
-                if out.utf8.count > 1 { out += "," }
-                out += "\""
-                out += key
-                out += "\":"
-                JSONString.append(value, to: &out, escapingSlash: true)
+            // Written as bytes: small appends to a String each pay for its checks.
+            var out: [UInt8] = [UInt8(ascii: "{")]
+            out.reserveCapacity(192)
+            func field(_ key: StaticString, _ value: String?) {
+                guard let value else { return }
+                if out.count > 1 { out.append(UInt8(ascii: ",")) }
+                out.append(UInt8(ascii: "\""))
+                out.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+                out.append(UInt8(ascii: "\""))
+                out.append(UInt8(ascii: ":"))
+                JSONString.append(value, toBytes: &out, escapingSlash: true)
             }
-            out += "}"
-            return out
+            field("body", body)
+            field("end", end)
+            field("meeting", meeting)
+            field("person", person)
+            field("reason", reason)
+            field("requested_by", requestedBy)
+            field("role", role)
+            field("seat", seat)
+            field("start", start)
+            field("submitted_by", submittedBy)
+            field("title", title)
+            field("type", type)
+            out.append(UInt8(ascii: "}"))
+            return String(decoding: out, as: UTF8.self)
         }
     }
 

@@ -38,6 +38,10 @@ final class TriggerChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     static let heldLimit = 12
     /// Parts were passed on since the last read completed (the router's side takes them when one completes).
     private var passedSinceReadComplete = false
+    /// The series counting this connection's 202s, and its accepted triggers of the last system and type (a
+    /// client usually sends one kind): counted without building and hashing labels for each trigger.
+    private var answered: CounterSeries?
+    private var accepted: (system: String, type: String, counted: CounterSeries)?
 
     init(services: DaemonServices) { self.services = services }
 
@@ -149,14 +153,18 @@ final class TriggerChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         recording = false
         if accepted {
             let document = context.channel.allocator.buffer(
-                string: TriggerEndpoint.wasAccepted(trigger, services: services))
+                string: TriggerEndpoint.wasAccepted(trigger, services: services, counted: acceptedSeries(trigger)))
             var fields = HTTPFields()
             fields[.contentType] = "application/json"
             fields[.contentLength] = String(document.readableBytes)
             context.write(wrapOutboundOut(.head(HTTPResponse(status: .accepted, headerFields: fields))), promise: nil)
             context.write(wrapOutboundOut(.body(document)), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-            services.metrics.increment(KalladMetrics.httpRequests, labels: ["route": "/v1/triggers", "code": "202"])
+            if answered == nil {
+                answered = services.metrics.counter(
+                    KalladMetrics.httpRequests, labels: ["route": "/v1/triggers", "code": "202"])
+            }
+            answered?.increment()
             services.logger.debug(
                 "request", metadata: ["http.method": "POST", "http.route": "/v1/triggers", "http.status": "202"])
         } else {
@@ -171,6 +179,13 @@ final class TriggerChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             readWaiting = false
             context.read()
         }
+    }
+
+    private func acceptedSeries(_ trigger: InboundTrigger) -> CounterSeries {
+        if let accepted, accepted.system == trigger.system, accepted.type == trigger.type { return accepted.counted }
+        let counted = TriggerEndpoint.acceptedSeries(trigger, services: services)
+        accepted = (trigger.system, trigger.type, counted)
+        return counted
     }
 
     private func passWhole(

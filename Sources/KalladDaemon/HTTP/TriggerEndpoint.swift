@@ -80,14 +80,17 @@ struct TriggerEndpoint {
         case .accepted:
             return Response(
                 status: .accepted, headers: [.contentType: "application/json"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: Self.wasAccepted(trigger, services: services))))
+                body: ResponseBody(
+                    byteBuffer: ByteBuffer(
+                        string: Self.wasAccepted(
+                            trigger, services: services, counted: Self.acceptedSeries(trigger, services: services)))))
         }
     }
 
-    /// Counts and logs an accepted trigger, tells `triggerRecorded`, and gives the 202 document.
-    static func wasAccepted(_ trigger: InboundTrigger, services: DaemonServices) -> String {
-        services.metrics.increment(
-            KalladMetrics.triggers, labels: ["system": trigger.system, "type": trigger.type, "outcome": "accepted"])
+    /// Counts (in `counted`, the series `acceptedSeries` gives) and logs an accepted trigger, tells
+    /// `triggerRecorded`, and gives the 202 document.
+    static func wasAccepted(_ trigger: InboundTrigger, services: DaemonServices, counted: CounterSeries) -> String {
+        counted.increment()
         let meetings = trigger.changes.map(Self.meetingID)
         services.logger.info(
             "trigger accepted",
@@ -98,6 +101,12 @@ struct TriggerEndpoint {
             ])
         services.triggerRecorded(trigger)
         return accepted(id: trigger.id, type: trigger.type, system: trigger.system, meetings: meetings)
+    }
+
+    /// The series that counts accepted triggers of this system and type.
+    static func acceptedSeries(_ trigger: InboundTrigger, services: DaemonServices) -> CounterSeries {
+        services.metrics.counter(
+            KalladMetrics.triggers, labels: ["system": trigger.system, "type": trigger.type, "outcome": "accepted"])
     }
 
     /// The Standard Webhooks headers and the sending system's name, as a request carries them.

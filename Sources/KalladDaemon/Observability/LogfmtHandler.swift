@@ -51,29 +51,31 @@ public struct LogfmtHandler: LogHandler {
     }
 
     /// Writes one line: `ts`, `level`, `msg`, `logger`, the metadata by key, and `source` from warnings up; written
-    /// into one string in place (the line is written for every trigger taken).
+    /// as bytes into one buffer (a line is written for every trigger taken, and small appends to a String each pay
+    /// for its checks).
     public func log(event: LogEvent) {
-        var line = "ts="
+        var line: [UInt8] = []
         line.reserveCapacity(256)
-        line += Self.timestamp(clock())
-        line += " level="
-        line += event.level.rawValue
-        line += " msg="
+        Self.append("ts=", to: &line)
+        Self.appendTimestamp(clock(), to: &line)
+        Self.append(" level=", to: &line)
+        line.append(contentsOf: event.level.rawValue.utf8)
+        Self.append(" msg=", to: &line)
         Self.appendQuoted(event.message.description, to: &line)
-        line += " logger="
+        Self.append(" logger=", to: &line)
         Self.appendQuoted(label, to: &line)
         var merged = event.metadata ?? [:]
         if !metadata.isEmpty { merged = metadata.merging(merged) { _, new in new } }
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) { Self.append(key, value, to: &line) }
         if event.level >= .warning {
-            line += " source="
+            Self.append(" source=", to: &line)
             Self.appendQuoted("\(event.file):\(event.line)", to: &line)
         }
-        sink(line)
+        sink(String(decoding: line, as: UTF8.self))
     }
 
     /// ` key=value` for one metadata value; nested ones become dotted keys, redacted where the key says so.
-    static func append(_ key: String, _ value: Logger.MetadataValue, to line: inout String) {
+    static func append(_ key: String, _ value: Logger.MetadataValue, to line: inout [UInt8]) {
         let text: String
         switch value {
         case .string(let string): text = string
@@ -83,10 +85,14 @@ public struct LogfmtHandler: LogHandler {
             for (inner, item) in map.sorted(by: { $0.key < $1.key }) { append(key + "." + inner, item, to: &line) }
             return
         }
-        line += " "
-        line += key
-        line += "="
+        line.append(UInt8(ascii: " "))
+        line.append(contentsOf: key.utf8)
+        line.append(UInt8(ascii: "="))
         appendQuoted(redacted(key, text), to: &line)
+    }
+
+    static func append(_ text: StaticString, to line: inout [UInt8]) {
+        line.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     /// Keys whose values are never written (matched case-insensitively anywhere in the key).
@@ -120,28 +126,38 @@ public struct LogfmtHandler: LogHandler {
 
     /// A logfmt value: bare when it is a plain token, else in quotes with `"`, `\` and control characters escaped.
     static func quoted(_ value: String) -> String {
-        var out = ""
+        var out: [UInt8] = []
         appendQuoted(value, to: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `quoted(value)`, appended to `out`.
-    static func appendQuoted(_ value: String, to out: inout String) {
-        // A byte scan: every byte of a multi-byte character is above 127, and so plain, as its scalar is.
-        let plain =
-            !value.isEmpty
-            && value.utf8.allSatisfy {
-                $0 > 32 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "=") && $0 != UInt8(ascii: "\\") && $0 != 127
-            }
-        if plain {
-            out += value
-        } else {
-            JSONString.appendWhole(value, to: &out)
+    static func appendQuoted(_ value: String, to out: inout [UInt8]) {
+        var value = value
+        let plain = value.withUTF8 { bytes in
+            // A byte scan: every byte of a multi-byte character is above 127, and so plain, as its scalar is.
+            guard
+                !bytes.isEmpty
+                    && bytes.allSatisfy({
+                        $0 > 32 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "=") && $0 != UInt8(ascii: "\\")
+                            && $0 != 127
+                    })
+            else { return false }
+            out.append(contentsOf: bytes)
+            return true
         }
+        if !plain { JSONString.append(value, toBytes: &out) }
     }
 
     /// RFC 3339 UTC with milliseconds.
     static func timestamp(_ seconds: Double) -> String {
+        var bytes: [UInt8] = []
+        appendTimestamp(seconds, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `timestamp(seconds)`, appended to `bytes`.
+    static func appendTimestamp(_ seconds: Double, to bytes: inout [UInt8]) {
         let whole = Int64(seconds.rounded(.down))
         let millis = Int((seconds - Double(whole)) * 1000)
         let days = whole >= 0 ? whole / 86_400 : (whole - 86_399) / 86_400
@@ -156,9 +172,6 @@ public struct LogfmtHandler: LogHandler {
         let day = dayOfYear - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        // Digits written into one buffer (this runs for every line).
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(24)
         func digits(_ value: Int, _ width: Int) {
             var divisor = 1
             for _ in 1..<width { divisor *= 10 }
@@ -185,7 +198,6 @@ public struct LogfmtHandler: LogHandler {
         bytes.append(UInt8(ascii: "."))
         digits(max(0, min(999, millis)), 3)
         bytes.append(UInt8(ascii: "Z"))
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Writes a line to standard output at once (journald reads it as it comes).

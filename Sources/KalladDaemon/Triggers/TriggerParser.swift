@@ -182,12 +182,15 @@ struct FieldReader {
     /// `<body>/<YYYY-MM-DD>` or an extra meeting's `<body>/<YYYY-MM-DD>-extra-<id>`.
     mutating func meetingID(_ key: String) -> String? {
         guard let text = string(key, required: true, max: 200) else { return nil }
-        // Cut at the first "/" in place: no array of parts (this runs for nearly every trigger).
-        let slash = text.firstIndex(of: "/")
-        let rest = slash.map { text[text.index(after: $0)...] } ?? ""
-        let date = rest.prefix(10)
-        guard let slash, Self.isIdentifier(text[..<slash]), LocalDate(iso: date) != nil,
-            date.endIndex == rest.endIndex || rest[date.endIndex...].hasPrefix("-extra-")
+        // Cut at the first "/" in place, over the UTF-8 bytes: no array of parts, no characters (this runs for
+        // nearly every trigger). A date is ten ASCII bytes, so ten bytes are ten characters wherever it is one.
+        let bytes = text.utf8
+        let slash = bytes.firstIndex(of: UInt8(ascii: "/"))
+        let dateStart = slash.map { bytes.index(after: $0) }
+        let dateEnd = dateStart.flatMap { bytes.index($0, offsetBy: 10, limitedBy: bytes.endIndex) }
+        guard let slash, let dateStart, let dateEnd, Self.isIdentifier(text[..<slash]),
+            LocalDate(iso: text[dateStart..<dateEnd]) != nil,
+            dateEnd == bytes.endIndex || bytes[dateEnd...].starts(with: "-extra-".utf8)
         else {
             problem(key, "'\(text)' is not a meeting id; ids are <body>/<YYYY-MM-DD>, see GET /v1/meetings")
             return nil
