@@ -76,6 +76,9 @@ final class BatchedWrites: Sendable {
     /// How long a round waits after one of several jobs (triggers under load), so the next holds more. Signed
     /// triggers from 32 connections (A/B against no pause, same machine, four rounds each): 700 µs took 16–19 % less
     /// server CPU per trigger and gave 15 % more per second; 400 µs 8 %, 1,500 µs 9 % (and fewer per second).
+    /// Measured again later (medians of four to eight 5 s runs each): 550 µs and 850 µs no better; a pause that ended
+    /// as soon as a recent round's worth of triggers waited, or one counted from the round's start, gave smaller
+    /// rounds and 3–15 % fewer per second.
     static let loadedPause: Duration = .microseconds(700)
 
     /// How many noted outcomes make a round start without waiting for more, and how long a round of outcomes alone

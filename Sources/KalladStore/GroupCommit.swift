@@ -29,14 +29,11 @@ final class GroupCommit: Sendable {
         var rounds = 0
         /// An idle check is scheduled.
         var idleCheckPending = false
-        /// A loaded pause ends as soon as this many jobs wait (0: no pause under way, or it has been ended).
-        var pauseEndsAt = 0
     }
 
     private let state = Mutex(State())
     private let queue: DispatchQueue
     private let jobArrived = DispatchSemaphore(value: 0)
-    private let pauseFilled = DispatchSemaphore(value: 0)
     /// How long a round without jobs may wait for more work, when `gather` says it should.
     private let gatherFor: Duration
     private let gather: @Sendable () -> Bool
@@ -64,19 +61,16 @@ final class GroupCommit: Sendable {
 
     /// Queues `job`; it goes in the round under way's successor (or the one gathering), or starts a round.
     func submit(_ job: Job) {
-        let (start, wake, filled) = state.withLock { state -> (Bool, Bool, Bool) in
+        let (start, wake) = state.withLock { state -> (Bool, Bool) in
             state.jobs.append(job)
             guard !state.running else {
                 defer { state.gathering = false }
-                let filled = state.pauseEndsAt > 0 && state.jobs.count >= state.pauseEndsAt
-                if filled { state.pauseEndsAt = 0 }
-                return (false, state.gathering, filled)
+                return (false, state.gathering)
             }
             state.running = true
-            return (true, false, false)
+            return (true, false)
         }
         if wake { jobArrived.signal() }
-        if filled { pauseFilled.signal() }
         if start { queue.async { self.drain() } }
     }
 
@@ -92,8 +86,6 @@ final class GroupCommit: Sendable {
     }
 
     private func drain() {
-        // How many jobs a loaded pause waits for: the most a recent round held, less one for each round since.
-        var expected = 0
         while true {
             guard var jobs = take(endingIfIdle: true) else { return }
             if jobs.isEmpty && gatherFor > .zero && gather() {
@@ -111,29 +103,8 @@ final class GroupCommit: Sendable {
             for (job, failure) in zip(jobs, commit(jobs)) { job.done(failure) }
             // Under load (a round of several jobs), the next round waits a little for more: every round costs an
             // fsync and rewrites its pages whatever it holds, so fewer, fuller rounds take less CPU per job.
-            expected = max(jobs.count, expected - 1)
-            if jobs.count >= 2 && loadedPause > .zero { pause(untilWaiting: expected) }
+            if jobs.count >= 2 && loadedPause > .zero { usleep(UInt32(loadedPause / .microseconds(1))) }
         }
-    }
-
-    /// Waits `loadedPause`, or less: until `count` jobs wait. Clients that wait for each answer send their next
-    /// request at once, so once as many wait as a recent round held, the next round is as full as it will get; the
-    /// rest of the pause would only be idle time. A round that came out smaller (some clients were late) does not
-    /// lower `count` at once, or the clients would stay split between two half-full rounds.
-    private func pause(untilWaiting count: Int) {
-        let pausing = state.withLock { state -> Bool in
-            guard state.jobs.count < count else { return false }
-            state.pauseEndsAt = count
-            return true
-        }
-        guard pausing, pauseFilled.wait(timeout: .now() + Self.interval(loadedPause)) == .timedOut else { return }
-        // Timed out: a submit may have filled the pause meanwhile, and signalled; take that signal, so it cannot
-        // cut the next pause short.
-        let signalled = state.withLock { state -> Bool in
-            defer { state.pauseEndsAt = 0 }
-            return state.pauseEndsAt == 0
-        }
-        if signalled { pauseFilled.wait() }
     }
 
     /// Looks, `idleAfter` from now, at whether any round ran meanwhile: if none did and none is under way, the

@@ -5,34 +5,109 @@ import Synchronization
 
 /// A configuration the daemon runs on: the registry and the secrets its service settings name, all checked.
 public struct LoadedConfig: Sendable {
+    /// The fields, in one box that copies share until one of them changes (copy on write): a trigger copies the
+    /// configuration several times on its way through the checks, and a copy is then one retain instead of one for
+    /// every reference in the registry.
+    private final class Storage: @unchecked Sendable {
+        // @unchecked: changed only through `LoadedConfig.unique()`, that is when no other copy can see it.
+        var registry: Registry
+        var systemSecrets: [String: [String]]
+        var systemVerifiers: [String: WebhookVerifier]
+        var readToken: String?
+        var warnings: [Diagnostic]
+        var loadedAt: Instant
+        var generation: Int
+
+        init(
+            registry: Registry, systemSecrets: [String: [String]], systemVerifiers: [String: WebhookVerifier],
+            readToken: String?, warnings: [Diagnostic], loadedAt: Instant, generation: Int
+        ) {
+            self.registry = registry
+            self.systemSecrets = systemSecrets
+            self.systemVerifiers = systemVerifiers
+            self.readToken = readToken
+            self.warnings = warnings
+            self.loadedAt = loadedAt
+            self.generation = generation
+        }
+
+        func copy() -> Storage {
+            Storage(
+                registry: registry, systemSecrets: systemSecrets, systemVerifiers: systemVerifiers,
+                readToken: readToken, warnings: warnings, loadedAt: loadedAt, generation: generation)
+        }
+    }
+
+    private var storage: Storage
+
+    /// The box, made this copy's own first if another copy shares it.
+    private mutating func unique() -> Storage {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        return storage
+    }
+
     /// The registry.
-    public var registry: Registry
+    public var registry: Registry {
+        _read { yield storage.registry }
+        _modify {
+            let storage = unique()
+            yield &storage.registry
+        }
+    }
     /// Each sending system's webhook secrets, by system name.
     public var systemSecrets: [String: [String]] {
-        didSet { systemVerifiers = Self.verifiers(systemSecrets) }
+        _read { yield storage.systemSecrets }
+        set {
+            let storage = unique()
+            storage.systemSecrets = newValue
+            storage.systemVerifiers = Self.verifiers(newValue)
+        }
     }
     /// The same secrets prepared for verifying signatures, by system name.
-    public private(set) var systemVerifiers: [String: WebhookVerifier]
+    public var systemVerifiers: [String: WebhookVerifier] {
+        _read { yield storage.systemVerifiers }
+    }
     /// The Bearer token of the read endpoints, if configured.
-    public var readToken: String?
+    public var readToken: String? {
+        _read { yield storage.readToken }
+        _modify {
+            let storage = unique()
+            yield &storage.readToken
+        }
+    }
     /// Warnings the loader gave.
-    public var warnings: [Diagnostic]
+    public var warnings: [Diagnostic] {
+        _read { yield storage.warnings }
+        _modify {
+            let storage = unique()
+            yield &storage.warnings
+        }
+    }
     /// When it was loaded.
-    public var loadedAt: Instant
+    public var loadedAt: Instant {
+        _read { yield storage.loadedAt }
+        _modify {
+            let storage = unique()
+            yield &storage.loadedAt
+        }
+    }
     /// Counts successful loads; caches keyed by it are dropped when the configuration changes.
-    public var generation: Int = 0
+    public var generation: Int {
+        _read { yield storage.generation }
+        _modify {
+            let storage = unique()
+            yield &storage.generation
+        }
+    }
 
     /// Creates a loaded configuration (tests build one directly).
     public init(
         registry: Registry, systemSecrets: [String: [String]], readToken: String?, warnings: [Diagnostic] = [],
         loadedAt: Instant
     ) {
-        self.registry = registry
-        self.systemSecrets = systemSecrets
-        self.systemVerifiers = Self.verifiers(systemSecrets)
-        self.readToken = readToken
-        self.warnings = warnings
-        self.loadedAt = loadedAt
+        storage = Storage(
+            registry: registry, systemSecrets: systemSecrets, systemVerifiers: Self.verifiers(systemSecrets),
+            readToken: readToken, warnings: warnings, loadedAt: loadedAt, generation: 0)
     }
 
     static func verifiers(_ secrets: [String: [String]]) -> [String: WebhookVerifier] {

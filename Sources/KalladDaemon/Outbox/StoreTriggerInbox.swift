@@ -5,6 +5,8 @@ public import KalladStore
 /// recognised by id; every accepted trigger rings the planner's doorbell so it is acted on at once.
 public struct StoreTriggerInbox: TriggerInbox {
     let store: any OutboxStore
+    /// The store when it is the SQLite one (found once: a cast from an existential per trigger costs a lookup).
+    let database: KalladDatabase?
     let zone: @Sendable () async -> ZoneRules
     let plannerBell: Doorbell?
 
@@ -14,6 +16,7 @@ public struct StoreTriggerInbox: TriggerInbox {
         zone: @escaping @Sendable () async -> ZoneRules = { .stockholm }
     ) {
         self.store = store
+        database = store as? KalladDatabase
         self.plannerBell = plannerBell
         self.zone = zone
     }
@@ -29,7 +32,7 @@ public struct StoreTriggerInbox: TriggerInbox {
     public func record(
         _ trigger: InboundTrigger, then: @escaping @Sendable (Result<TriggerAcceptance, any Error>) -> Void
     ) {
-        guard let database = store as? KalladDatabase else {
+        guard let database else {
             recordInTask(trigger, then: then)
             return
         }
