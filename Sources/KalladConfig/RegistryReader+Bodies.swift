@@ -66,10 +66,10 @@ extension RegistryReader {
         body.constraints = map["before"]?.list()?.compactMap(readConstraint) ?? []
         if let schedule = map["schedule"] { body.schedule = readSchedule(schedule, body: body) }
         for (party, value, location) in map["composition"]?.pairs() ?? [] {
-            guard declared["party"]?[party] != nil else {
+            guard declared["party"].contains(party) else {
                 sink.error(
                     "config.unknown_id", "\(cursor.path).composition names party '\(party)', which is not declared",
-                    hint: Suggest.closest(to: party, in: declared["party"]?.keys.sorted() ?? [])
+                    hint: Suggest.closest(to: party, in: declared["party"].keys.sorted())
                         .map { "did you mean '\($0)'?" } ?? "", at: location)
                 continue
             }
@@ -126,10 +126,10 @@ extension RegistryReader {
             default: return nil
             }
         }
-        let holder = offices[officeNumber]
+        // The office's fields read in place: a copy of the office would retain (and release) each of its strings.
         var seat = Seat(
-            id: holder.id, office: holder.id, person: holder.holder, party: holder.party, coopted: isCoopted,
-            location: cursor.location)
+            id: offices[officeNumber].id, office: offices[officeNumber].id, person: offices[officeNumber].holder,
+            party: offices[officeNumber].party, coopted: isCoopted, location: cursor.location)
         if substituteOffice >= 0 {
             guard let number = declaredOffice(tree, substituteOffice) else { return nil }
             seat.substituteOffice = offices[number].id
@@ -142,9 +142,11 @@ extension RegistryReader {
     private func declaredOffice(_ tree: YAMLTree, _ node: Int32) -> Int? {
         let scalar = tree.nodes[Int(node)]
         guard scalar.kind == .scalar else { return nil }
-        let text = tree.text(node)
-        // Every key of `officeIndex` is a declared office id, so a valid id; a plain `null` reads as nothing.
-        guard let found = officeIndex[text], !(scalar.style == .plain && text == "null") else { return nil }
+        // Every declared office id is a valid id; a plain `null` reads as nothing.
+        let offices = declared["office"]
+        guard let found = tree.withBytes(node, offices.place(ofBytes:)),
+            !(scalar.style == .plain && tree.text(node, is: "null"))
+        else { return nil }
         return found
     }
 
@@ -166,16 +168,16 @@ extension RegistryReader {
                     at: cursor.location)
                 return nil
             }
-            // An office id in `officeIndex` is declared, and `reference` would take it (unless it is a plain
+            // A declared office id is a valid id, and `reference` would take it (unless it is a plain
             // `null`, which reads as nothing): one look-up instead of two.
             let officeNumber: Int
-            if officeCursor.node.kind == .scalar, let text = officeCursor.scalarText, let found = officeIndex[text],
+            if officeCursor.node.kind == .scalar, let text = officeCursor.scalarText, let found = officePlace(text),
                 !(officeCursor.node.style == .plain && text == "null")
             {
                 officeNumber = found
             } else {
                 guard let id = reference(officeCursor, kind: "office", among: declared["office"]),
-                    let found = officeIndex[id]
+                    let found = officePlace(id)
                 else { return nil }
                 officeNumber = found
             }
@@ -211,7 +213,7 @@ extension RegistryReader {
             let officeID = reference(substituteOffice, kind: "office", among: declared["office"])
         {
             seat?.substituteOffice = officeID
-            seat?.substitute = officeIndex[officeID].map { offices[$0].holder }
+            seat?.substitute = officePlace(officeID).map { offices[$0].holder }
         }
         return seat
     }

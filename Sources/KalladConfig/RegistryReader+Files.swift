@@ -60,16 +60,19 @@ extension RegistryReader {
         guard sink.diagnostics.count > diagnosticCount || bodies.count == bodyCount else { return }
         sink.diagnostics.removeSubrange(diagnosticCount...)
         if bodies.count > bodyCount { bodies.removeLast() }
-        if let id = lastDeclaredBody { declared["body"]?[id] = nil }
+        if let id = lastDeclaredBody { declared["body"].remove(id) }
         bodyCursors.append(cursor)
     }
 
     /// Whether `cursor` is an id already declared as `kind`: what `reference` would accept without a word.
     func resolvesNow(_ cursor: YAMLCursor, kind: String) -> Bool {
         guard cursor.node.kind == .scalar else { return false }
-        let text = cursor.tree.text(cursor.index)
-        if text.isEmpty || (cursor.node.style == .plain && (text == "~" || text == "null")) { return false }
-        return YAMLCursor.isIdentifier(text) && declared[kind]?[text] != nil
+        // On the scalar's bytes, without making a string: an id is never `~`, and a plain `null` reads as nothing.
+        let table = declared[kind]
+        let declared = cursor.tree.withBytes(cursor.index) { bytes in
+            YAMLCursor.isIdentifier(bytes) && table.place(ofBytes: bytes) != nil
+        }
+        return declared && !(cursor.node.style == .plain && cursor.tree.text(cursor.index, is: "null"))
     }
 
     /// The cursor if its id (or, with `list`, any id of its list) does not resolve now and must be checked once
