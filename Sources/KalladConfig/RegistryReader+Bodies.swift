@@ -46,7 +46,8 @@ extension RegistryReader {
                     hint: "the first is at \(first); give one of them `seat: <another id>`", at: item.location)
                 continue
             }
-            seats.append(seat)
+            // Moved in: a copy would retain (and the seat's end release) each of its strings.
+            seats.append(consume seat)
         }
         var hours = (LocalTime(hour: 10, minute: 0), LocalTime(hour: 15, minute: 0))
         if let cursor = map["hours"] { hours = readHours(cursor) ?? hours }
@@ -126,16 +127,18 @@ extension RegistryReader {
             default: return nil
             }
         }
-        // The office's fields read in place: a copy of the office would retain (and release) each of its strings.
-        var seat = Seat(
-            id: offices[officeNumber].id, office: offices[officeNumber].id, person: offices[officeNumber].holder,
-            party: offices[officeNumber].party, coopted: isCoopted, location: cursor.location)
+        var substitute: String?, substituteID: String?
         if substituteOffice >= 0 {
             guard let number = declaredOffice(tree, substituteOffice) else { return nil }
-            seat.substituteOffice = offices[number].id
-            seat.substitute = offices[number].holder
+            substituteID = offices[number].id
+            substitute = offices[number].holder
         }
-        return seat
+        // Made where it is returned, of the office's fields read in place: a copy of the office or the seat would
+        // retain (and release) each of its strings.
+        return Seat(
+            id: offices[officeNumber].id, office: offices[officeNumber].id, person: offices[officeNumber].holder,
+            party: offices[officeNumber].party, substitute: substitute, substituteOffice: substituteID,
+            coopted: isCoopted, location: cursor.location)
     }
 
     /// The place in `offices` of the office a scalar names, when `reference` would take it without a word.
