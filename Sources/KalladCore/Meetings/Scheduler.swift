@@ -47,6 +47,12 @@ public struct Scheduler: Sendable {
 
     /// The meetings of `years`, with the registry's own changes and `overlay` on top.
     public func schedule(years: ClosedRange<Int>, overlay: Overlay = Overlay()) -> MeetingSchedule {
+        schedule(years: years, overlay: overlay, window: nil)
+    }
+
+    /// The meetings of `years`, with the registry's own changes and `overlay` on top; with a `window`, of most
+    /// bodies only the meetings that start on its days (the rest are never made). The problems are the same.
+    func schedule(years: ClosedRange<Int>, overlay: Overlay, window: MeetingWindow?) -> MeetingSchedule {
         let changes = registry.changes.merged(with: overlay)
         var diagnostics: [Diagnostic] = []
         var byBody: [String: [Meeting]] = [:]
@@ -79,6 +85,14 @@ public struct Scheduler: Sendable {
             rankOf[bodyID] = rank
         }
         let ranks = rankOf
+        // Every meeting of the bodies others' meetings are worked out from, of those that changes name (a change
+        // names a meeting by id, and one not made would be reported unknown) and of those the window asks for.
+        var wholeBodies = window?.whole ?? []
+        if window != nil {
+            for index in registry.bodies.indices { wholeBodies.formUnion(dependencies(ofBodyAt: index, all: true)) }
+            wholeBodies.formUnion(changesByBody.keys)
+        }
+        let whole = wholeBodies
         DispatchQueue.concurrentPerform(iterations: groups.count) { group in
             var known: [String: [Meeting]] = [:]
             var problems: [Int: [Diagnostic]] = [:]
@@ -87,7 +101,8 @@ public struct Scheduler: Sendable {
             for position in groups[group] {
                 let body = registry.bodies[order[position]]
                 var found: [Diagnostic] = []
-                var meetings = baseMeetings(of: body, years: years, known: known, diagnostics: &found)
+                let days = window.flatMap { whole.contains(body.id) ? nil : $0.days }
+                var meetings = baseMeetings(of: body, years: years, known: known, diagnostics: &found, on: days)
                 if let list = changesOf[body.id] {
                     apply(list, to: &meetings, body: body, years: years, diagnostics: &found)
                 }
@@ -208,11 +223,12 @@ public struct Scheduler: Sendable {
     }
 
     /// The dependencies of the body at `index` in `registry.bodies`, read field by field: the body is not copied.
-    func dependencies(ofBodyAt index: Int) -> [String] {
+    /// `all`: the bodies its constraints name even where its own pattern or another body decides its dates.
+    func dependencies(ofBodyAt index: Int, all: Bool = false) -> [String] {
         let schedule = registry.bodies[index].schedule
         var result: [String] = []
         if let derived = schedule.derived { result.append(derived.body) }
-        if schedule.recurrence == nil && schedule.derived == nil {
+        if all || (schedule.recurrence == nil && schedule.derived == nil) {
             result.append(contentsOf: registry.bodies[index].constraints.map(\.body))
         }
         return result
@@ -230,8 +246,11 @@ public struct Scheduler: Sendable {
 
     // MARK: - Base meetings
 
+    /// The meetings of `body` in `years` from its pattern, plan, another body's meetings or proposed dates; with
+    /// `days`, only those that start on them (a meeting's id does not depend on the others made).
     func baseMeetings(
-        of body: Body, years: ClosedRange<Int>, known: [String: [Meeting]], diagnostics: inout [Diagnostic]
+        of body: Body, years: ClosedRange<Int>, known: [String: [Meeting]], diagnostics: inout [Diagnostic],
+        on days: ClosedRange<Int>? = nil
     ) -> [Meeting] {
         var meetings: [Meeting] = []
         // A meeting's id is `<body>/<date>`, and `<body>/<date>-<n>` (n = 2, 3, …) for the second, third … meeting
@@ -244,6 +263,7 @@ public struct Scheduler: Sendable {
             location: String? = nil, allowHoliday: Bool = false, sourceLocation: SourceLocation? = nil
         ) {
             guard body.isActive(on: date) else { return }
+            if let days, !days.contains(date.dayNumber) { return }
             var id: String
             if usedDays.take(date) {
                 id = Self.meetingID(body: body.id, date: date)
@@ -456,6 +476,13 @@ public struct Scheduler: Sendable {
         }
         return known
     }
+}
+
+/// The meetings a caller needs: of most bodies those that start on `days` (day numbers); of the bodies in `whole`
+/// every one.
+struct MeetingWindow: Sendable {
+    var days: ClosedRange<Int>
+    var whole: Set<String>
 }
 
 /// The days a body's meetings take so far: a short list is searched, a long one hashed (hashing every date of a

@@ -44,8 +44,11 @@ public struct Planner: Sendable {
         let years = firstYear...max(firstYear, min(lastYear, zone.local(to).date.year + 1))
         let scheduler = Scheduler(registry: registry, years: years)
         let planner = Planner(registry: registry, calendar: scheduler.calendar)
-        let schedule = scheduler.schedule(years: years, overlay: overlay)
-        guard trimmed else { return (planner, schedule) }
+        guard trimmed else { return (planner, scheduler.schedule(years: years, overlay: overlay)) }
+        // Only the meetings the cut keeps are made (the years around the window are worked out for the rules that
+        // look at neighbouring meetings); the cut then gives what cutting every meeting would.
+        let schedule = scheduler.schedule(
+            years: years, overlay: overlay, window: planner.window(from: from, to: to))
         // Planned in parts on several threads: their notifications are merged by key, in one key order.
         var cut = planner.trimmed(schedule, from: from, to: to)
         // The whole schedule (the meetings of the years around the window) is let go on another thread while this

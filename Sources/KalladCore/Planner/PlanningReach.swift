@@ -29,26 +29,8 @@ extension Planner {
     public func trimmed(_ schedule: MeetingSchedule, from: Instant, to: Instant) -> MeetingSchedule {
         let zone = registry.settings.zone
         let firstDay = zone.local(from).date.dayNumber, lastDay = zone.local(to).date.dayNumber
-        var whole = Set<String>()
-        // By index, reading only the role rules: the bodies are not copied.
-        for index in registry.bodies.indices {
-            let rules = [registry.bodies[index].convener, registry.bodies[index].chair, registry.bodies[index].secretary]
-            for rule in rules {
-                switch rule {
-                case .rotation(let rotation) where rotation.period == .meeting: whole.insert(registry.bodies[index].id)
-                case .follows(let other, _): whole.insert(other)
-                default: break
-                }
-            }
-        }
-        // The longest lead and trail of any body: a meeting kept for them is kept for its own body too, and a few
-        // more kept than planned cost less than looking up each meeting's body.
-        var lead = 0, trail = 0
-        for index in registry.bodies.indices {
-            let own = reach(ofBodyAt: index)
-            lead = max(lead, own.lead)
-            trail = max(trail, own.trail)
-        }
+        let whole = wholeBodies()
+        let (lead, trail) = longestReach()
         func reaches(_ meeting: Meeting) -> Bool {
             let days = Self.days(of: meeting, lead: lead, trail: trail)
             return days.lowerBound <= lastDay && days.upperBound >= firstDay
@@ -62,5 +44,45 @@ extension Planner {
         }
         result.byBody = byBody
         return result
+    }
+
+    /// The bodies whose every meeting planning reads: a body rotating a role per meeting counts its earlier
+    /// meetings, and a body whose role another follows is searched for its next meeting.
+    func wholeBodies() -> Set<String> {
+        var whole = Set<String>()
+        // By index, reading only the role rules: the bodies are not copied.
+        for index in registry.bodies.indices {
+            let rules = [registry.bodies[index].convener, registry.bodies[index].chair, registry.bodies[index].secretary]
+            for rule in rules {
+                switch rule {
+                case .rotation(let rotation) where rotation.period == .meeting: whole.insert(registry.bodies[index].id)
+                case .follows(let other, _): whole.insert(other)
+                default: break
+                }
+            }
+        }
+        return whole
+    }
+
+    /// The longest lead and trail of any body: a meeting kept for them is kept for its own body too, and a few more
+    /// kept than planned cost less than looking up each meeting's body.
+    func longestReach() -> (lead: Int, trail: Int) {
+        var lead = 0, trail = 0
+        for index in registry.bodies.indices {
+            let own = reach(ofBodyAt: index)
+            lead = max(lead, own.lead)
+            trail = max(trail, own.trail)
+        }
+        return (lead, trail)
+    }
+
+    /// The meetings `trimmed(_:from:to:)` keeps, for the scheduler to make no others: those whose timelines can
+    /// reach `[from, to)` (of a meeting no change names: from its start day and the longest reach), and every
+    /// meeting of the bodies planning reads whole.
+    func window(from: Instant, to: Instant) -> MeetingWindow {
+        let zone = registry.settings.zone
+        let firstDay = zone.local(from).date.dayNumber, lastDay = zone.local(to).date.dayNumber
+        let (lead, trail) = longestReach()
+        return MeetingWindow(days: (firstDay - trail)...max(firstDay - trail, lastDay + lead), whole: wholeBodies())
     }
 }
