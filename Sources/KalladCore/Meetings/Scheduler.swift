@@ -51,7 +51,8 @@ public struct Scheduler: Sendable {
     }
 
     /// The meetings of `years`, with the registry's own changes and `overlay` on top; with a `window`, of most
-    /// bodies only the meetings that start on its days (the rest are never made). The problems are the same.
+    /// bodies only the meetings that start on its days are made (the problems are the same), and `meetings` holds
+    /// only those the window keeps (`byBody` every one made).
     func schedule(years: ClosedRange<Int>, overlay: Overlay, window: MeetingWindow?) -> MeetingSchedule {
         let changes = registry.changes.merged(with: overlay)
         var diagnostics: [Diagnostic] = []
@@ -114,6 +115,7 @@ public struct Scheduler: Sendable {
                 }
                 let rank = ranks[body.id] ?? 0
                 for meeting in meetings {
+                    if let window, !window.keeps(meeting) { continue }
                     unsorted.append(meeting)
                     keys.append((ZoneRules.wallSeconds(meeting.start), rank))
                 }
@@ -479,10 +481,16 @@ public struct Scheduler: Sendable {
 }
 
 /// The meetings a caller needs: of most bodies those that start on `days` (day numbers); of the bodies in `whole`
-/// every one.
+/// every one. In the list of all meetings it keeps those that start on `days` and those a change moved, cancelled
+/// or made known at some moment (whose notifications may fall anywhere).
 struct MeetingWindow: Sendable {
     var days: ClosedRange<Int>
     var whole: Set<String>
+
+    func keeps(_ meeting: Meeting) -> Bool {
+        meeting.knownAt != nil || meeting.cancelledAt != nil || !meeting.history.isEmpty
+            || days.contains(meeting.start.date.dayNumber)
+    }
 }
 
 /// The days a body's meetings take so far: a short list is searched, a long one hashed (hashing every date of a

@@ -45,12 +45,13 @@ public struct Planner: Sendable {
         let scheduler = Scheduler(registry: registry, years: years)
         let planner = Planner(registry: registry, calendar: scheduler.calendar)
         guard trimmed else { return (planner, scheduler.schedule(years: years, overlay: overlay)) }
-        // Only the meetings the cut keeps are made (the years around the window are worked out for the rules that
-        // look at neighbouring meetings); the cut then gives what cutting every meeting would.
-        let schedule = scheduler.schedule(
-            years: years, overlay: overlay, window: planner.window(from: from, to: to))
+        // Only the meetings the cut keeps are made and listed (the years around the window are worked out for the
+        // rules that look at neighbouring meetings): what `trimmed(_:from:to:)` of every meeting gives.
+        let window = planner.window(from: from, to: to)
+        let schedule = scheduler.schedule(years: years, overlay: overlay, window: window)
+        var cut = schedule
+        cut.byBody = Self.table(of: window.whole, in: schedule)
         // Planned in parts on several threads: their notifications are merged by key, in one key order.
-        var cut = planner.trimmed(schedule, from: from, to: to)
         // The whole schedule (the meetings of the years around the window) is let go on another thread while this
         // one ranks the kept meetings' keys; both are done before the planning threads start, so they meet no
         // freeing.

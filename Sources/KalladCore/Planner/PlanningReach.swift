@@ -37,13 +37,18 @@ extension Planner {
         }
         var result = schedule
         result.meetings = schedule.meetings.filter(reaches)
-        // Planning reads the meetings of a body (`byBody`) only for those role rules: the table keeps only them.
+        result.byBody = Self.table(of: whole, in: schedule)
+        return result
+    }
+
+    /// `schedule.byBody` of the bodies in `whole` alone: planning reads the meetings of a body only for the role
+    /// rules that count or look up meetings.
+    static func table(of whole: Set<String>, in schedule: MeetingSchedule) -> [String: [Meeting]] {
         var byBody = [String: [Meeting]](minimumCapacity: whole.count)
         for body in whole {
             if let meetings = schedule.byBody[body] { byBody[body] = meetings }
         }
-        result.byBody = byBody
-        return result
+        return byBody
     }
 
     /// The bodies whose every meeting planning reads: a body rotating a role per meeting counts its earlier
