@@ -31,14 +31,13 @@ extension RegistryReader {
         bodyCursors = []
         for cursor in changeCursors { readChange(cursor) }
         checkServiceReferences()
-        // The bodies in an array of exactly their number (this one grew by doubling while reading, and keeps up to
-        // twice the room); the reader lets go of its own.
-        var exactBodies: [Body] = []
-        exactBodies.reserveCapacity(bodies.count)
-        exactBodies.append(contentsOf: bodies)
+        // The bodies as read, handed over (the reader lets go of its own reference). The array grew by doubling and
+        // has room it never wrote: pages never touched are not resident, while copying every body into an array of
+        // exactly their number retains (and the old array's end releases) each of their references.
+        let readBodies = bodies
         bodies = []
         let registry = Registry(
-            settings: settings, parties: parties, areas: areas, people: people, offices: offices, bodies: exactBodies,
+            settings: settings, parties: parties, areas: areas, people: people, offices: offices, bodies: readBodies,
             changes: Overlay(changes: changes), receivers: receivers)
         RegistryValidator(registry: registry, sink: sink).validate()
         return registry
