@@ -15,6 +15,8 @@ public struct MeetingSchedule: Sendable {
     public var years: ClosedRange<Int>
     /// The order of the meetings' keys, worked out once for planners on several threads that share this schedule.
     var keyOrder: MeetingKeyOrder? = nil
+    /// Each meeting's body, as the scheduler knew it.
+    var meetingBodies: MeetingBodies? = nil
 
     /// The meeting with an id, if any.
     public func meeting(_ id: String) -> Meeting? {
@@ -113,11 +115,11 @@ public struct Scheduler: Sendable {
                 if zip(meetings, meetings.dropFirst()).contains(where: { before($1, $0) }) {
                     meetings.sort(by: before)
                 }
-                let rank = ranks[body.id] ?? 0
+                let rank = ranks[body.id] ?? 0, bodyIndex = Int32(order[position])
                 for meeting in meetings {
                     if let window, !window.keeps(meeting) { continue }
                     unsorted.append(meeting)
-                    keys.append((ZoneRules.wallSeconds(meeting.start), rank))
+                    keys.append((ZoneRules.wallSeconds(meeting.start), rank, bodyIndex))
                 }
                 known[body.id] = meetings
                 if !found.isEmpty { problems[position] = found }
@@ -153,9 +155,11 @@ public struct Scheduler: Sendable {
                         hint: "use a body id from `kallad meetings`", location: change.location))
             }
         }
-        return MeetingSchedule(
+        var schedule = MeetingSchedule(
             meetings: all, byBody: byBody, diagnostics: diagnostics,
             ordinaryMeetingsBefore: rotationOffsets(before: years.lowerBound), years: years)
+        schedule.meetingBodies = MeetingBodies(meetings: all, indexes: allKeys.map(\.index))
+        return schedule
     }
 
     /// Two lists of meetings sorted by their keys, merged. The lists are of different bodies, so no two keys are
@@ -477,6 +481,28 @@ public struct Scheduler: Sendable {
             known[dependency] = baseMeetings(of: other, years: years, known: [:], diagnostics: &diagnostics)
         }
         return known
+    }
+}
+
+/// Each meeting's body, by its index in `registry.bodies`, as the scheduler made the meeting: a planner finds the
+/// body of each meeting without hashing its id.
+final class MeetingBodies: Sendable {
+    /// The meetings these are the bodies of: the indexes are used only with this very array.
+    private let meetings: [Meeting]
+    /// The index of each meeting's body (same index as `meetings`).
+    let indexes: [Int32]
+
+    init(meetings: [Meeting], indexes: [Int32]) {
+        self.meetings = meetings
+        self.indexes = indexes
+    }
+
+    /// Whether these are the bodies of `other` (the same array, not a changed copy).
+    func belong(to other: [Meeting]) -> Bool {
+        guard meetings.count == other.count, indexes.count == other.count else { return false }
+        return meetings.withUnsafeBufferPointer { a in
+            other.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress }
+        }
     }
 }
 
