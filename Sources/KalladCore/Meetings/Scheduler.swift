@@ -484,41 +484,6 @@ public struct Scheduler: Sendable {
     }
 }
 
-/// Each meeting's body, by its index in `registry.bodies`, as the scheduler made the meeting: a planner finds the
-/// body of each meeting without hashing its id.
-final class MeetingBodies: Sendable {
-    /// The meetings these are the bodies of: the indexes are used only with this very array.
-    private let meetings: [Meeting]
-    /// The index of each meeting's body (same index as `meetings`).
-    let indexes: [Int32]
-
-    init(meetings: [Meeting], indexes: [Int32]) {
-        self.meetings = meetings
-        self.indexes = indexes
-    }
-
-    /// Whether these are the bodies of `other` (the same array, not a changed copy).
-    func belong(to other: [Meeting]) -> Bool {
-        guard meetings.count == other.count, indexes.count == other.count else { return false }
-        return meetings.withUnsafeBufferPointer { a in
-            other.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress }
-        }
-    }
-}
-
-/// The meetings a caller needs: of most bodies those that start on `days` (day numbers); of the bodies in `whole`
-/// every one. In the list of all meetings it keeps those that start on `days` and those a change moved, cancelled
-/// or made known at some moment (whose notifications may fall anywhere).
-struct MeetingWindow: Sendable {
-    var days: ClosedRange<Int>
-    var whole: Set<String>
-
-    func keeps(_ meeting: Meeting) -> Bool {
-        meeting.knownAt != nil || meeting.cancelledAt != nil || !meeting.history.isEmpty
-            || days.contains(meeting.start.date.dayNumber)
-    }
-}
-
 /// The days a body's meetings take so far: a short list is searched, a long one hashed (hashing every date of a
 /// national registry's hundred thousand meetings costs more than going through a body's few).
 struct DaysTaken {
