@@ -30,23 +30,31 @@ extension RegistryReader {
         var seatIDs: [String: SourceLocation] = [:]
         if !fewSeats { seatIDs.reserveCapacity(members.count) }
         for item in members {
-            guard let seat = readOfficeSeat(item) ?? readSeat(item) else { continue }
-            if fewSeats, let taken = seats.firstIndex(where: { $0.id == seat.id }) {
+            // The usual seat is made where it goes: one returned is copied on the way (and its strings retained and
+            // released), and a national registry has over 100,000.
+            if !appendOfficeSeat(item, to: &seats) {
+                guard let seat = readSeat(item) else { continue }
+                seats.append(seat)
+            }
+            // A seat whose id is taken is reported and taken out again.
+            let seatID = seats[seats.count - 1].id
+            if fewSeats, let taken = seats.dropLast().firstIndex(where: { $0.id == seatID }) {
                 let first = seats[taken].location ?? item.location
                 sink.error(
-                    "config.duplicate_seat", "seat '\(seat.id)' appears twice in body \(id)",
+                    "config.duplicate_seat", "seat '\(seatID)' appears twice in body \(id)",
                     hint: "the first is at \(first); give one of them `seat: <another id>`", at: item.location)
+                seats.removeLast()
                 continue
             }
             // One look-up: insert, and put the first place back in the rare case the seat was there.
-            if !fewSeats, let first = seatIDs.updateValue(item.location, forKey: seat.id) {
-                seatIDs[seat.id] = first
+            if !fewSeats, let first = seatIDs.updateValue(item.location, forKey: seatID) {
+                seatIDs[seatID] = first
                 sink.error(
-                    "config.duplicate_seat", "seat '\(seat.id)' appears twice in body \(id)",
+                    "config.duplicate_seat", "seat '\(seatID)' appears twice in body \(id)",
                     hint: "the first is at \(first); give one of them `seat: <another id>`", at: item.location)
+                seats.removeLast()
                 continue
             }
-            seats.append(seat)
         }
         var hours = (LocalTime(hour: 10, minute: 0), LocalTime(hour: 15, minute: 0))
         if let cursor = map["hours"] { hours = readHours(cursor) ?? hours }
@@ -66,10 +74,10 @@ extension RegistryReader {
         body.constraints = map["before"]?.list()?.compactMap(readConstraint) ?? []
         if let schedule = map["schedule"] { body.schedule = readSchedule(schedule, body: body) }
         for (party, value, location) in map["composition"]?.pairs() ?? [] {
-            guard declared["party"]?[party] != nil else {
+            guard declared["party"].contains(party) else {
                 sink.error(
                     "config.unknown_id", "\(cursor.path).composition names party '\(party)', which is not declared",
-                    hint: Suggest.closest(to: party, in: declared["party"]?.keys.sorted() ?? [])
+                    hint: Suggest.closest(to: party, in: declared["party"].keys.sorted())
                         .map { "did you mean '\($0)'?" } ?? "", at: location)
                 continue
             }
@@ -96,55 +104,60 @@ extension RegistryReader {
     static let officeSeatKeys = ["office", "substitute_office", "coopted"]
 
     /// A seat of the usual form, `{office: X}` with `substitute_office` and `coopted` or without, read in one pass
-    /// over its pairs: what `readSeat` gives when every part is well formed and names a declared office. `nil` when
-    /// the seat has anything else (another key, a key twice, a value `readSeat` would report); `readSeat` reads it
-    /// then, with its diagnostics.
-    func readOfficeSeat(_ cursor: YAMLCursor) -> Seat? {
+    /// over its pairs, appended to `seats`: what `readSeat` gives when every part is well formed and names a declared
+    /// office. `false` (nothing appended) when the seat has anything else (another key, a key twice, a value
+    /// `readSeat` would report); `readSeat` reads it then, with its diagnostics.
+    func appendOfficeSeat(_ cursor: YAMLCursor, to seats: inout [Seat]) -> Bool {
         let tree = cursor.tree
-        guard tree.nodes[Int(cursor.index)].kind == .mapping else { return nil }
+        guard tree.nodes[Int(cursor.index)].kind == .mapping else { return false }
         var office: Int32 = -1, substituteOffice: Int32 = -1, coopted: Int32 = -1
         let entries = tree.entries(cursor.index)
         var i = entries.startIndex
         while i < entries.endIndex {
             let key = entries[i], value = entries[i + 1]
             i += 2
-            guard tree.nodes[Int(key)].kind == .scalar else { return nil }
+            guard tree.nodes[Int(key)].kind == .scalar else { return false }
             switch tree.match(key, in: Self.officeSeatKeys) {
             case 0 where office < 0: office = value
             case 1 where substituteOffice < 0: substituteOffice = value
             case 2 where coopted < 0: coopted = value
-            default: return nil
+            default: return false
             }
         }
-        guard office >= 0, let officeNumber = declaredOffice(tree, office) else { return nil }
+        guard office >= 0, let officeNumber = declaredOffice(tree, office) else { return false }
         var isCoopted = false
         if coopted >= 0 {
-            guard tree.nodes[Int(coopted)].kind == .scalar else { return nil }
+            guard tree.nodes[Int(coopted)].kind == .scalar else { return false }
             switch tree.text(coopted) {
             case "true", "yes", "on": isCoopted = true
             case "false", "no", "off": isCoopted = false
-            default: return nil
+            default: return false
             }
         }
-        let holder = offices[officeNumber]
-        var seat = Seat(
-            id: holder.id, office: holder.id, person: holder.holder, party: holder.party, coopted: isCoopted,
-            location: cursor.location)
+        var substitute: String?, substituteID: String?
         if substituteOffice >= 0 {
-            guard let number = declaredOffice(tree, substituteOffice) else { return nil }
-            seat.substituteOffice = offices[number].id
-            seat.substitute = offices[number].holder
+            guard let number = declaredOffice(tree, substituteOffice) else { return false }
+            substituteID = offices[number].id
+            substitute = offices[number].holder
         }
-        return seat
+        // Of the office's fields read in place: a copy of the office would retain (and release) each of its strings.
+        seats.append(
+            Seat(
+                id: offices[officeNumber].id, office: offices[officeNumber].id, person: offices[officeNumber].holder,
+                party: offices[officeNumber].party, substitute: substitute, substituteOffice: substituteID,
+                coopted: isCoopted, location: cursor.location))
+        return true
     }
 
     /// The place in `offices` of the office a scalar names, when `reference` would take it without a word.
     private func declaredOffice(_ tree: YAMLTree, _ node: Int32) -> Int? {
         let scalar = tree.nodes[Int(node)]
         guard scalar.kind == .scalar else { return nil }
-        let text = tree.text(node)
-        // Every key of `officeIndex` is a declared office id, so a valid id; a plain `null` reads as nothing.
-        guard let found = officeIndex[text], !(scalar.style == .plain && text == "null") else { return nil }
+        // Every declared office id is a valid id; a plain `null` reads as nothing.
+        let offices = declared["office"]
+        guard let found = tree.withBytes(node, offices.place(ofBytes:)),
+            !(scalar.style == .plain && tree.text(node, is: "null"))
+        else { return nil }
         return found
     }
 
@@ -166,16 +179,16 @@ extension RegistryReader {
                     at: cursor.location)
                 return nil
             }
-            // An office id in `officeIndex` is declared, and `reference` would take it (unless it is a plain
+            // A declared office id is a valid id, and `reference` would take it (unless it is a plain
             // `null`, which reads as nothing): one look-up instead of two.
             let officeNumber: Int
-            if officeCursor.node.kind == .scalar, let text = officeCursor.scalarText, let found = officeIndex[text],
+            if officeCursor.node.kind == .scalar, let text = officeCursor.scalarText, let found = officePlace(text),
                 !(officeCursor.node.style == .plain && text == "null")
             {
                 officeNumber = found
             } else {
                 guard let id = reference(officeCursor, kind: "office", among: declared["office"]),
-                    let found = officeIndex[id]
+                    let found = officePlace(id)
                 else { return nil }
                 officeNumber = found
             }
@@ -211,7 +224,7 @@ extension RegistryReader {
             let officeID = reference(substituteOffice, kind: "office", among: declared["office"])
         {
             seat?.substituteOffice = officeID
-            seat?.substitute = officeIndex[officeID].map { offices[$0].holder }
+            seat?.substitute = officePlace(officeID).map { offices[$0].holder }
         }
         return seat
     }

@@ -31,14 +31,13 @@ extension RegistryReader {
         bodyCursors = []
         for cursor in changeCursors { readChange(cursor) }
         checkServiceReferences()
-        // The bodies in an array of exactly their number (this one grew by doubling while reading, and keeps up to
-        // twice the room); the reader lets go of its own.
-        var exactBodies: [Body] = []
-        exactBodies.reserveCapacity(bodies.count)
-        exactBodies.append(contentsOf: bodies)
+        // The bodies as read, handed over (the reader lets go of its own reference). The array grew by doubling and
+        // has room it never wrote: pages never touched are not resident, while copying every body into an array of
+        // exactly their number retains (and the old array's end releases) each of their references.
+        let readBodies = bodies
         bodies = []
         let registry = Registry(
-            settings: settings, parties: parties, areas: areas, people: people, offices: offices, bodies: exactBodies,
+            settings: settings, parties: parties, areas: areas, people: people, offices: offices, bodies: readBodies,
             changes: Overlay(changes: changes), receivers: receivers)
         RegistryValidator(registry: registry, sink: sink).validate()
         return registry
@@ -60,16 +59,19 @@ extension RegistryReader {
         guard sink.diagnostics.count > diagnosticCount || bodies.count == bodyCount else { return }
         sink.diagnostics.removeSubrange(diagnosticCount...)
         if bodies.count > bodyCount { bodies.removeLast() }
-        if let id = lastDeclaredBody { declared["body"]?[id] = nil }
+        if let id = lastDeclaredBody { declared["body"].remove(id) }
         bodyCursors.append(cursor)
     }
 
     /// Whether `cursor` is an id already declared as `kind`: what `reference` would accept without a word.
     func resolvesNow(_ cursor: YAMLCursor, kind: String) -> Bool {
         guard cursor.node.kind == .scalar else { return false }
-        let text = cursor.tree.text(cursor.index)
-        if text.isEmpty || (cursor.node.style == .plain && (text == "~" || text == "null")) { return false }
-        return YAMLCursor.isIdentifier(text) && declared[kind]?[text] != nil
+        // On the scalar's bytes, without making a string: an id is never `~`, and a plain `null` reads as nothing.
+        let table = declared[kind]
+        let declared = cursor.tree.withBytes(cursor.index) { bytes in
+            YAMLCursor.isIdentifier(bytes) && table.place(ofBytes: bytes) != nil
+        }
+        return declared && !(cursor.node.style == .plain && cursor.tree.text(cursor.index, is: "null"))
     }
 
     /// The cursor if its id (or, with `list`, any id of its list) does not resolve now and must be checked once

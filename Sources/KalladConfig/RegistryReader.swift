@@ -8,9 +8,9 @@ final class RegistryReader {
     var parties: [Party] = []
     var areas: [Area] = []
     var people: [Person] = []
+    /// In the order they are declared: an office's place here is its place in `declared["office"]`
+    /// (`officePlace`).
     var offices: [Office] = []
-    /// Office id → index in `offices`, for the seats that name offices.
-    var officeIndex: [String: Int] = [:]
     var bodies: [Body] = []
     var changes: [OverlayChange] = []
     /// Where each id was first declared, per kind, for duplicate reports.
@@ -50,8 +50,7 @@ final class RegistryReader {
     /// Records an id; reports a duplicate with the first place it was declared.
     func declare(_ id: String, kind: String, at location: SourceLocation) -> Bool {
         // One look-up of the id: insert it, and put the first place back in the rare case it was there.
-        if let first = declared[kind, default: [:]].updateValue(location, forKey: id) {
-            declared[kind]?[id] = first
+        if let first = declared[kind].insert(id, location) {
             sink.error(
                 "config.duplicate_id", "\(kind) id '\(id)' is declared twice",
                 hint: "the first is at \(first); ids must be unique", at: location)
@@ -61,12 +60,15 @@ final class RegistryReader {
         return true
     }
 
+    /// The place in `offices` of the office with this id, if it is declared.
+    func officePlace(_ id: String) -> Int? { declared["office"].place(of: id) }
+
     /// Reports an id that refers to nothing, with the closest known id.
-    func reference(_ cursor: YAMLCursor, kind: String, among known: [String: SourceLocation]?) -> String? {
+    func reference(_ cursor: YAMLCursor, kind: String, among known: IDTable<SourceLocation>) -> String? {
         guard let id = cursor.identifier() else { return nil }
-        guard known?[id] != nil else {
+        guard known.contains(id) else {
             let hint =
-                Suggest.closest(to: id, in: known?.keys.sorted() ?? []).map { "did you mean '\($0)'?" }
+                Suggest.closest(to: id, in: known.keys.sorted()).map { "did you mean '\($0)'?" }
                 ?? "declare it under `\(Self.listKey[kind] ?? kind + "s")`"
             sink.error(
                 "config.unknown_id", "\(cursor.path) names \(kind) '\(id)', which is not declared",
@@ -366,7 +368,6 @@ final class RegistryReader {
         )
         if later.0 != nil || later.1 != nil || later.2 != nil { officeReferences.append(later) }
         let roles = map["roles"]?.list(single: true)?.compactMap { $0.identifier() } ?? []
-        officeIndex[id] = offices.count
         offices.append(
             Office(
                 id: id, title: title, party: party, holder: holder, area: map["area"]?.scalarText,

@@ -272,6 +272,14 @@ struct YAMLCursor {
             } && text.utf8.first != 45
     }
 
+    /// Whether these bytes are an id, as `isIdentifier(_:)` of their text says.
+    static func isIdentifier(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        !bytes.isEmpty && bytes.count <= 120
+            && bytes.allSatisfy { c in
+                (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 45
+            } && bytes.first != 45
+    }
+
     func int(in range: ClosedRange<Int>) -> Int? {
         guard let text = scalarText, let value = Int(text) else {
             typeError(expected: "a whole number")

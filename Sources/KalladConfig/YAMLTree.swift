@@ -117,6 +117,17 @@ final class YAMLTree {
         return String(decoding: bytes[start..<(start + Int(node.count))], as: UTF8.self)
     }
 
+    /// `body` of a scalar's text as bytes, without making a string where the text is the file's.
+    func withBytes<Result>(_ index: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        let node = nodes[Int(index)]
+        if node.first < 0 {
+            var text = texts[Int(-1 - node.first)]
+            return text.withUTF8(body)
+        }
+        let start = Int(node.first), count = Int(node.count)
+        return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<(start + count)])) }
+    }
+
     /// Whether a scalar's text is `word`, without making a string.
     func text(_ index: Int32, is word: String) -> Bool {
         let node = nodes[Int(index)]

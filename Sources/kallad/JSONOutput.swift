@@ -110,7 +110,7 @@ struct MeetingJSON: Encodable {
 /// `person`, `reason`, `seat`.
 enum NotificationJSON {
     /// Appends the notification's line, line break included, to `out`.
-    static func append(_ n: DueNotification, zone: ZoneRules, to out: inout [UInt8]) {
+    static func append(_ n: borrowing DueNotification, zone: ZoneRules, to out: inout [UInt8]) {
         let meeting = n.meeting
         out.append(UInt8(ascii: "{"))
         if let deadline = n.agendaDeadline {

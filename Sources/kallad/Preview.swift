@@ -138,17 +138,16 @@ struct WrittenPiece: Sendable {
         text.reserveCapacity(notifications.count * (format == .text ? 200 : 1_000))
         var ends: [Int] = []
         ends.reserveCapacity(notifications.count)
-        // Read in place: a copy of each notification would retain (and then release) each of its references.
-        notifications.withUnsafeBufferPointer { all in
-            for index in all.indices {
-                if body == nil || all[index].meeting.body == body {
-                    switch format {
-                    case .json: NotificationJSON.append(all[index], zone: zone, to: &text)
-                    case .text: TextOutput.appendNotification(all[index], zone: zone, to: &text)
-                    }
+        // Read in place, from the array itself and borrowed: an element read through an unsafe pointer is copied
+        // first, and a copy of a notification retains (and then releases) each of its references.
+        for index in notifications.indices {
+            if body == nil || notifications[index].meeting.body == body {
+                switch format {
+                case .json: NotificationJSON.append(notifications[index], zone: zone, to: &text)
+                case .text: TextOutput.appendNotification(notifications[index], zone: zone, to: &text)
                 }
-                ends.append(text.count)
             }
+            ends.append(text.count)
         }
         self.order = PieceOrder(notifications)
         self.text = text

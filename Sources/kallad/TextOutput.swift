@@ -44,7 +44,7 @@ enum TextOutput {
 
 extension TextOutput {
     /// `notification(_:registry:)` and its line break, appended to `out` as UTF-8 without making strings.
-    static func appendNotification(_ n: DueNotification, zone: ZoneRules, to out: inout [UInt8]) {
+    static func appendNotification(_ n: borrowing DueNotification, zone: ZoneRules, to out: inout [UInt8]) {
         zone.appendISO8601(n.due, to: &out)
         out.append(contentsOf: "  ".utf8)
         let kind = n.kind.rawValue.utf8

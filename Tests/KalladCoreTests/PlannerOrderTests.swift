@@ -193,6 +193,9 @@ struct PlannerOrderTests {
         #expect(!expected.isEmpty)
         #expect(planner.notifications(for: cut, from: from, to: to) == expected)
         #expect(cut.meetings.count < whole.meetings.count)
+        // The scheduler made only the meetings the cut keeps (of the other bodies none outside the window), with
+        // the ids and fields cutting the whole schedule gives.
+        #expect(cut.meetings == planner.trimmed(whole, from: from, to: to).meetings)
         // Bodies whose roles count or look up meetings keep all of theirs: the forum rotates its chair per
         // meeting, the AU follows the LSG's chair.
         #expect(cut.byBody["forum"] == whole.byBody["forum"])

@@ -106,10 +106,12 @@ half of the bodies on each of two threads, and `preview` plans half of the bodie
 at a time, each thread also writing its week's lines, while the main thread merges the weeks line by line in
 due/key order (the output is the same bytes as one thread's) and hands each week back to the thread that made it
 to be freed there. The meetings of a body and year with the same role holders share one set of recipient lists,
-worked out once. Before planning, `preview` cuts the schedule to the meetings whose notifications can reach the
-window (and all meetings of bodies whose role rules count or look up meetings), and frees the neighbouring years'
-meetings on another thread while it ranks the kept meetings' keys; both commands share one malloc arena between
-their threads, so what one thread frees another reuses.
+worked out once. The loader finds declared ids (and a seat's office) in tables of its own, by the id's bytes where
+they stand in the file, hashed a word at a time. `preview` has the scheduler make only the meetings whose
+notifications can reach the window (all meetings of the bodies whose role rules count or look up meetings, that
+others' meetings are worked out from, or that changes name), ranks the kept meetings' keys in two halves on two
+threads, and frees the rest on another thread; both commands share one malloc arena between their threads, so
+what one thread frees another reuses.
 
 Inside one process (`kallad-bench`; its planner phase is one thread):
 

@@ -49,8 +49,9 @@ final class GroupResults: @unchecked Sendable {
     typealias Slot = (
         known: [String: [Meeting]], problems: [Int: [Diagnostic]], sorted: [Meeting], keys: [SortKey]
     )
-    /// A meeting's wall-clock start (seconds) and its body's rank in the order of `<body id>/` texts.
-    typealias SortKey = (start: Int64, body: Int)
+    /// A meeting's wall-clock start (seconds), its body's rank in the order of `<body id>/` texts, and its body's
+    /// index in `registry.bodies` (which never decides: the rank does first).
+    typealias SortKey = (start: Int64, body: Int, index: Int32)
 
     private let count: Int
     private let slots: UnsafeMutablePointer<Slot>

@@ -15,6 +15,8 @@ public struct MeetingSchedule: Sendable {
     public var years: ClosedRange<Int>
     /// The order of the meetings' keys, worked out once for planners on several threads that share this schedule.
     var keyOrder: MeetingKeyOrder? = nil
+    /// Each meeting's body, as the scheduler knew it.
+    var meetingBodies: MeetingBodies? = nil
 
     /// The meeting with an id, if any.
     public func meeting(_ id: String) -> Meeting? {
@@ -47,6 +49,13 @@ public struct Scheduler: Sendable {
 
     /// The meetings of `years`, with the registry's own changes and `overlay` on top.
     public func schedule(years: ClosedRange<Int>, overlay: Overlay = Overlay()) -> MeetingSchedule {
+        schedule(years: years, overlay: overlay, window: nil)
+    }
+
+    /// The meetings of `years`, with the registry's own changes and `overlay` on top; with a `window`, of most
+    /// bodies only the meetings that start on its days are made (the problems are the same), and `meetings` holds
+    /// only those the window keeps (`byBody` every one made).
+    func schedule(years: ClosedRange<Int>, overlay: Overlay, window: MeetingWindow?) -> MeetingSchedule {
         let changes = registry.changes.merged(with: overlay)
         var diagnostics: [Diagnostic] = []
         var byBody: [String: [Meeting]] = [:]
@@ -79,6 +88,14 @@ public struct Scheduler: Sendable {
             rankOf[bodyID] = rank
         }
         let ranks = rankOf
+        // Every meeting of the bodies others' meetings are worked out from, of those that changes name (a change
+        // names a meeting by id, and one not made would be reported unknown) and of those the window asks for.
+        var wholeBodies = window?.whole ?? []
+        if window != nil {
+            for index in registry.bodies.indices { wholeBodies.formUnion(dependencies(ofBodyAt: index, all: true)) }
+            wholeBodies.formUnion(changesByBody.keys)
+        }
+        let whole = wholeBodies
         DispatchQueue.concurrentPerform(iterations: groups.count) { group in
             var known: [String: [Meeting]] = [:]
             var problems: [Int: [Diagnostic]] = [:]
@@ -87,7 +104,8 @@ public struct Scheduler: Sendable {
             for position in groups[group] {
                 let body = registry.bodies[order[position]]
                 var found: [Diagnostic] = []
-                var meetings = baseMeetings(of: body, years: years, known: known, diagnostics: &found)
+                let days = window.flatMap { whole.contains(body.id) ? nil : $0.days }
+                var meetings = baseMeetings(of: body, years: years, known: known, diagnostics: &found, on: days)
                 if let list = changesOf[body.id] {
                     apply(list, to: &meetings, body: body, years: years, diagnostics: &found)
                 }
@@ -97,10 +115,11 @@ public struct Scheduler: Sendable {
                 if zip(meetings, meetings.dropFirst()).contains(where: { before($1, $0) }) {
                     meetings.sort(by: before)
                 }
-                let rank = ranks[body.id] ?? 0
+                let rank = ranks[body.id] ?? 0, bodyIndex = Int32(order[position])
                 for meeting in meetings {
+                    if let window, !window.keeps(meeting) { continue }
                     unsorted.append(meeting)
-                    keys.append((ZoneRules.wallSeconds(meeting.start), rank))
+                    keys.append((ZoneRules.wallSeconds(meeting.start), rank, bodyIndex))
                 }
                 known[body.id] = meetings
                 if !found.isEmpty { problems[position] = found }
@@ -136,9 +155,11 @@ public struct Scheduler: Sendable {
                         hint: "use a body id from `kallad meetings`", location: change.location))
             }
         }
-        return MeetingSchedule(
+        var schedule = MeetingSchedule(
             meetings: all, byBody: byBody, diagnostics: diagnostics,
             ordinaryMeetingsBefore: rotationOffsets(before: years.lowerBound), years: years)
+        schedule.meetingBodies = MeetingBodies(meetings: all, indexes: allKeys.map(\.index))
+        return schedule
     }
 
     /// Two lists of meetings sorted by their keys, merged. The lists are of different bodies, so no two keys are
@@ -208,11 +229,12 @@ public struct Scheduler: Sendable {
     }
 
     /// The dependencies of the body at `index` in `registry.bodies`, read field by field: the body is not copied.
-    func dependencies(ofBodyAt index: Int) -> [String] {
+    /// `all`: the bodies its constraints name even where its own pattern or another body decides its dates.
+    func dependencies(ofBodyAt index: Int, all: Bool = false) -> [String] {
         let schedule = registry.bodies[index].schedule
         var result: [String] = []
         if let derived = schedule.derived { result.append(derived.body) }
-        if schedule.recurrence == nil && schedule.derived == nil {
+        if all || (schedule.recurrence == nil && schedule.derived == nil) {
             result.append(contentsOf: registry.bodies[index].constraints.map(\.body))
         }
         return result
@@ -230,8 +252,11 @@ public struct Scheduler: Sendable {
 
     // MARK: - Base meetings
 
+    /// The meetings of `body` in `years` from its pattern, plan, another body's meetings or proposed dates; with
+    /// `days`, only those that start on them (a meeting's id does not depend on the others made).
     func baseMeetings(
-        of body: Body, years: ClosedRange<Int>, known: [String: [Meeting]], diagnostics: inout [Diagnostic]
+        of body: Body, years: ClosedRange<Int>, known: [String: [Meeting]], diagnostics: inout [Diagnostic],
+        on days: ClosedRange<Int>? = nil
     ) -> [Meeting] {
         var meetings: [Meeting] = []
         // A meeting's id is `<body>/<date>`, and `<body>/<date>-<n>` (n = 2, 3, …) for the second, third … meeting
@@ -244,6 +269,7 @@ public struct Scheduler: Sendable {
             location: String? = nil, allowHoliday: Bool = false, sourceLocation: SourceLocation? = nil
         ) {
             guard body.isActive(on: date) else { return }
+            if let days, !days.contains(date.dayNumber) { return }
             var id: String
             if usedDays.take(date) {
                 id = Self.meetingID(body: body.id, date: date)

@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 
 /// The order of the keys of a schedule's meetings, as one number per meeting: comparing two numbers orders the keys
@@ -41,9 +42,40 @@ final class MeetingKeyOrder: Sendable {
                     if order != 0 { return order < 0 ? -1 : 1 }
                     return x.count == y.count ? 0 : x.count < y.count ? 2 : 1
                 }
-                order.sort {
-                    let order = compare($0, $1)
+                func precedes(_ a: Int, _ b: Int) -> Bool {
+                    let order = compare(a, b)
                     return order == -1 || order == 2
+                }
+                // A long list is sorted in two halves on two threads, which are then merged: the ranks are the
+                // same (equal ids get one rank whatever their order).
+                if order.count < 8_192 {
+                    order.sort(by: precedes)
+                } else {
+                    let halves = SortedHalves(order)
+                    let sharedBase = UncheckedPointer(base), sharedSpans = UncheckedPointer(spans.baseAddress!)
+                    DispatchQueue.concurrentPerform(iterations: 2) { half in
+                        let base = sharedBase.pointer, spans = sharedSpans.pointer
+                        // `precedes`, on the pointers this thread was given.
+                        func precedes(_ a: Int, _ b: Int) -> Bool {
+                            let x = spans[a], y = spans[b]
+                            let order = memcmp(base + x.start, base + y.start, min(x.count, y.count))
+                            if order != 0 { return order < 0 }
+                            return x.count < y.count
+                        }
+                        if half == 0 { halves.low.sort(by: precedes) } else { halves.high.sort(by: precedes) }
+                    }
+                    let first = halves.low, second = halves.high
+                    var i = 0, j = 0, k = 0
+                    while i < first.count || j < second.count {
+                        if j == second.count || (i < first.count && !precedes(second[j], first[i])) {
+                            order[k] = first[i]
+                            i += 1
+                        } else {
+                            order[k] = second[j]
+                            j += 1
+                        }
+                        k += 1
+                    }
                 }
                 var position = 0
                 while position < order.count {
@@ -69,4 +101,24 @@ final class MeetingKeyOrder: Sendable {
             other.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress }
         }
     }
+}
+
+/// The two halves of a list of meetings, each sorted on a thread of its own. `@unchecked Sendable`: each thread
+/// sorts only its own half, and the halves are read once `concurrentPerform` has returned.
+private final class SortedHalves: @unchecked Sendable {
+    var low: [Int]
+    var high: [Int]
+
+    init(_ order: [Int]) {
+        let half = order.count / 2
+        low = Array(order[..<half])
+        high = Array(order[half...])
+    }
+}
+
+/// A pointer read by the sorting threads. `@unchecked Sendable`: what it points to is not written while they run.
+private struct UncheckedPointer<Pointee>: @unchecked Sendable {
+    let pointer: UnsafePointer<Pointee>
+
+    init(_ pointer: UnsafePointer<Pointee>) { self.pointer = pointer }
 }

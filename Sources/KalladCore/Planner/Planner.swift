@@ -44,10 +44,14 @@ public struct Planner: Sendable {
         let years = firstYear...max(firstYear, min(lastYear, zone.local(to).date.year + 1))
         let scheduler = Scheduler(registry: registry, years: years)
         let planner = Planner(registry: registry, calendar: scheduler.calendar)
-        let schedule = scheduler.schedule(years: years, overlay: overlay)
-        guard trimmed else { return (planner, schedule) }
+        guard trimmed else { return (planner, scheduler.schedule(years: years, overlay: overlay)) }
+        // Only the meetings the cut keeps are made and listed (the years around the window are worked out for the
+        // rules that look at neighbouring meetings): what `trimmed(_:from:to:)` of every meeting gives.
+        let window = planner.window(from: from, to: to)
+        let schedule = scheduler.schedule(years: years, overlay: overlay, window: window)
+        var cut = schedule
+        cut.byBody = Self.table(of: window.whole, in: schedule)
         // Planned in parts on several threads: their notifications are merged by key, in one key order.
-        var cut = planner.trimmed(schedule, from: from, to: to)
         // The whole schedule (the meetings of the years around the window) is let go on another thread while this
         // one ranks the kept meetings' keys; both are done before the planning threads start, so they meet no
         // freeing.
@@ -91,27 +95,34 @@ public struct Planner: Sendable {
         // Worked out once for every piece: each meeting's body (index in `registry.bodies`, -1 when unknown) and
         // the days its timeline can reach (up to the longest lead before it and the minutes reminder after it), or
         // `Int.min...Int.max` when a change that became known at some moment may put a notification anywhere.
-        var reachByBody: [String: (index: Int, lead: Int, trail: Int)] = [:]
+        // The bodies the scheduler knew each meeting by, or found by id (once per body).
+        let knownBodies = schedule.meetingBodies.flatMap { $0.belong(to: meetings) ? $0.indexes : nil }
+        var bodyByID: [String: Int] = [:]
+        var reachOf = [(lead: Int, trail: Int)?](repeating: nil, count: registry.bodies.count)
         var bodyOf = [Int](repeating: -1, count: meetings.count)
         var reach = [ClosedRange<Int>](repeating: 0...0, count: meetings.count)
         var longestLead = 0
         for index in meetings.indices {
-            let bodyID = meetings[index].body
-            let known: (index: Int, lead: Int, trail: Int)
-            if let found = reachByBody[bodyID] {
-                known = found
+            let bodyIndex: Int
+            if let knownBodies {
+                bodyIndex = Int(knownBodies[index])
+            } else if let found = bodyByID[meetings[index].body] {
+                bodyIndex = found
             } else {
-                guard let bodyIndex = registry.index(ofBody: bodyID), bodyIndex % parts == part else {
-                    reachByBody[bodyID] = (-1, 0, 0)
-                    continue
-                }
-                let (lead, trail) = self.reach(ofBodyAt: bodyIndex)
-                known = (bodyIndex, lead, trail)
-                reachByBody[bodyID] = known
+                bodyIndex = registry.index(ofBody: meetings[index].body) ?? -1
+                bodyByID[meetings[index].body] = bodyIndex
             }
-            bodyOf[index] = known.index
-            reach[index] = Self.days(of: meetings[index], lead: known.lead, trail: known.trail)
-            if known.index >= 0 { longestLead = max(longestLead, known.lead) }
+            guard bodyIndex >= 0, bodyIndex % parts == part else { continue }
+            let own: (lead: Int, trail: Int)
+            if let found = reachOf[bodyIndex] {
+                own = found
+            } else {
+                own = self.reach(ofBodyAt: bodyIndex)
+                reachOf[bodyIndex] = own
+            }
+            bodyOf[index] = bodyIndex
+            reach[index] = Self.days(of: meetings[index], lead: own.lead, trail: own.trail)
+            longestLead = max(longestLead, own.lead)
         }
         // For meetings without stand-ins or absences: their body's attendees, worked out once, and the recipient
         // lists of the last role holders its meetings had (most meetings of a body and year share them).

@@ -29,6 +29,31 @@ extension Planner {
     public func trimmed(_ schedule: MeetingSchedule, from: Instant, to: Instant) -> MeetingSchedule {
         let zone = registry.settings.zone
         let firstDay = zone.local(from).date.dayNumber, lastDay = zone.local(to).date.dayNumber
+        let whole = wholeBodies()
+        let (lead, trail) = longestReach()
+        func reaches(_ meeting: Meeting) -> Bool {
+            let days = Self.days(of: meeting, lead: lead, trail: trail)
+            return days.lowerBound <= lastDay && days.upperBound >= firstDay
+        }
+        var result = schedule
+        result.meetings = schedule.meetings.filter(reaches)
+        result.byBody = Self.table(of: whole, in: schedule)
+        return result
+    }
+
+    /// `schedule.byBody` of the bodies in `whole` alone: planning reads the meetings of a body only for the role
+    /// rules that count or look up meetings.
+    static func table(of whole: Set<String>, in schedule: MeetingSchedule) -> [String: [Meeting]] {
+        var byBody = [String: [Meeting]](minimumCapacity: whole.count)
+        for body in whole {
+            if let meetings = schedule.byBody[body] { byBody[body] = meetings }
+        }
+        return byBody
+    }
+
+    /// The bodies whose every meeting planning reads: a body rotating a role per meeting counts its earlier
+    /// meetings, and a body whose role another follows is searched for its next meeting.
+    func wholeBodies() -> Set<String> {
         var whole = Set<String>()
         // By index, reading only the role rules: the bodies are not copied.
         for index in registry.bodies.indices {
@@ -41,26 +66,28 @@ extension Planner {
                 }
             }
         }
-        // The longest lead and trail of any body: a meeting kept for them is kept for its own body too, and a few
-        // more kept than planned cost less than looking up each meeting's body.
+        return whole
+    }
+
+    /// The longest lead and trail of any body: a meeting kept for them is kept for its own body too, and a few more
+    /// kept than planned cost less than looking up each meeting's body.
+    func longestReach() -> (lead: Int, trail: Int) {
         var lead = 0, trail = 0
         for index in registry.bodies.indices {
             let own = reach(ofBodyAt: index)
             lead = max(lead, own.lead)
             trail = max(trail, own.trail)
         }
-        func reaches(_ meeting: Meeting) -> Bool {
-            let days = Self.days(of: meeting, lead: lead, trail: trail)
-            return days.lowerBound <= lastDay && days.upperBound >= firstDay
-        }
-        var result = schedule
-        result.meetings = schedule.meetings.filter(reaches)
-        // Planning reads the meetings of a body (`byBody`) only for those role rules: the table keeps only them.
-        var byBody = [String: [Meeting]](minimumCapacity: whole.count)
-        for body in whole {
-            if let meetings = schedule.byBody[body] { byBody[body] = meetings }
-        }
-        result.byBody = byBody
-        return result
+        return (lead, trail)
+    }
+
+    /// The meetings `trimmed(_:from:to:)` keeps, for the scheduler to make no others: those whose timelines can
+    /// reach `[from, to)` (of a meeting no change names: from its start day and the longest reach), and every
+    /// meeting of the bodies planning reads whole.
+    func window(from: Instant, to: Instant) -> MeetingWindow {
+        let zone = registry.settings.zone
+        let firstDay = zone.local(from).date.dayNumber, lastDay = zone.local(to).date.dayNumber
+        let (lead, trail) = longestReach()
+        return MeetingWindow(days: (firstDay - trail)...max(firstDay - trail, lastDay + lead), whole: wholeBodies())
     }
 }

@@ -67,14 +67,16 @@ extension Registry {
         var seen = Set<String>(minimumCapacity: fewSeats ? 0 : seats.count)
         var result: [Recipient] = []
         result.reserveCapacity(seats.count)
-        for seat in seats {
-            var personID = seat.person
-            var reason: RecipientReason = seat.coopted ? .coopted : .member
-            if !standIns.isEmpty, let standIn = standIns[seat.id] {
+        // By index, field by field: a seat taken out of the list is copied first.
+        for place in seats.indices {
+            var personID = seats[place].person
+            let coopted = seats[place].coopted
+            var reason: RecipientReason = coopted ? .coopted : .member
+            if !standIns.isEmpty, let standIn = standIns[seats[place].id] {
                 personID = standIn
                 reason = .standIn
-            } else if !absent.isEmpty, absent.contains(seat.id) {
-                guard let substitute = seat.substitute else { continue }
+            } else if !absent.isEmpty, absent.contains(seats[place].id) {
+                guard let substitute = seats[place].substitute else { continue }
                 personID = substitute
                 reason = .substitute
             }
@@ -86,8 +88,8 @@ extension Registry {
             guard let person = people[personID] else { continue }
             result.append(
                 Recipient(
-                    person: person.id, name: person.name, email: person.email, reason: reason, seat: seat.id,
-                    party: seat.party, optional: seat.coopted))
+                    person: person.id, name: person.name, email: person.email, reason: reason, seat: seats[place].id,
+                    party: seats[place].party, optional: coopted))
         }
         return result
     }
