@@ -504,15 +504,22 @@ extension KalladDatabase {
 }
 
 extension KalladDatabase {
-    /// The attempts of one delivery, oldest first.
+    /// The attempts of one delivery, oldest first: those in `attempt`, then the delivered one kept in the
+    /// delivery's row (migration v5), which is always the last.
     public func attempts(_ id: Int64) throws(StoreError) -> [AttemptRecord] {
         do {
             return try writer.read { db in
                 try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT started_at, duration_ms, outcome, code, reply FROM attempt
-                        WHERE delivery_id = ? ORDER BY id
+                        SELECT started_at, duration_ms, outcome, code, reply FROM (
+                            SELECT 0 AS source, id AS n, started_at, duration_ms, outcome, code, reply FROM attempt
+                            WHERE delivery_id = ?1
+                            UNION ALL
+                            SELECT 1, 0, delivered_started_at, delivered_duration_ms, 'delivered', last_code,
+                                last_reply
+                            FROM delivery WHERE id = ?1 AND delivered_started_at IS NOT NULL)
+                        ORDER BY source, n
                         """,
                     arguments: [id]
                 ).map { row in
