@@ -169,11 +169,13 @@ public struct NetworkCourier: Courier {
                 }
             }
             for await batch in batches {
-                let others = batch.filter { $0.channel != .email }
+                // Usually all are mail: then the batch goes on as it is, not copied.
+                let allMail = batch.allSatisfy { $0.channel == .email }
+                let others = allMail ? [] : batch.filter { $0.channel != .email }
                 if !others.isEmpty {
                     group.addTask { await self.sendOneByOne(others, lanes: lanes, now: now, settled: settled) }
                 }
-                let mails = batch.filter { $0.channel == .email }
+                let mails = allMail ? batch : batch.filter { $0.channel == .email }
                 mailed.add(mails)
                 queue.append(mails.map { delivery in
                     OutgoingMail(

@@ -133,6 +133,11 @@ public struct Dispatcher: Sendable {
     /// this kind) are noted as dropped or expired at once.
     func vetted(_ claimed: [ClaimedDelivery], store: any OutboxStore, now: Instant, tally: Tally) -> [ClaimedDelivery] {
         tally.update { $0.claimed += claimed.count }
+        // Usually every one may go: then the batch is handed over as it is, not copied.
+        let goes = { (delivery: ClaimedDelivery) in
+            policy.shouldSend(kind: delivery.kind, meetingStart: delivery.meetingStart, due: delivery.due, now: now) == nil
+        }
+        if claimed.allSatisfy(goes) { return claimed }
         var sendable: [ClaimedDelivery] = []
         sendable.reserveCapacity(claimed.count)
         for delivery in claimed {
