@@ -85,12 +85,14 @@ enum JournalLine {
         }
 
         mutating func text(_ value: String) {
-            if value == "-" {
+            let units = value.utf8
+            // A text that is `-` itself (told apart from an absent one); compared by its bytes, not as a String.
+            if units.count == 1 && units.first == 0x2D {
                 byte(0x5C)
                 byte(0x2D)
                 return
             }
-            for unit in value.utf8 {
+            for unit in units {
                 switch unit {
                 case 0x5C: byte(0x5C); byte(0x5C)
                 case 0x09: byte(0x5C); byte(0x74)
