@@ -188,7 +188,11 @@ public struct NetworkCourier: Courier {
     }
 
     static func outcome(_ result: MailResult, for recipient: String) -> DeliveryOutcome {
-        result.recipients[recipient] ?? .transient(nil, reason: "the transport gave no result", retryAfter: nil)
+        // A delivery's mail has one recipient: its outcome is the only one, found without hashing the address.
+        if result.recipients.count == 1, let (address, outcome) = result.recipients.first, address == recipient {
+            return outcome
+        }
+        return result.recipients[recipient] ?? .transient(nil, reason: "the transport gave no result", retryAfter: nil)
     }
 
     public func send(_ delivery: ClaimedDelivery, now: Instant) async -> DeliveryOutcome {
