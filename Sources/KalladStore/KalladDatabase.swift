@@ -34,6 +34,10 @@ public final class KalladDatabase: OutboxStore {
         let checkpointer = WALCheckpointer(path: path)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // What a write in a savepoint (every job of a group commit: a claim, an enqueue, a trigger) must keep to
+            // roll back — the pages it changes, as they were — stays in memory: past 64 KB SQLite would otherwise
+            // spill it into a temporary file made, written and deleted for each such transaction.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
             if let connection = db.sqliteConnection { checkpointer.watch(connection) }
         }
         do {
