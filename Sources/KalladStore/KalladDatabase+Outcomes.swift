@@ -35,15 +35,16 @@ extension KalladDatabase {
     }
 
     /// Writes what each attempt settled, if its delivery is still `sending` that attempt (`anyAttempt`:
-    /// whichever): the attempt's row and the delivery's new state. A run of deliveries delivered one after the other
-    /// (the common case) is written a group at a time — one `UPDATE` for the group's deliveries, one `INSERT` for
-    /// their attempts; any other outcome through two statements of its own, looked up once for all.
+    /// whichever): the delivery's new state and the attempt. A run of deliveries delivered one after the other (the
+    /// common case) is written a group at a time — one `UPDATE` for the group's deliveries, which keeps each one's
+    /// delivered attempt in its own row (migration v5); any other outcome through two statements of its own (the
+    /// delivery, and the attempt's row in `attempt`), looked up once for all.
     static func settle(_ outcomes: [SettledAttempt], in db: Database, anyAttempt: Bool = false) throws {
         guard !outcomes.isEmpty else { return }
         var delivered: [SettledAttempt] = []
         delivered.reserveCapacity(min(outcomes.count, deliveredGroup))
         for outcome in outcomes {
-            if !anyAttempt, case .delivered = outcome.resolution {
+            if !anyAttempt, case .delivered = outcome.resolution, outcome.record.outcome == "delivered" {
                 delivered.append(outcome)
                 if delivered.count == deliveredGroup {
                     try settleDelivered(delivered, in: db)
@@ -62,8 +63,8 @@ extension KalladDatabase {
     /// (64, 32, … 1), so the statements have few shapes and each is prepared once.
     static let deliveredGroup = 64
 
-    /// Settles `group`, all delivered: the deliveries still `sending` that attempt become `delivered`, and each of
-    /// those gets its attempt's row.
+    /// Settles `group`, all delivered: the deliveries still `sending` that attempt become `delivered`, with the
+    /// attempt (start, length, the server's answer) in their row.
     static func settleDelivered(_ group: [SettledAttempt], in db: Database) throws {
         var start = 0
         var size = deliveredGroup
@@ -79,47 +80,23 @@ extension KalladDatabase {
             db,
             sql: """
                 UPDATE delivery SET state = 'delivered', next_attempt = v.column3, last_code = v.column4,
-                    last_reply = v.column5, reason = NULL, updated_at = v.column3
-                FROM (VALUES \(SQLRows.placeholders(group.count, columns: 5))) AS v
+                    last_reply = v.column5, reason = NULL, updated_at = v.column3,
+                    delivered_started_at = v.column6, delivered_duration_ms = v.column7
+                FROM (VALUES \(SQLRows.placeholders(group.count, columns: 7))) AS v
                 WHERE delivery.id = v.column1 AND delivery.state = 'sending' AND delivery.attempts = v.column2
-                RETURNING delivery.id
                 """)
-        var replies: [String?] = []
-        replies.reserveCapacity(group.count)
         var column: Int32 = 0
         for outcome in group {
-            let reply = outcome.record.reply.map { $0.utf8.count > 500 ? String($0.prefix(500)) : $0 }
-            replies.append(reply)
             update.bind(column + 1, outcome.id)
             update.bind(column + 2, outcome.attempt)
             update.bind(column + 3, outcome.now.secondsSinceEpoch)
             update.bind(column + 4, outcome.record.code)
-            update.bind(column + 5, reply)
-            column += 5
+            update.bind(column + 5, outcome.record.reply.map { $0.utf8.count > 500 ? String($0.prefix(500)) : $0 })
+            update.bind(column + 6, outcome.record.started.secondsSinceEpoch)
+            update.bind(column + 7, outcome.record.milliseconds)
+            column += 7
         }
-        var settled = Set<Int64>(minimumCapacity: group.count)
-        while try update.next() { settled.insert(update.int64(0)) }
-        guard !settled.isEmpty else { return }
-        // Every one settled (the rule): one statement; otherwise one row at a time for those that were.
-        let all = settled.count == group.count
-        let insert = try HotStatement(
-            db,
-            sql: """
-                INSERT INTO attempt (delivery_id, started_at, duration_ms, outcome, code, reply)
-                VALUES \(SQLRows.placeholders(all ? group.count : 1, columns: 6))
-                """)
-        column = 0
-        for (outcome, reply) in zip(group, replies) where settled.contains(outcome.id) {
-            insert.bind(column + 1, outcome.id)
-            insert.bind(column + 2, outcome.record.started.secondsSinceEpoch)
-            insert.bind(column + 3, outcome.record.milliseconds)
-            insert.bind(column + 4, outcome.record.outcome)
-            insert.bind(column + 5, outcome.record.code)
-            insert.bind(column + 6, reply)
-            settled.remove(outcome.id)
-            if all { column += 6 } else { try insert.run() }
-        }
-        if all { try insert.run() }
+        try update.run()
     }
 
     /// Settles one outcome of any kind (`anyAttempt`: whichever attempt its delivery is `sending`).

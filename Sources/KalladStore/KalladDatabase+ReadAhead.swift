@@ -68,15 +68,16 @@ extension KalladDatabase {
         return found
     }
 
-    /// Claims those of `batch` that are still queued or deferred and due at `now` — one `UPDATE` by their ids — and
-    /// returns them, in the batch's order, each with its attempt number as claimed; the others (cancelled,
-    /// superseded, claimed meanwhile) are left as they are.
+    /// Claims those of `batch` that are still queued or deferred and due at `now` — by their ids: all of them as
+    /// read (`claimAsRead`), or else one `UPDATE … RETURNING` — and returns them, in the batch's order, each with its
+    /// attempt number as claimed; the others (cancelled, superseded, claimed meanwhile) are left as they are.
     public func claimReadAhead(_ batch: [ClaimedDelivery], now: Instant) async throws(StoreError) -> [ClaimedDelivery] {
         guard !batch.isEmpty else { return [] }
         return try await batched.write(durable: false) { db in try Self.claim(batch, now: now, in: db) }
     }
 
     static func claim(_ batch: [ClaimedDelivery], now: Instant, in db: Database) throws -> [ClaimedDelivery] {
+        if try claimAsRead(batch, now: now, in: db) { return batch }
         let marks = SQLRows.placeholders(batch.count, columns: 0)
         let flip = try HotStatement(
             db,
@@ -96,6 +97,48 @@ extension KalladDatabase {
             claimed.attempt = attempt
             return claimed
         }
+    }
+
+    /// Claims every delivery of `batch` exactly as it was read ahead — still queued or deferred, due, and on the
+    /// attempt before the one read (`ClaimedDelivery.attempt` − 1) — and says so; or, when any one of them is not
+    /// (cancelled, superseded or claimed meanwhile), claims none (its savepoint is rolled back) and says that. One
+    /// `UPDATE` per attempt number in the batch (a batch that comes due is usually all first attempts: one), by a
+    /// range of ids where they follow one another, which returns no rows: a claim that took every row took each on
+    /// the attempt read, since an attempt count only grows. Returning the rows (`RETURNING`, which SQLite gathers in
+    /// a table of its own first) cost about as much as the rest of the claim.
+    static func claimAsRead(_ batch: [ClaimedDelivery], now: Instant, in db: Database) throws -> Bool {
+        var byAttempt: [Int: [Int64]] = [:]
+        for delivery in batch { byAttempt[delivery.attempt, default: []].append(delivery.id) }
+        let begin = try HotStatement(db, sql: "SAVEPOINT kallad_claim")
+        let release = try HotStatement(db, sql: "RELEASE kallad_claim")
+        try begin.run()
+        for (attempt, ids) in byAttempt {
+            // Deliveries enqueued together have ids one after the other: such a run is claimed by its first and last
+            // id, which spares SQLite sorting the list into a table of its own first.
+            let run = zip(ids, ids.indices).allSatisfy { id, index in id == ids[0] + Int64(index) }
+            let flip = try HotStatement(
+                db,
+                sql: """
+                    UPDATE delivery SET state = 'sending', attempts = ?2, updated_at = ?1
+                    WHERE id \(run ? "BETWEEN ?3 AND ?4" : "IN (\(SQLRows.placeholders(ids.count, columns: 0)))")
+                    AND attempts = ?2 - 1 AND state IN ('queued', 'deferred') AND next_attempt <= ?1
+                    """)
+            flip.bind(1, now.secondsSinceEpoch)
+            flip.bind(2, attempt)
+            if run {
+                flip.bind(3, ids[0])
+                flip.bind(4, ids[ids.count - 1])
+            } else {
+                for (index, id) in ids.enumerated() { flip.bind(Int32(index + 3), id) }
+            }
+            guard try flip.run() == ids.count else {
+                try HotStatement(db, sql: "ROLLBACK TO kallad_claim").run()
+                try release.run()
+                return false
+            }
+        }
+        try release.run()
+        return true
     }
 }
 

@@ -34,6 +34,10 @@ public final class KalladDatabase: OutboxStore {
         let checkpointer = WALCheckpointer(path: path)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // What a write in a savepoint (every job of a group commit: a claim, an enqueue, a trigger) must keep to
+            // roll back — the pages it changes, as they were — stays in memory: past 64 KB SQLite would otherwise
+            // spill it into a temporary file made, written and deleted for each such transaction.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
             if let connection = db.sqliteConnection { checkpointer.watch(connection) }
         }
         do {
@@ -107,64 +111,6 @@ public final class KalladDatabase: OutboxStore {
             }
         }
         return inserted
-    }
-
-    // MARK: - Dispatch
-
-    public func claimDue(now: Instant, limit: Int) throws(StoreError) -> [ClaimedDelivery] {
-        try write("claim", durable: false) { db in try Self.claim(now: now, limit: limit, in: db) }
-    }
-
-    public func claimDueInBackground(now: Instant, limit: Int) async throws(StoreError) -> [ClaimedDelivery] {
-        try await batched.write(durable: false) { db in try Self.claim(now: now, limit: limit, in: db) }
-    }
-
-    /// Marks up to `limit` due deliveries `sending` and returns them, earliest first.
-    static func claim(now: Instant, limit: Int, in db: Database) throws -> [ClaimedDelivery] {
-        let due = try HotStatement(db, sql: dueSQL)
-        due.bind(1, now.secondsSinceEpoch)
-        due.bind(2, limit)
-        var claimed: [ClaimedDelivery] = []
-        claimed.reserveCapacity(min(limit, 1_000))
-        var ids: [Int64] = []
-        ids.reserveCapacity(min(limit, 1_000))
-        while try due.next() {
-            ids.append(due.int64(0))
-            if let delivery = claimedDelivery(due) { claimed.append(delivery) }
-        }
-        let markSending = try HotStatement(
-            db, sql: "UPDATE delivery SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?")
-        markSending.bind(1, now.secondsSinceEpoch)
-        for id in ids {
-            markSending.bind(2, id)
-            try markSending.run()
-        }
-        return claimed
-    }
-
-    /// Queued and deferred deliveries due by a time (parameter 1), earliest first, at most parameter 2 of them, with
-    /// what sending them needs: read as `claimedDelivery` reads a row.
-    static let dueSQL = """
-        SELECT d.id, n.key, n.kind, n.meeting, d.channel, d.recipient, d.envelope_from, m.message,
-            d.attempts, n.due, n.meeting_start
-        FROM delivery d JOIN notification n ON n.id = d.notification_id
-        LEFT JOIN delivery_message m ON m.delivery_id = d.id
-        WHERE d.state IN ('queued', 'deferred') AND d.next_attempt <= ?
-        ORDER BY d.next_attempt, d.id LIMIT ?
-        """
-
-    /// The delivery in a row of `dueSQL`, as claiming it makes it (its next attempt); nil when its kind or
-    /// channel is not known to this version.
-    static func claimedDelivery(_ row: HotStatement) -> ClaimedDelivery? {
-        guard let kind = row.text(2).flatMap(NotificationKind.init(rawValue:)),
-            let channel = row.text(4).flatMap(DeliveryChannel.init(storageName:))
-        else { return nil }
-        return ClaimedDelivery(
-            id: row.int64(0), notificationKey: row.text(1) ?? "", kind: kind, meeting: row.text(3) ?? "",
-            channel: channel, recipient: row.text(5) ?? "", envelopeFrom: row.text(6),
-            messageBytes: row.bytes(7), attempt: row.int(8) + 1,
-            due: Instant(secondsSinceEpoch: row.int64(9)),
-            meetingStart: Instant(secondsSinceEpoch: row.int64(10)))
     }
 
     // MARK: - Reconcile and escalate
@@ -504,15 +450,22 @@ extension KalladDatabase {
 }
 
 extension KalladDatabase {
-    /// The attempts of one delivery, oldest first.
+    /// The attempts of one delivery, oldest first: those in `attempt`, then the delivered one kept in the
+    /// delivery's row (migration v5), which is always the last.
     public func attempts(_ id: Int64) throws(StoreError) -> [AttemptRecord] {
         do {
             return try writer.read { db in
                 try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT started_at, duration_ms, outcome, code, reply FROM attempt
-                        WHERE delivery_id = ? ORDER BY id
+                        SELECT started_at, duration_ms, outcome, code, reply FROM (
+                            SELECT 0 AS source, id AS n, started_at, duration_ms, outcome, code, reply FROM attempt
+                            WHERE delivery_id = ?1
+                            UNION ALL
+                            SELECT 1, 0, delivered_started_at, delivered_duration_ms, 'delivered', last_code,
+                                last_reply
+                            FROM delivery WHERE id = ?1 AND delivered_started_at IS NOT NULL)
+                        ORDER BY source, n
                         """,
                     arguments: [id]
                 ).map { row in

@@ -91,6 +91,7 @@ extension KalladDatabase {
             try db.execute(sql: "DROP INDEX notification_due")
         }
         registerOverlayWithoutIndexes(&migrator)
+        registerDeliveredAttemptInRow(&migrator)
         return migrator
     }
 }

@@ -32,8 +32,8 @@ public struct SettledAttempt: Hashable, Sendable {
 /// flight, while the database commits outcomes in groups on a thread of its own.
 ///
 /// The file is mapped into memory (`MAP_SHARED`, its blocks allocated up front with `posix_fallocate`, so a full disk
-/// is an error here and never a fault later): appending a line is a copy into the page cache, no system call, on the
-/// sending thread's path. A killed process leaves its pages to the kernel, which writes them out; a line cut short
+/// is an error here and never a fault later): appending a line is writing it into the page cache, no system call, on
+/// the sending thread's path. A killed process leaves its pages to the kernel, which writes them out; a line cut short
 /// (no `end`) or the zeros after the last line are skipped when reading. Like a commit with `synchronous=NORMAL`, a
 /// line survives the process, not the machine's power: a power cut costs a duplicate, never a loss.
 final class OutcomeJournal: Sendable {
@@ -46,7 +46,6 @@ final class OutcomeJournal: Sendable {
         var base: UnsafeMutableRawPointer?
         var capacity = 0
         var used = 0
-        var line: [UInt8] = []
         /// Bytes from the start whose pages have been written since they were mapped (`touchAhead`).
         var touched = 0
     }
@@ -67,7 +66,6 @@ final class OutcomeJournal: Sendable {
         }
         let size = Int(status.st_size)
         var state = Region()
-        state.line.reserveCapacity(512)
         guard Self.map(descriptor, &state, capacity: max(Self.step, (size + Self.step - 1) / Self.step * Self.step))
         else {
             close(descriptor)
@@ -101,20 +99,17 @@ final class OutcomeJournal: Sendable {
         return true
     }
 
-    /// Appends one outcome; false when there was no room for it (a full disk).
+    /// Appends one outcome, encoded straight into the mapped file (no line buffer, no copy); false when there was no
+    /// room for it (a full disk).
     func append(_ outcome: SettledAttempt) -> Bool {
-        region.withLock { state in
-            state.line.removeAll(keepingCapacity: true)
-            Self.encode(outcome, into: &state.line)
-            if state.used + state.line.count > state.capacity {
-                let needed = (state.used + state.line.count + Self.step - 1) / Self.step * Self.step
+        let room = JournalLine.room(for: outcome)
+        return region.withLock { state in
+            if state.used + room > state.capacity {
+                let needed = (state.used + room + Self.step - 1) / Self.step * Self.step
                 guard Self.map(descriptor, &state, capacity: max(needed, state.capacity * 2)) else { return false }
             }
             guard let base = state.base else { return false }
-            state.line.withUnsafeBytes { line in
-                (base + state.used).copyMemory(from: line.baseAddress!, byteCount: line.count)
-            }
-            state.used += state.line.count
+            state.used += JournalLine.write(outcome, at: (base + state.used).assumingMemoryBound(to: UInt8.self))
             return true
         }
     }
@@ -178,135 +173,5 @@ final class OutcomeJournal: Sendable {
         return String(decoding: lines, as: UTF8.self)
             .split(separator: "\n", omittingEmptySubsequences: true)
             .compactMap { decode($0) }
-    }
-
-    // MARK: - Lines
-
-    /// `id TAB attempt TAB started TAB ms TAB outcome TAB code TAB reply TAB resolution TAB detail TAB escalate TAB
-    /// now TAB "end" LF`; text fields escape backslash, TAB, CR and LF; an absent value is `-`.
-    static func encode(_ o: SettledAttempt) -> String {
-        var bytes: [UInt8] = []
-        encode(o, into: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// Appends the line for `o` to `out`.
-    static func encode(_ o: SettledAttempt, into out: inout [UInt8]) {
-        func number(_ value: Int64) {
-            if value < 0 { out.append(0x2D) }
-            var magnitude = value.magnitude
-            var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                          UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-            var count = 0
-            withUnsafeMutableBytes(of: &digits) { buffer in
-                repeat {
-                    buffer[count] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
-                    magnitude /= 10
-                    count += 1
-                } while magnitude > 0
-                while count > 0 {
-                    count -= 1
-                    out.append(buffer[count])
-                }
-            }
-        }
-        func text(_ value: String) {
-            if value == "-" {
-                out.append(contentsOf: [0x5C, 0x2D])
-                return
-            }
-            // A server's reply seldom holds anything to escape: then it goes in with one copy.
-            if !value.utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0x00 }) {
-                out.append(contentsOf: value.utf8)
-                return
-            }
-            for byte in value.utf8 {
-                switch byte {
-                case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-                case 0x09: out.append(contentsOf: [0x5C, 0x74])
-                case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
-                case 0x0D: out.append(contentsOf: [0x5C, 0x72])
-                case 0x00: out.append(contentsOf: [0x5C, 0x30])
-                default: out.append(byte)
-                }
-            }
-        }
-        func tab() { out.append(0x09) }
-        number(o.id); tab()
-        number(Int64(o.attempt)); tab()
-        number(o.record.started.secondsSinceEpoch); tab()
-        number(Int64(o.record.milliseconds)); tab()
-        text(o.record.outcome); tab()
-        if let code = o.record.code { number(Int64(code)) } else { out.append(0x2D) }
-        tab()
-        if let reply = o.record.reply { text(reply) } else { out.append(0x2D) }
-        tab()
-        var escalate = false
-        switch o.resolution {
-        case .delivered: out.append(contentsOf: "delivered\t-".utf8)
-        case .deferred(let until):
-            out.append(contentsOf: "deferred\t".utf8)
-            number(until.secondsSinceEpoch)
-        case .failed(let reason, let escalates):
-            out.append(contentsOf: "failed\t".utf8)
-            text(reason)
-            escalate = escalates
-        case .dropped(let reason):
-            out.append(contentsOf: "dropped\t".utf8)
-            text(reason)
-        }
-        tab()
-        out.append(escalate ? 0x31 : 0x30); tab()
-        number(o.now.secondsSinceEpoch); tab()
-        out.append(contentsOf: [0x65, 0x6E, 0x64, 0x0A])
-    }
-
-    static func decode(_ line: Substring) -> SettledAttempt? {
-        let f = line.split(separator: "\t", omittingEmptySubsequences: false)
-        guard f.count == 12, f[11] == "end", let id = Int64(f[0]), let attempt = Int(f[1]),
-            let started = Int64(f[2]), let ms = Int(f[3]), let now = Int64(f[10])
-        else { return nil }
-        let code = f[5] == "-" ? nil : Int(f[5])
-        let reply = f[6] == "-" ? nil : unescape(f[6])
-        let resolution: Resolution
-        switch f[7] {
-        case "delivered": resolution = .delivered
-        case "deferred":
-            guard let until = Int64(f[8]) else { return nil }
-            resolution = .deferred(until: Instant(secondsSinceEpoch: until))
-        case "failed": resolution = .failed(reason: unescape(f[8]), escalate: f[9] == "1")
-        case "dropped": resolution = .dropped(reason: unescape(f[8]))
-        default: return nil
-        }
-        return SettledAttempt(
-            id: id, attempt: attempt,
-            record: AttemptRecord(
-                started: Instant(secondsSinceEpoch: started), milliseconds: ms, outcome: unescape(f[4]), code: code,
-                reply: reply),
-            resolution: resolution, now: Instant(secondsSinceEpoch: now))
-    }
-
-    static func unescape(_ text: Substring) -> String {
-        guard text.contains("\\") else { return String(text) }
-        var out = ""
-        var escaped = false
-        for c in text.unicodeScalars {
-            if escaped {
-                switch c {
-                case "t": out += "\t"
-                case "n": out += "\n"
-                case "r": out += "\r"
-                case "0": out += "\0"
-                default: out.unicodeScalars.append(c)
-                }
-                escaped = false
-            } else if c == "\\" {
-                escaped = true
-            } else {
-                out.unicodeScalars.append(c)
-            }
-        }
-        return out
     }
 }

@@ -53,12 +53,14 @@ Medians of 7 alternating runs (`kallad-drill bench`), release build, one SMTP co
 **A batch that comes due** is how the daemon meets a batch in service: each minute's planner tick enqueues what
 falls due in the next two minutes (`lookahead`), so a batch due at 08:00 is in the outbox, durable, a minute before,
 and in the seconds before 08:00 the dispatcher reads the batch ahead (read-only, beside the writer: rows,
-recipients, message bytes); at 08:00 it claims 2,000 at a time, each claim one `UPDATE` over ids read ahead (only
-those still queued are made `sending`), each claim joining the queue of the running SMTP connection while it still
+recipients, message bytes); at 08:00 it claims 2,000 at a time, each claim one `UPDATE` over the ids read ahead (a run
+of consecutive ids by its first and last) that returns nothing and takes all of them as read or none (then one
+`UPDATE … RETURNING` takes those still queued), each claim joining the queue of the running SMTP connection while it still
 has work (the connection never stops between claims; a round goes on for up to 50 claims or 2 s, so the 10,000 go
 through one queue), notes each outcome in a journal (a mapped file) before the connection takes its next message (a
 crash repeats at most that message), and commits the outcomes in groups on the store's own thread (with the next
-claim, or in a round of their own of up to 1,000 or 50 ms; delivered ones 64 to a statement). The write-ahead log is
+claim, or in a round of their own of up to 1,000 or 50 ms; delivered ones 64 to a statement, each with its attempt in
+its own row). The write-ahead log is
 copied into the database on a thread and a connection of its own, beside the writer (past 1,000 pages — 10,000 while
 a batch is being sent — and when the store has been quiet for a second), never inside a commit. The next claim is
 asked for once fewer than a claim's worth are unanswered. The drill enqueues the batch, waits 1.5 s for that copy,

@@ -169,11 +169,13 @@ public struct NetworkCourier: Courier {
                 }
             }
             for await batch in batches {
-                let others = batch.filter { $0.channel != .email }
+                // Usually all are mail: then the batch goes on as it is, not copied.
+                let allMail = batch.allSatisfy { $0.channel == .email }
+                let others = allMail ? [] : batch.filter { $0.channel != .email }
                 if !others.isEmpty {
                     group.addTask { await self.sendOneByOne(others, lanes: lanes, now: now, settled: settled) }
                 }
-                let mails = batch.filter { $0.channel == .email }
+                let mails = allMail ? batch : batch.filter { $0.channel == .email }
                 mailed.add(mails)
                 queue.append(mails.map { delivery in
                     OutgoingMail(
@@ -186,7 +188,11 @@ public struct NetworkCourier: Courier {
     }
 
     static func outcome(_ result: MailResult, for recipient: String) -> DeliveryOutcome {
-        result.recipients[recipient] ?? .transient(nil, reason: "the transport gave no result", retryAfter: nil)
+        // A delivery's mail has one recipient: its outcome is the only one, found without hashing the address.
+        if result.recipients.count == 1, let (address, outcome) = result.recipients.first, address == recipient {
+            return outcome
+        }
+        return result.recipients[recipient] ?? .transient(nil, reason: "the transport gave no result", retryAfter: nil)
     }
 
     public func send(_ delivery: ClaimedDelivery, now: Instant) async -> DeliveryOutcome {

@@ -133,6 +133,11 @@ public struct Dispatcher: Sendable {
     /// this kind) are noted as dropped or expired at once.
     func vetted(_ claimed: [ClaimedDelivery], store: any OutboxStore, now: Instant, tally: Tally) -> [ClaimedDelivery] {
         tally.update { $0.claimed += claimed.count }
+        // Usually every one may go: then the batch is handed over as it is, not copied.
+        let goes = { (delivery: ClaimedDelivery) in
+            policy.shouldSend(kind: delivery.kind, meetingStart: delivery.meetingStart, due: delivery.due, now: now) == nil
+        }
+        if claimed.allSatisfy(goes) { return claimed }
         var sendable: [ClaimedDelivery] = []
         sendable.reserveCapacity(claimed.count)
         for delivery in claimed {
@@ -252,26 +257,32 @@ final class Tally: Sendable {
 }
 
 /// How many deliveries handed to the courier are still unanswered, so the dispatcher claims the next batch only when
-/// the wire is about to need it.
+/// the wire is about to need it. The count and the level waited for are atomics, so an answer — on the transport's
+/// thread, once per message — takes no lock unless the count has fallen below the level and someone may wait.
 final class Unanswered: Sendable {
     private struct State {
-        var count = 0
-        var below = 0
         var waiter: CheckedContinuation<Void, Never>?
         /// No more answers will come (the courier is done, or the round was cancelled): nobody waits.
         var closed = false
     }
 
+    private let count = Atomic<Int>(0)
+    /// The level a waiter waits for the count to fall below (0: nobody waits).
+    private let below = Atomic<Int>(0)
     private let state = Mutex(State())
 
-    func add(_ count: Int) { state.withLock { $0.count += count } }
+    func add(_ added: Int) { count.add(added, ordering: .sequentiallyConsistent) }
 
     /// One more answered (called on the transport's thread).
     func settled() {
+        let left = count.subtract(1, ordering: .sequentiallyConsistent).newValue
+        guard left < below.load(ordering: .sequentiallyConsistent) else { return }
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.count -= 1
-            guard state.count < state.below, let waiter = state.waiter else { return nil }
+            guard let waiter = state.waiter, count.load(ordering: .sequentiallyConsistent) < below.load(
+                ordering: .sequentiallyConsistent)
+            else { return nil }
             state.waiter = nil
+            below.store(0, ordering: .sequentiallyConsistent)
             return waiter
         }
         waiter?.resume()
@@ -281,6 +292,7 @@ final class Unanswered: Sendable {
     func close() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.closed = true
+            below.store(0, ordering: .sequentiallyConsistent)
             defer { state.waiter = nil }
             return state.waiter
         }
@@ -291,8 +303,14 @@ final class Unanswered: Sendable {
     func fallen(below limit: Int) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let now = state.withLock { state -> Bool in
-                guard state.count >= limit, !state.closed else { return true }
-                state.below = limit
+                guard !state.closed else { return true }
+                // The level is set before the count is looked at, and an answer lowers the count before it looks at
+                // the level: whichever comes second sees the other, so a fall below the level is never missed.
+                below.store(limit, ordering: .sequentiallyConsistent)
+                guard count.load(ordering: .sequentiallyConsistent) >= limit else {
+                    below.store(0, ordering: .sequentiallyConsistent)
+                    return true
+                }
                 state.waiter = continuation
                 return false
             }
