@@ -57,16 +57,16 @@ public struct TriggerResolver: Sendable {
     func decide(
         _ command: TriggerCommand, id: String, system: SendingSystem, now: Instant, meeting found: Meeting?
     ) -> Result<[OverlayChange], TriggerRejection>? {
-        let registry = config.registry
-        let local = registry.settings.zone.local(now)
+        // The registry read in place: a copy of it costs a retain and a release of each of its parts.
+        let local = config.registry.settings.zone.local(now)
         func change(_ action: OverlayChange.Action) -> Result<[OverlayChange], TriggerRejection> {
             .success([OverlayChange(id: id, action: action, knownAt: now)])
         }
         switch command {
         case .meetingRequested(let bodyID, let date, let start, let end, let requestedBy, let reason):
             if let rejection = check(body: bodyID, field: "data.body", system: system) { return .failure(rejection) }
-            guard let body = registry.body(bodyID) else { return .failure(unknownBody(bodyID, field: "data.body")) }
-            if let requestedBy, registry.parties[requestedBy] == nil {
+            guard let body = config.registry.body(bodyID) else { return .failure(unknownBody(bodyID, field: "data.body")) }
+            if let requestedBy, config.registry.parties[requestedBy] == nil {
                 return .failure(
                     TriggerRejection(
                         .invalid, code: "trigger.unknown_party", detail: "no party '\(requestedBy)'",
@@ -155,7 +155,7 @@ public struct TriggerResolver: Sendable {
 
     /// 404 for an unknown body, 403 for one the system may not touch.
     func check(body: String, field: String, system: SendingSystem) -> TriggerRejection? {
-        guard config.registry.body(body) != nil else { return unknownBody(body, field: field) }
+        guard config.registry.index(ofBody: body) != nil else { return unknownBody(body, field: field) }
         guard system.mayTouch(body: body) else {
             return TriggerRejection(
                 .forbidden, code: "trigger.forbidden_body",
