@@ -79,6 +79,22 @@ struct ObservabilityTests {
         #expect(text.contains("# HELP kallad_config_last_reload_successful "))
     }
 
+    @Test("a counter series handed out once counts with increments by name, in the same series")
+    func counterSeries() {
+        let registry = KalladMetrics.registry()
+        let labels = ["route": "/v1/triggers", "code": "202"]
+        let series = registry.counter(KalladMetrics.httpRequests, labels: labels)
+        #expect(registry.counter(KalladMetrics.httpRequests, labels: labels) === series)
+        series.increment()
+        series.increment()
+        registry.increment(KalladMetrics.httpRequests, labels: labels)
+        #expect(registry.value(KalladMetrics.httpRequests, labels: labels) == 3)
+        #expect(registry.render().contains("kallad_http_requests_total{code=\"202\",route=\"/v1/triggers\"} 3\n"))
+        // A name never declared: counted, never shown, as `increment` ignores it.
+        registry.counter("kallad_not_declared").increment()
+        #expect(!registry.render().contains("kallad_not_declared"))
+    }
+
     /// A datagram socket bound at `path` (a leading `@`: abstract); returns its descriptor.
     func listen(_ path: String) -> Int32 {
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)

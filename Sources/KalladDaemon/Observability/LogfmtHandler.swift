@@ -124,14 +124,8 @@ public struct LogfmtHandler: LogHandler {
         }
     }
 
-    /// A logfmt value: bare when it is a plain token, else in quotes with `"`, `\` and control characters escaped.
-    static func quoted(_ value: String) -> String {
-        var out: [UInt8] = []
-        appendQuoted(value, to: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// `quoted(value)`, appended to `out`.
+    /// Appends a logfmt value to `out`: bare when it is a plain token, else in quotes with `"`, `\` and control
+    /// characters escaped.
     static func appendQuoted(_ value: String, to out: inout [UInt8]) {
         var value = value
         let plain = value.withUTF8 { bytes in
