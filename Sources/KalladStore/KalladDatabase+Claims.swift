@@ -29,24 +29,18 @@ extension KalladDatabase {
     }
 
     /// Makes the deliveries `ids` — just read in this transaction, so none has changed since — `sending` on their
-    /// next attempt, in one `UPDATE`: by the first and last id when they follow one another (deliveries enqueued
-    /// together do), else by the list.
+    /// next attempt, in one `UPDATE` (by the first and last id when they follow one another: `IDMatch`).
     static func markSending(_ ids: [Int64], now: Instant, in db: Database) throws {
-        guard let first = ids.first else { return }
-        let run = zip(ids, ids.indices).allSatisfy { id, index in id == first + Int64(index) }
+        guard !ids.isEmpty else { return }
+        let match = IDMatch(ids, parametersFrom: 2)
         let mark = try HotStatement(
             db,
             sql: """
                 UPDATE delivery SET state = 'sending', attempts = attempts + 1, updated_at = ?1
-                WHERE id \(run ? "BETWEEN ?2 AND ?3" : "IN (\(SQLRows.placeholders(ids.count, columns: 0)))")
+                WHERE id \(match.sql)
                 """)
         mark.bind(1, now.secondsSinceEpoch)
-        if run {
-            mark.bind(2, first)
-            mark.bind(3, ids[ids.count - 1])
-        } else {
-            for (index, id) in ids.enumerated() { mark.bind(Int32(index + 2), id) }
-        }
+        match.bind(to: mark)
         try mark.run()
     }
 

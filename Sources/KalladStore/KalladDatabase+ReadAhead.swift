@@ -113,24 +113,17 @@ extension KalladDatabase {
         let release = try HotStatement(db, sql: "RELEASE kallad_claim")
         try begin.run()
         for (attempt, ids) in byAttempt {
-            // Deliveries enqueued together have ids one after the other: such a run is claimed by its first and last
-            // id, which spares SQLite sorting the list into a table of its own first.
-            let run = zip(ids, ids.indices).allSatisfy { id, index in id == ids[0] + Int64(index) }
+            let match = IDMatch(ids, parametersFrom: 3)
             let flip = try HotStatement(
                 db,
                 sql: """
                     UPDATE delivery SET state = 'sending', attempts = ?2, updated_at = ?1
-                    WHERE id \(run ? "BETWEEN ?3 AND ?4" : "IN (\(SQLRows.placeholders(ids.count, columns: 0)))")
+                    WHERE id \(match.sql)
                     AND attempts = ?2 - 1 AND state IN ('queued', 'deferred') AND next_attempt <= ?1
                     """)
             flip.bind(1, now.secondsSinceEpoch)
             flip.bind(2, attempt)
-            if run {
-                flip.bind(3, ids[0])
-                flip.bind(4, ids[ids.count - 1])
-            } else {
-                for (index, id) in ids.enumerated() { flip.bind(Int32(index + 3), id) }
-            }
+            match.bind(to: flip)
             guard try flip.run() == ids.count else {
                 try HotStatement(db, sql: "ROLLBACK TO kallad_claim").run()
                 try release.run()
@@ -139,6 +132,39 @@ extension KalladDatabase {
         }
         try release.run()
         return true
+    }
+}
+
+/// A condition on `id` for a list of ids, with its parameters numbered from `first` on. Ids one after the other
+/// (deliveries enqueued together have such ids) are matched by the first and last, `BETWEEN ?n AND ?n+1`, which
+/// spares SQLite sorting a list into a table of its own first; others by the list, `IN (?, ?, …)` (bare
+/// placeholders: the statement's numbered parameters before them must end at `first` − 1).
+struct IDMatch {
+    let ids: [Int64]
+    let first: Int32
+    /// The ids follow one another.
+    let isRun: Bool
+
+    init(_ ids: [Int64], parametersFrom first: Int32) {
+        self.ids = ids
+        self.first = first
+        isRun = zip(ids, ids.indices).allSatisfy { id, index in id == ids[0] + Int64(index) }
+    }
+
+    /// What follows `id` in the statement.
+    var sql: String {
+        isRun ? "BETWEEN ?\(first) AND ?\(first + 1)" : "IN (\(SQLRows.placeholders(ids.count, columns: 0)))"
+    }
+
+    /// Binds the condition's parameters.
+    func bind(to statement: HotStatement) {
+        guard let start = ids.first else { return }
+        if isRun {
+            statement.bind(first, start)
+            statement.bind(first + 1, ids[ids.count - 1])
+        } else {
+            for (index, id) in ids.enumerated() { statement.bind(first + Int32(index), id) }
+        }
     }
 }
 
